@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Runs the test suite with Node's own test runner (TypeScript through tsx).
+// Usage: npm test [-- <path filter> ...]   e.g. npm test -- simulator
+// Chaos tests live in test/chaos and run only through `npm run test:chaos`.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const args = process.argv.slice(2);
+const includeChaos = args.includes('--chaos');
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function findTests(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) found.push(...findTests(full));
+    else if (name.endsWith('.test.ts')) found.push(full);
+  }
+  return found;
+}
+
+const files = findTests('test')
+  .map((f) => relative('.', f))
+  .filter((f) => includeChaos === f.startsWith(join('test', 'chaos')))
+  .filter((f) => filters.length === 0 || filters.some((needle) => f.includes(needle)))
+  .sort();
+
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,106 @@
+// Service configuration: parsed once from the environment with zod, then passed around as a value.
+// Nothing else reads process.env (the simulator has its own schema in src/simulator/config.ts).
+import { z } from 'zod';
+
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+const positiveInt = z.coerce.number().int().positive();
+
+export const serviceEnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Base URL callers see (Location headers, docs); defaults to http://HOST:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/aep_jobs'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; use a hash tag like {aepjobs} on Redis Cluster. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]+$/).default('aepjobs'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.default(false),
+  /** Run the Platform simulator inside `npm start` (the local default). */
+  EMBEDDED_SIMULATOR: bool.default(true),
+  /** Where tenants with target "simulator" reach it; defaults to the embedded one. */
+  SIMULATOR_URL: z.url().optional(),
+  /** Create the local tenant bound to the simulator at start, with this key if given. */
+  BOOTSTRAP_TENANT: bool.default(true),
+  BOOTSTRAP_API_KEY: z.string().min(20).optional(),
+  /** Comma-separated `keyId:base64(32 bytes)`; the first seals, all open. */
+  SECRETS_KEYS: z.string().optional(),
+  /** Local fallback when SECRETS_KEYS is unset: a key file created on first start. */
+  SECRETS_KEY_FILE: z.string().default('./data/secrets.key'),
+  WORKER_CONCURRENCY: positiveInt.default(20),
+  /** First wait before polling a run, then doubled up to the max (plus jitter). */
+  RUN_POLL_INITIAL_MS: positiveInt.default(1000),
+  RUN_POLL_MAX_MS: positiveInt.default(60_000),
+  /** First wait after the Platform's "not ready, wait 10 minutes" answer, doubled up to the max. */
+  NOT_READY_RETRY_INITIAL_MS: positiveInt.default(1000),
+  NOT_READY_RETRY_MAX_MS: positiveInt.default(120_000),
+  /** How long a run may take before the export ends `timed_out`. */
+  RUN_DEADLINE_SECONDS: positiveInt.default(6 * 3600),
+  /** How often the sweeper re-enqueues overdue exports (lost from Redis or never enqueued). */
+  SWEEPER_INTERVAL_MS: positiveInt.default(5000),
+  /** An export this late past its next check is considered lost from the queue. */
+  SWEEPER_GRACE_MS: positiveInt.default(15_000),
+  PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Allow callbacks to private and loopback addresses (local development only). */
+  ALLOW_PRIVATE_CALLBACKS: bool.default(false),
+});
+
+export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
+
+export interface ServiceConfig {
+  http: { host: string; port: number; publicUrl: string };
+  database: { url: string; poolSize: number };
+  redis: { url: string; queuePrefix: string };
+  log: { level: ServiceEnv['LOG_LEVEL']; pretty: boolean };
+  simulator: { embedded: boolean; url: string };
+  bootstrap: { tenant: boolean; apiKey?: string };
+  secrets: { keys?: string; keyFile: string };
+  worker: {
+    concurrency: number;
+    runPollInitialMs: number;
+    runPollMaxMs: number;
+    notReadyRetryInitialMs: number;
+    notReadyRetryMaxMs: number;
+    runDeadlineSeconds: number;
+    sweeperIntervalMs: number;
+    sweeperGraceMs: number;
+  };
+  platform: { timeoutMs: number };
+  callbacks: { allowPrivate: boolean };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort = 4010): ServiceConfig {
+  const parsed = serviceEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}` },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    simulator: { embedded: e.EMBEDDED_SIMULATOR, url: e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}` },
+    bootstrap: { tenant: e.BOOTSTRAP_TENANT, ...(e.BOOTSTRAP_API_KEY ? { apiKey: e.BOOTSTRAP_API_KEY } : {}) },
+    secrets: { ...(e.SECRETS_KEYS ? { keys: e.SECRETS_KEYS } : {}), keyFile: e.SECRETS_KEY_FILE },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      runPollInitialMs: e.RUN_POLL_INITIAL_MS,
+      runPollMaxMs: e.RUN_POLL_MAX_MS,
+      notReadyRetryInitialMs: e.NOT_READY_RETRY_INITIAL_MS,
+      notReadyRetryMaxMs: e.NOT_READY_RETRY_MAX_MS,
+      runDeadlineSeconds: e.RUN_DEADLINE_SECONDS,
+      sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
+      sweeperGraceMs: e.SWEEPER_GRACE_MS,
+    },
+    platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
+    callbacks: { allowPrivate: e.ALLOW_PRIVATE_CALLBACKS },
+  };
+}

@@ -1,0 +1,92 @@
+// The service's one error vocabulary. Every error a caller can see is an AppError with a stable
+// code; src/http/plugins/problem-details.ts renders it as RFC 9457 problem+json.
+
+export type ProblemCode =
+  | 'validation_error'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'route_not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'governance_refused'
+  | 'idempotency_in_flight'
+  | 'idempotency_mismatch'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'service_unavailable'
+  | 'platform_error'
+  | 'internal';
+
+const statusByCode: Record<ProblemCode, number> = {
+  validation_error: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  governance_refused: 422,
+  idempotency_in_flight: 409,
+  idempotency_mismatch: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  service_unavailable: 503,
+  platform_error: 502,
+  internal: 500,
+};
+
+const titleByCode: Record<ProblemCode, string> = {
+  validation_error: 'The request is invalid',
+  unauthorized: 'Authentication required',
+  forbidden: 'Not allowed',
+  not_found: 'Not found',
+  route_not_found: 'No such route',
+  conflict: 'Conflict',
+  unprocessable: 'The request cannot be processed',
+  governance_refused: 'Refused by data governance',
+  idempotency_in_flight: 'A request with this Idempotency-Key is in progress',
+  idempotency_mismatch: 'Idempotency-Key reused with a different request',
+  payload_too_large: 'Request body too large',
+  unsupported_media_type: 'Unsupported media type',
+  rate_limited: 'Too many requests',
+  service_unavailable: 'Service unavailable',
+  platform_error: 'Adobe Experience Platform error',
+  internal: 'Internal error',
+};
+
+/** One invalid field: where it is and what is wrong, e.g. { location: 'body', pointer: '/format', ... }. */
+export interface FieldError {
+  location: 'body' | 'query' | 'params' | 'headers';
+  /** JSON Pointer to the field (RFC 6901). */
+  pointer: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  readonly title: string;
+
+  constructor(
+    readonly code: ProblemCode,
+    /** Plain words for the caller; never internal details for 5xx. */
+    readonly detail: string,
+    readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [member: string]: unknown } = {},
+  ) {
+    super(detail);
+    this.status = statusByCode[code];
+    this.title = titleByCode[code];
+  }
+}
+
+export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} does not exist.`);
+
+export const fieldError = (location: FieldError['location'], pointer: string, message: string) =>
+  new AppError('validation_error', `${location}${pointer}: ${message}`, { errors: [{ location, pointer, message }] });
+
+export function problemType(code: ProblemCode): string {
+  return `/problems/${code.replaceAll('_', '-')}`;
+}

@@ -1,0 +1,90 @@
+// Renders every error as RFC 9457 problem+json, in one place: AppErrors as they are, Fastify and
+// zod validation errors as 400 with the offending fields, framework errors by their status, and
+// anything unexpected as a 500 that reveals nothing internal.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, problemType, type FieldError, type ProblemCode } from '../../errors.js';
+
+const locationByContext: Record<string, FieldError['location']> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+};
+
+/** Maps framework errors (by Fastify code) onto our vocabulary. */
+const frameworkCodes: Record<string, ProblemCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_error',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_error',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'validation_error',
+  FST_ERR_VALIDATION: 'validation_error',
+};
+
+function toAppError(error: FastifyError): AppError {
+  if (error instanceof AppError) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const location = locationByContext[error.validationContext ?? 'body'] ?? 'body';
+    const errors: FieldError[] = error.validation.map((v) => ({
+      location,
+      pointer: v.instancePath || '/',
+      message: v.message ?? 'is invalid',
+    }));
+    const detail = errors.map((e) => `${e.location}${e.pointer === '/' ? '' : e.pointer}: ${e.message}`).join('; ');
+    return new AppError('validation_error', detail, { errors });
+  }
+  if (error.validation) {
+    const location = locationByContext[error.validationContext ?? 'body'] ?? 'body';
+    const errors = error.validation.map((v) => ({ location, pointer: v.instancePath || '/', message: v.message ?? 'is invalid' }));
+    return new AppError('validation_error', error.message, { errors });
+  }
+  const mapped = error.code ? frameworkCodes[error.code] : undefined;
+  if (mapped) {
+    // JSON syntax errors name no field: the body as a whole is the problem.
+    const errors: FieldError[] = mapped === 'validation_error' ? [{ location: 'body', pointer: '/', message: error.message }] : [];
+    return new AppError(mapped, error.message, errors.length ? { errors } : {});
+  }
+  if (error.statusCode === 429) return new AppError('rate_limited', 'Too many requests; retry later.');
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new AppError(error.statusCode === 404 ? 'not_found' : 'validation_error', error.message);
+  }
+  return new AppError('internal', 'An unexpected error occurred. It has been logged with the request id.');
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
+  const { headers, ...members } = error.extras;
+  if (headers) void reply.headers(headers);
+  return reply
+    .status(error.status)
+    .type('application/problem+json')
+    .send({
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      detail: error.detail,
+      instance: request.url.split('?')[0],
+      code: error.code,
+      requestId: request.id,
+      ...members,
+    });
+}
+
+export default fp(
+  async function problemDetails(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const problem = toAppError(error);
+      if (problem.status >= 500 || isResponseSerializationError(error)) {
+        request.log.error({ err: error }, 'request failed');
+      } else {
+        request.log.info({ code: problem.code, status: problem.status }, problem.detail);
+      }
+      return sendProblem(request, reply, problem);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+    );
+  },
+  { name: 'problem-details' },
+);

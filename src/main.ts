@@ -1,0 +1,65 @@
+// `npm start`: the whole service on its local defaults in one process — the Platform simulator
+// (unless EMBEDDED_SIMULATOR=false), migrations, a local tenant with a printed API key, the API
+// and a worker. Production runs src/server.ts and src/worker.ts as separate processes.
+import { pino } from 'pino';
+import { loadConfig } from './config.js';
+import { loadSecretBox } from './crypto/secret-box.js';
+import { createDb } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { loggerOptions } from './logger.js';
+import { onShutdown } from './runtime/shutdown.js';
+import { startApi } from './server.js';
+import { createSimulator, type Simulator } from './simulator/app.js';
+import { loadSimulatorConfig } from './simulator/config.js';
+import { bootstrapLocalTenant } from './tenants/bootstrap.js';
+import { startWorker } from './worker.js';
+
+/** Sandbox of the local tenant: the simulator serves any name; Adobe's default is "prod". */
+const localSandbox = 'prod';
+
+// Local mode logs for humans unless told otherwise.
+const env = { LOG_PRETTY: 'true', ...process.env };
+const simulatorConfig = loadSimulatorConfig(env);
+const config = loadConfig(env, simulatorConfig.port);
+const logger = pino(loggerOptions({ level: config.log.level, pretty: config.log.pretty }));
+
+let simulator: Simulator | undefined;
+if (config.simulator.embedded) {
+  simulator = createSimulator(simulatorConfig, { logger: logger.child({ component: 'simulator' }) });
+  const url = await simulator.start();
+  logger.info({ url }, 'Platform simulator listening');
+}
+
+const applied = await migrate(config.database.url);
+if (applied.length) logger.info({ applied }, 'database migrated');
+
+let bootstrapKey: string | undefined;
+if (config.bootstrap.tenant) {
+  const client = simulatorConfig.clients[0];
+  if (!client) throw new Error('the simulator has no client to bind the local tenant to (SIMULATOR_CLIENTS)');
+  const db = createDb(config.database.url, 1);
+  try {
+    const result = await bootstrapLocalTenant(db, loadSecretBox(config.secrets), { ...client, sandbox: localSandbox }, config.bootstrap.apiKey);
+    bootstrapKey = result.apiKey;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+const api = await startApi(config, logger.child({ component: 'api' }));
+const worker = await startWorker(config, logger.child({ component: 'worker' }));
+
+const banner = [
+  '',
+  `  API        ${api.url}   (docs: ${api.url}/docs)`,
+  simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}   (landing files: ${simulatorConfig.landingZoneDir})` : '',
+  bootstrapKey ? `  API key    ${bootstrapKey}` : '  API key    (the local tenant already has one; set BOOTSTRAP_API_KEY to choose it)',
+  '',
+].filter((line) => line !== '');
+console.log(banner.join('\n') + '\n');
+
+onShutdown(logger, async () => {
+  await api.close();
+  await worker.close();
+  await simulator?.close();
+});
