@@ -29,8 +29,10 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 export const bodyLimitBytes = 256 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<App> {
+  // Typed as Fastify's logger so the instance type stays the one route modules expect.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

@@ -41,6 +41,15 @@ export const serviceEnvSchema = z.object({
   SWEEPER_INTERVAL_MS: positiveInt.default(5000),
   /** An export this late past its next check is considered lost from the queue. */
   SWEEPER_GRACE_MS: positiveInt.default(15_000),
+  /** BullMQ job lock: a worker that dies mid-job has its job picked up again after about this long. */
+  WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
+  /** How often BullMQ looks for jobs whose lock lapsed (stalled by a dead worker). */
+  WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+  /**
+   * TEST ONLY (chaos tests): `<step>:<before|after>` makes the worker SIGKILL itself at that hook
+   * point around a Platform call, e.g. `flow:after` = the flow was created, its id not yet saved.
+   */
+  CRASH_AT: z.string().regex(/^[a-z_]+:(before|after)$/).optional(),
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
@@ -65,6 +74,10 @@ export interface ServiceConfig {
     runDeadlineSeconds: number;
     sweeperIntervalMs: number;
     sweeperGraceMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    /** Test-only crash hook point (see CRASH_AT). */
+    crashAt?: string;
   };
   platform: { timeoutMs: number };
   callbacks: { allowPrivate: boolean };
@@ -99,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       runDeadlineSeconds: e.RUN_DEADLINE_SECONDS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
       sweeperGraceMs: e.SWEEPER_GRACE_MS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      ...(e.CRASH_AT ? { crashAt: e.CRASH_AT } : {}),
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
     callbacks: { allowPrivate: e.ALLOW_PRIVATE_CALLBACKS },

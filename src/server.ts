@@ -48,5 +48,5 @@ if (isMain(import.meta.url)) {
   const config = loadConfig();
   const logger = pino(loggerOptions({ level: config.log.level, pretty: config.log.pretty, name: 'api' }));
   const api = await startApi(config, logger);
-  onShutdown(logger, api.close);
+  onShutdown(logger, () => api.close());
 }

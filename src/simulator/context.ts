@@ -55,6 +55,17 @@ export type UpdateResult<Body> =
 export interface EntityStore {
   /** Inserts a new entity; `build` receives the generated id and etag and returns the body. */
   create<Body>(t: Tenancy, kind: EntityKind, build: (id: string, etag: string) => Body, name?: string): Promise<StoredEntity<Body>>;
+  /**
+   * Like create, but only while fewer than `max` entities of the kind match `filters` in the
+   * tenancy (checked under a per-tenancy lock, so concurrent creates cannot overshoot); null at the limit.
+   */
+  createWithLimit<Body>(
+    t: Tenancy,
+    kind: EntityKind,
+    limit: { filters: PropertyFilter[]; max: number },
+    build: (id: string, etag: string) => Body,
+    name?: string,
+  ): Promise<StoredEntity<Body> | null>;
   get<Body>(t: Tenancy, kind: EntityKind, id: string): Promise<StoredEntity<Body> | null>;
   list<Body>(t: Tenancy, kind: EntityKind, query: ListQuery): Promise<ListPage<Body>>;
   count(t: Tenancy, kind: EntityKind, filters: PropertyFilter[]): Promise<number>;
@@ -94,5 +105,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the gateway hook on every Platform call (not on IMS or admin routes). */
     tenancy: Tenancy;
+    /** The IMS client (x-api-key) of the caller's token, set by the gateway hook. */
+    imsClientId: string;
   }
 }

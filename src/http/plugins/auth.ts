@@ -53,7 +53,8 @@ export default fp(
     app.decorateRequest('auth', null as unknown as AuthContext);
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config;
-      if (config.public || !request.routeOptions.url) return;
+      // Swagger UI and its assets are public documentation.
+      if (config.public || !request.routeOptions.url || request.routeOptions.url.startsWith('/docs')) return;
       request.auth = await authenticate(request);
       request.log = request.log.child({ tenantId: request.auth.tenantId });
       if (config.adminOnly && request.auth.role !== 'admin') throw new AppError('forbidden', 'This route needs an admin API key.');

@@ -27,11 +27,15 @@ function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = locationByContext[error.validationContext ?? 'body'] ?? 'body';
-    const errors: FieldError[] = error.validation.map((v) => ({
-      location,
-      pointer: v.instancePath || '/',
-      message: v.message ?? 'is invalid',
-    }));
+    const errors: FieldError[] = error.validation.flatMap((v) => {
+      const base = v.instancePath === '/' ? '' : v.instancePath;
+      // An unknown field is reported on the object; point at each unknown key instead.
+      const keys = (v.params as { keys?: unknown }).keys;
+      if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+        return keys.map((key) => ({ location, pointer: `${base}/${String(key)}`, message: 'is not a known field' }));
+      }
+      return [{ location, pointer: v.instancePath || '/', message: v.message ?? 'is invalid' }];
+    });
     const detail = errors.map((e) => `${e.location}${e.pointer === '/' ? '' : e.pointer}: ${e.message}`).join('; ');
     return new AppError('validation_error', detail, { errors });
   }

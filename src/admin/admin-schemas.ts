@@ -1,0 +1,72 @@
+// HTTP schemas of the admin routes (tenants and API keys) and of the caller's own tenant. The
+// Platform client secret is write-only, like destination credentials.
+import { z } from 'zod';
+
+export const platformTargets = ['simulator', 'prod', 'stage'] as const;
+export const apiKeyRoles = ['tenant', 'admin'] as const;
+
+/** The scopes Adobe's own ML notebooks request (reference section 1.1). */
+export const defaultPlatformScopes = ['openid', 'AdobeID', 'read_organizations', 'additional_info.projectedProductContext', 'session'];
+
+const keyName = z.string().trim().min(1).max(100);
+
+export const CreateTenantBodySchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens'),
+    platform: z
+      .object({
+        target: z.enum(platformTargets).describe('simulator (local), prod or stage Adobe hosts'),
+        imsOrgId: z.string().regex(/^[A-Za-z0-9]+@AdobeOrg$/, 'must look like XXXX@AdobeOrg'),
+        sandbox: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a Platform sandbox name (lowercase)'),
+        clientId: z.string().min(1).max(200),
+        clientSecret: z.string().min(1).max(1000).describe('Write-only; stored sealed.'),
+        scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/)).min(1).max(50).default(defaultPlatformScopes),
+      })
+      .strict(),
+    allowSensitiveLabels: z.boolean().default(false).describe('Whether PSPD and RHD labelled datasets may be exported'),
+    apiKey: z.object({ name: keyName.default('first key'), role: z.enum(apiKeyRoles).default('tenant') }).strict().default({ name: 'first key', role: 'tenant' }),
+  })
+  .strict()
+  .meta({ id: 'CreateTenant' });
+export type CreateTenantBody = z.infer<typeof CreateTenantBodySchema>;
+
+export const TenantSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    platform: z.object({
+      target: z.enum(platformTargets),
+      imsOrgId: z.string(),
+      sandbox: z.string(),
+      clientId: z.string(),
+      scopes: z.array(z.string()),
+      hasClientSecret: z.boolean(),
+    }),
+    allowSensitiveLabels: z.boolean(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Tenant' });
+export type TenantView = z.infer<typeof TenantSchema>;
+
+export const CreateApiKeyBodySchema = z
+  .object({ name: keyName, role: z.enum(apiKeyRoles).default('tenant') })
+  .strict()
+  .meta({ id: 'CreateApiKey' });
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBodySchema>;
+
+export const IssuedApiKeySchema = z
+  .object({
+    id: z.uuid(),
+    tenantId: z.uuid(),
+    name: z.string(),
+    role: z.enum(apiKeyRoles),
+    prefix: z.string(),
+    key: z.string().describe('The whole key. Shown once: only a hash is stored.'),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'IssuedApiKey' });
+export type IssuedApiKeyView = z.infer<typeof IssuedApiKeySchema>;
+
+export const CreatedTenantSchema = z.object({ tenant: TenantSchema, apiKey: IssuedApiKeySchema }).meta({ id: 'CreatedTenant' });
+
+export const IdParamsSchema = z.object({ id: z.uuid() });

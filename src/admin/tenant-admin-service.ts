@@ -1,0 +1,103 @@
+// Admin use cases: create a tenant with its Platform settings (client secret sealed) and a first
+// API key, issue more keys, revoke keys. Plus the caller's own tenant, without its secret.
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/client.js';
+import { AppError, notFound } from '../errors.js';
+import { Prisma, type ApiKey, type Tenant } from '../generated/prisma/client.js';
+import { issueApiKey, type IssuedApiKey } from '../tenants/api-keys.js';
+import { createTenant, findTenant, storeApiKey } from '../tenants/tenant-store.js';
+import type { CreateApiKeyBody, CreateTenantBody, IssuedApiKeyView, TenantView } from './admin-schemas.js';
+import { platformTargets } from './admin-schemas.js';
+import { findApiKeyById, revokeApiKeyById } from './admin-store.js';
+
+export function presentTenant(row: Tenant): TenantView {
+  const target = platformTargets.find((t) => t === row.platformTarget);
+  if (!target) throw new Error(`tenant ${row.id} has unknown platform target ${row.platformTarget}`);
+  return {
+    id: row.id,
+    name: row.name,
+    platform: {
+      target,
+      imsOrgId: row.imsOrgId,
+      sandbox: row.sandboxName,
+      clientId: row.clientId,
+      scopes: row.scopes.split(',').map((s) => s.trim()).filter(Boolean),
+      hasClientSecret: row.clientSecretSealed !== '',
+    },
+    allowSensitiveLabels: row.allowSensitiveLabels,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function presentIssuedKey(row: ApiKey, issued: IssuedApiKey): IssuedApiKeyView {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    role: row.role === 'admin' ? 'admin' : 'tenant',
+    prefix: row.prefix,
+    key: issued.key,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+
+export interface TenantAdminServiceDeps {
+  db: Db;
+  secrets: SecretBox;
+  /** Drops this process's cache of validated keys, so a revocation takes effect at once. */
+  forgetApiKeys: () => void;
+}
+
+export function createTenantAdminService({ db, secrets, forgetApiKeys }: TenantAdminServiceDeps) {
+  return {
+    async createTenant(body: CreateTenantBody): Promise<{ tenant: TenantView; apiKey: IssuedApiKeyView }> {
+      const issued = issueApiKey();
+      try {
+        return await db.$transaction(async (tx) => {
+          const tenant = await createTenant(tx, {
+            name: body.name,
+            platformTarget: body.platform.target,
+            imsOrgId: body.platform.imsOrgId,
+            sandboxName: body.platform.sandbox,
+            clientId: body.platform.clientId,
+            clientSecretSealed: secrets.seal(body.platform.clientSecret),
+            scopes: body.platform.scopes.join(','),
+            allowSensitiveLabels: body.allowSensitiveLabels,
+          });
+          const key = await storeApiKey(tx, tenant.id, issued, body.apiKey.role, body.apiKey.name);
+          return { tenant: presentTenant(tenant), apiKey: presentIssuedKey(key, issued) };
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new AppError('conflict', `A tenant named ${body.name} already exists.`, {
+            errors: [{ location: 'body', pointer: '/name', message: 'is taken' }],
+          });
+        }
+        throw error;
+      }
+    },
+
+    async issueKey(tenantId: string, body: CreateApiKeyBody): Promise<IssuedApiKeyView> {
+      if (!(await findTenant(db, tenantId))) throw notFound('Tenant', tenantId);
+      const issued = issueApiKey();
+      const row = await storeApiKey(db, tenantId, issued, body.role, body.name);
+      return presentIssuedKey(row, issued);
+    },
+
+    async revokeKey(id: string): Promise<void> {
+      if (!(await findApiKeyById(db, id))) throw notFound('API key', id);
+      await revokeApiKeyById(db, id, new Date());
+      forgetApiKeys();
+    },
+
+    async ownTenant(tenantId: string): Promise<TenantView> {
+      const tenant = await findTenant(db, tenantId);
+      if (!tenant) throw notFound('Tenant', tenantId);
+      return presentTenant(tenant);
+    },
+  };
+}
+
+export type TenantAdminService = ReturnType<typeof createTenantAdminService>;

@@ -1,0 +1,100 @@
+// An export row as callers see it. JSON columns written by the worker (error, run errors) are read
+// leniently: a field the worker adds later must never break a GET.
+import { z } from 'zod';
+import type { Export as ExportRow, ExportRun as ExportRunRow, FlowBinding } from '../generated/prisma/client.js';
+import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
+import { parseStoredSchedule } from './export-schedule.js';
+import { exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
+
+const StoredErrorSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string().optional(),
+  platformCode: z.string().nullish(),
+  platformMessage: z.string().nullish(),
+  step: z.string().nullish(),
+});
+
+const StoredRunErrorsSchema = z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }));
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const toNumber = (n: bigint | number | null) => (n === null ? null : Number(n));
+
+function presentError(value: unknown): ExportSummary['error'] {
+  if (value === null || value === undefined) return null;
+  const parsed = StoredErrorSchema.safeParse(value);
+  const e = parsed.success ? parsed.data : {};
+  return {
+    code: e.code ?? 'unknown',
+    message: e.message ?? 'The export failed.',
+    platformCode: e.platformCode ?? null,
+    platformMessage: e.platformMessage ?? null,
+    step: e.step ?? null,
+  };
+}
+
+function presentRunErrors(value: unknown): ExportRunView['errors'] {
+  if (value === null || value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const parsed = StoredRunErrorsSchema.safeParse(list);
+  return parsed.success ? parsed.data.map((e) => ({ code: e.code ?? null, message: e.message ?? null })) : [];
+}
+
+function knownStatus(value: string): ExportStatus {
+  if ((exportStatuses as readonly string[]).includes(value)) return value as ExportStatus;
+  throw new Error(`export has unknown status ${value}`);
+}
+
+function knownRunState(value: string): ExportRunState {
+  if ((exportRunStates as readonly string[]).includes(value)) return value as ExportRunState;
+  throw new Error(`export run has unknown state ${value}`);
+}
+
+export function presentRun(run: ExportRunRow): ExportRunView {
+  return {
+    id: run.id,
+    state: knownRunState(run.state),
+    platformRunId: run.platformRunId,
+    files: run.files,
+    bytes: toNumber(run.bytes),
+    records: toNumber(run.records),
+    errors: presentRunErrors(run.errors),
+    requestedAt: run.requestedAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    completedAt: iso(run.completedAt),
+  };
+}
+
+type SummaryRow = ExportRow & { flowBinding: FlowBinding | null; destination: { baseConnectionId: string | null } };
+
+export function presentExportSummary(row: SummaryRow): ExportSummary {
+  const schedule = parseStoredSchedule(row.schedule);
+  return {
+    id: row.id,
+    status: knownStatus(row.status),
+    step: row.step,
+    datasetId: row.datasetId,
+    destinationId: row.destinationId,
+    path: row.path,
+    format: row.format === 'json' ? 'json' : 'parquet',
+    compression: row.compression === 'none' ? 'none' : 'gzip',
+    schedule: schedule ?? 'on-demand',
+    callbackUrl: row.callbackUrl,
+    platform: {
+      baseConnectionId: row.destination.baseConnectionId,
+      sourceConnectionId: row.flowBinding?.sourceConnectionId ?? null,
+      targetConnectionId: row.flowBinding?.targetConnectionId ?? null,
+      flowId: row.flowBinding?.flowId ?? null,
+    },
+    error: presentError(row.error),
+    attempts: row.attempts,
+    nextCheckAt: row.nextCheckAt.toISOString(),
+    deadlineAt: iso(row.deadlineAt),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    finishedAt: iso(row.finishedAt),
+  };
+}
+
+export function presentExport(row: SummaryRow & { runs: ExportRunRow[] }): ExportView {
+  return { ...presentExportSummary(row), runs: row.runs.map(presentRun) };
+}

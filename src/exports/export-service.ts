@@ -1,0 +1,244 @@
+// Export use cases behind the HTTP routes: accept (validate, check governance, commit, enqueue),
+// read, list, request another run, cancel, and change a recurring schedule. The worker does the
+// Platform work; the two agree through the export row (see export-status.ts).
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { DatasetService } from '../datasets/dataset-service.js';
+import { judgeDatasetLabels } from '../datasets/governance.js';
+import { withPlatformProblems } from '../datasets/platform-failure.js';
+import { findDestination } from '../destinations/destination-store.js';
+import { AppError, fieldError, notFound } from '../errors.js';
+import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import type { JobProducer } from '../jobs/queue.js';
+import type { PlatformRegistry } from '../platform-registry.js';
+import { PlatformError } from '../platform/errors.js';
+import { findTenant } from '../tenants/tenant-store.js';
+import { callbackUrlProblem } from './export-callback-url.js';
+import { enqueueExportAfterCommit } from './export-enqueue.js';
+import { presentExport, presentExportSummary } from './export-presenter.js';
+import {
+  parseStoredSchedule,
+  platformScheduleParams,
+  resolveRecurringSchedule,
+  type RecurringSchedule,
+  type ScheduleInput,
+} from './export-schedule.js';
+import type { CreateExportBody, ExportView, ListExportsQuery, UpdateExportBody } from './export-schemas.js';
+import { activeExportStatuses, exportStatuses, rerunnableExportStatuses } from './export-status.js';
+import {
+  findExport,
+  insertExport,
+  insertRequestedRun,
+  listExports,
+  lockLiveDestination,
+  markCancelled,
+  requeueForAnotherRun,
+  updateSchedule,
+} from './export-store.js';
+
+export interface ExportServiceDeps {
+  db: Db;
+  producer: Pick<JobProducer, 'enqueue'>;
+  datasets: Pick<DatasetService, 'facts'>;
+  platforms: PlatformRegistry;
+  config: Pick<ServiceConfig, 'callbacks'>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+type TenantRow = NonNullable<Awaited<ReturnType<typeof findTenant>>>;
+
+export function createExportService(deps: ExportServiceDeps) {
+  const { db, producer, platforms } = deps;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'export-service' });
+
+  async function tenantOf(tenantId: string): Promise<TenantRow> {
+    const tenant = await findTenant(db, tenantId);
+    if (!tenant) throw new AppError('unauthorized', 'The API key belongs to a tenant that no longer exists.');
+    return tenant;
+  }
+
+  async function load(tenantId: string, id: string) {
+    const row = await findExport(db, tenantId, id);
+    if (!row) throw notFound('Export', id);
+    return row;
+  }
+
+  /** The dataset must be known to the Platform and its labels must allow this tenant to export it. */
+  async function checkDatasetGovernance(tenant: TenantRow, datasetId: string): Promise<void> {
+    const facts = await deps.datasets.facts(tenant, datasetId);
+    if (!facts.dataset) {
+      throw new AppError('unprocessable', `The Platform has no dataset ${datasetId} in sandbox ${tenant.sandboxName}.`, {
+        errors: [{ location: 'body', pointer: '/datasetId', message: 'is not a dataset the Platform knows' }],
+      });
+    }
+    const verdict = judgeDatasetLabels(facts.labels, { allowSensitiveLabels: tenant.allowSensitiveLabels });
+    if (!verdict.allowed) {
+      throw new AppError('governance_refused', verdict.reason, { datasetId, labels: verdict.labels, refusedLabels: verdict.refusedLabels });
+    }
+  }
+
+  function resolveSchedule(input: ScheduleInput, at: Date): RecurringSchedule | null {
+    if (input === 'on-demand') return null;
+    const resolved = resolveRecurringSchedule(input, at);
+    if ('field' in resolved) throw fieldError('body', `/schedule/${resolved.field}`, resolved.message);
+    return resolved.schedule;
+  }
+
+  /** PATCHes the flow's schedule with If-Match; re-reads once when the etag moved meanwhile. */
+  async function patchFlowSchedule(tenant: TenantRow, flowId: string, schedule: RecurringSchedule): Promise<void> {
+    const platform = platforms.platformFor(tenant);
+    await withPlatformProblems(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const flow = await platform.getFlow(flowId);
+        if (!flow.etag) throw new AppError('platform_error', `The Platform returned flow ${flowId} without an etag; its schedule cannot be changed safely.`);
+        try {
+          await platform.updateFlowSchedule(flowId, { ...flow.scheduleParams, ...platformScheduleParams(schedule) }, flow.etag);
+          return;
+        } catch (error) {
+          if (attempt < 2 && error instanceof PlatformError && error.kind === 'conflict') continue;
+          throw error;
+        }
+      }
+    });
+  }
+
+  return {
+    /** Accepts an export: the row is committed before this returns; the queue is best effort. */
+    async create(tenantId: string, body: CreateExportBody): Promise<ExportView> {
+      const at = now();
+      if (body.callbackUrl) {
+        const problem = callbackUrlProblem(body.callbackUrl, deps.config.callbacks);
+        if (problem) throw fieldError('body', '/callbackUrl', problem);
+      }
+      const schedule = resolveSchedule(body.schedule, at);
+      const tenant = await tenantOf(tenantId);
+      const destinationMissing = () =>
+        new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
+          errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
+        });
+      if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
+      await checkDatasetGovernance(tenant, body.datasetId);
+
+      const row = await db.$transaction(async (tx) => {
+        // Holds off a concurrent DELETE of the destination until this export is committed.
+        if (!(await lockLiveDestination(tx, tenantId, body.destinationId))) throw destinationMissing();
+        return insertExport(
+          tx,
+          {
+            tenantId,
+            destinationId: body.destinationId,
+            datasetId: body.datasetId,
+            path: body.path,
+            format: body.format,
+            compression: body.compression,
+            schedule,
+            callbackUrl: body.callbackUrl ?? null,
+          },
+          // A recurring export's runs come from its schedule; an on-demand one wants a run now.
+          { requestRun: schedule === null, now: at },
+        );
+      });
+      await enqueueExportAfterCommit(producer, row.id, log);
+      return presentExport(await load(tenantId, row.id));
+    },
+
+    async get(tenantId: string, id: string): Promise<ExportView> {
+      return presentExport(await load(tenantId, id));
+    },
+
+    async list(tenantId: string, query: ListExportsQuery) {
+      const rows = await listExports(
+        db,
+        tenantId,
+        {
+          ...(query.status ? { statuses: query.status } : {}),
+          ...(query.datasetId ? { datasetId: query.datasetId } : {}),
+          ...(query.destinationId ? { destinationId: query.destinationId } : {}),
+          ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+          ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+        },
+        { limit: query.limit, ...(query.cursor ? { after: query.cursor satisfies Keyset } : {}) },
+      );
+      const { items, nextCursor } = pageOf(rows, query.limit);
+      return { items: items.map(presentExportSummary), nextCursor };
+    },
+
+    /** Another ad hoc run on the same flow; 409 while one is wanted or going on. */
+    async requestRun(tenantId: string, id: string): Promise<ExportView> {
+      const tenant = await tenantOf(tenantId);
+      const current = await load(tenantId, id);
+      if (current.status === 'cancelled') throw new AppError('conflict', `Export ${id} is cancelled; create a new export instead.`);
+      if (!(rerunnableExportStatuses as readonly string[]).includes(current.status)) {
+        throw new AppError('conflict', `Export ${id} is ${current.status}; wait until its current run has finished.`);
+      }
+      // Labels may have changed since the export was accepted.
+      await checkDatasetGovernance(tenant, current.datasetId);
+      const at = now();
+      await db.$transaction(async (tx) => {
+        if (!(await requeueForAnotherRun(tx, tenantId, id, rerunnableExportStatuses, at))) {
+          throw new AppError('conflict', `Export ${id} has a run in progress; wait until it has finished.`);
+        }
+        await insertRequestedRun(tx, id, at);
+      });
+      await enqueueExportAfterCommit(producer, id, log);
+      return presentExport(await load(tenantId, id));
+    },
+
+    /**
+     * Stops local work now; the worker then disables the flow at the Platform. An on-demand export
+     * can only be cancelled before it finished; a recurring one at any time (its flow keeps running).
+     */
+    async cancel(tenantId: string, id: string): Promise<ExportView> {
+      const current = await load(tenantId, id);
+      if (current.status !== 'cancelled') {
+        const recurring = current.schedule !== null;
+        const from = recurring ? exportStatuses.filter((s) => s !== 'cancelled') : activeExportStatuses;
+        const cancelled = await db.$transaction((tx) => markCancelled(tx, tenantId, id, from, now()));
+        if (!cancelled) {
+          const latest = await load(tenantId, id);
+          if (latest.status !== 'cancelled') throw new AppError('conflict', `Export ${id} already ended as ${latest.status}; there is nothing to cancel.`);
+        }
+      }
+      await enqueueExportAfterCommit(producer, id, log);
+      return presentExport(await load(tenantId, id));
+    },
+
+    /** Changes a recurring export's schedule, at the Platform first (PATCH with If-Match) when its flow exists. */
+    async updateSchedule(tenantId: string, id: string, body: UpdateExportBody): Promise<ExportView> {
+      const tenant = await tenantOf(tenantId);
+      const current = await load(tenantId, id);
+      const stored = parseStoredSchedule(current.schedule);
+      if (!stored) {
+        throw new AppError('unprocessable', `Export ${id} is on-demand; only a recurring export has a schedule to change.`, {
+          errors: [{ location: 'body', pointer: '/schedule', message: 'the export is on-demand' }],
+        });
+      }
+      if (current.status === 'cancelled') throw new AppError('conflict', `Export ${id} is cancelled; its schedule cannot change.`);
+      const schedule = resolveSchedule(
+        {
+          every: body.schedule.every ?? stored.every,
+          startAt: body.schedule.startAt ?? stored.startAt,
+          ...(body.schedule.endAt !== undefined ? { endAt: body.schedule.endAt } : stored.endAt ? { endAt: stored.endAt } : {}),
+        },
+        now(),
+      );
+      if (!schedule) throw new Error('a recurring schedule resolved to on-demand');
+
+      const flowIdBefore = current.flowBinding?.flowId ?? null;
+      if (flowIdBefore) await patchFlowSchedule(tenant, flowIdBefore, schedule);
+      if (!(await updateSchedule(db, tenantId, id, schedule))) {
+        throw new AppError('conflict', `Export ${id} was cancelled meanwhile; its schedule was not changed.`);
+      }
+      // The worker may have created the flow, with the old schedule, while this request ran.
+      const after = await load(tenantId, id);
+      const flowIdAfter = after.flowBinding?.flowId ?? null;
+      if (flowIdAfter && flowIdAfter !== flowIdBefore) await patchFlowSchedule(tenant, flowIdAfter, schedule);
+      return presentExport(after);
+    },
+  };
+}
+
+export type ExportService = ReturnType<typeof createExportService>;

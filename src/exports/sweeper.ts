@@ -1,0 +1,83 @@
+// The durability net under the queue: exports committed while Redis could not take their job,
+// jobs lost with a Redis restart, or jobs that exhausted BullMQ's attempts all leave a row whose
+// `nextCheckAt` is in the past. The sweeper re-enqueues those rows by id (jobId = row id, so a job
+// that still exists absorbs the add). `FOR UPDATE SKIP LOCKED` plus bumping `nextCheckAt` lets
+// many worker processes sweep without doing the same rows twice.
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import type { JobProducer } from '../jobs/queue.js';
+import { jobCatalog } from '../jobs/catalog.js';
+
+export interface SweeperOptions {
+  intervalMs: number;
+  graceMs: number;
+  batchSize?: number;
+}
+
+/** Claims overdue exports (non-terminal, or cancelled but not cleaned up) and bumps their check time. */
+export async function claimOverdueExports(db: Db, graceMs: number, batchSize: number): Promise<string[]> {
+  const cutoff = new Date(Date.now() - graceMs);
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH due AS (
+      SELECT id FROM exports
+      WHERE (status IN ('queued', 'running', 'waiting_for_platform') OR (status = 'cancelled' AND step <> 'cancelled'))
+        AND next_check_at < ${cutoff}::timestamptz
+      ORDER BY next_check_at
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE exports SET next_check_at = now() FROM due WHERE exports.id = due.id
+    RETURNING exports.id::text AS id`;
+  return rows.map((r) => r.id);
+}
+
+/** A job kept as completed or failed blocks its id; drop it so the re-enqueue takes. */
+async function releaseFinishedJobs(queue: Queue, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    const state = await queue.getJobState(id);
+    if (state === 'completed' || state === 'failed') await queue.remove(id);
+  }
+}
+
+/** One sweep; returns the ids it re-enqueued. */
+export async function sweepOnce(db: Db, producer: JobProducer, options: Pick<SweeperOptions, 'graceMs' | 'batchSize'>): Promise<string[]> {
+  const ids = await claimOverdueExports(db, options.graceMs, options.batchSize ?? 500);
+  if (ids.length === 0) return ids;
+  await releaseFinishedJobs(producer.queue(jobCatalog['export.run'].queue), ids);
+  await producer.enqueueMany(
+    'export.run',
+    ids.map((exportId) => ({ exportId })),
+  );
+  return ids;
+}
+
+export interface RunningSweeper {
+  stop(): Promise<void>;
+}
+
+export function startSweeper(db: Db, producer: JobProducer, options: SweeperOptions, log: Logger): RunningSweeper {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const tick = (): void => {
+    inFlight = sweepOnce(db, producer, options)
+      .then((ids) => {
+        if (ids.length > 0) log.info({ count: ids.length }, 'sweeper re-enqueued overdue exports');
+      })
+      .catch((err: unknown) => log.warn({ err }, 'sweep failed; will try again'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, options.intervalMs);
+      });
+  };
+  timer = setTimeout(tick, options.intervalMs);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// /destinations: where exports land. Handlers translate HTTP only; the service does the work.
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CreateDestinationBodySchema, DestinationParamsSchema, DestinationSchema } from '../../destinations/destination-schemas.js';
+import type { DestinationService } from '../../destinations/destination-service.js';
+import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
+import { problemResponses } from './problem-schema.js';
+
+const ListQuerySchema = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema.optional() }).strict();
+const DestinationPageSchema = z.object({ items: z.array(DestinationSchema), nextCursor: z.string().nullable() }).meta({ id: 'DestinationPage' });
+
+export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: DestinationService; publicUrl: string }> = (app, opts, done) => {
+  const { destinations } = opts;
+  const tags = ['destinations'];
+
+  app.post(
+    '/destinations',
+    {
+      schema: {
+        tags,
+        summary: 'Create a destination',
+        description: 'Validates the location and credentials as the Platform auth spec of the type requires. Credentials are sealed and never returned.',
+        body: CreateDestinationBodySchema,
+        response: { 201: DestinationSchema, ...problemResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const created = await destinations.create(request.auth.tenantId, request.body);
+      return reply.status(201).header('location', `${opts.publicUrl}/destinations/${created.id}`).send(created);
+    },
+  );
+
+  app.get(
+    '/destinations',
+    {
+      schema: {
+        tags,
+        summary: 'List destinations, newest first',
+        querystring: ListQuerySchema,
+        response: { 200: DestinationPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => destinations.list(request.auth.tenantId, { limit: request.query.limit, ...(request.query.cursor ? { cursor: request.query.cursor } : {}) }),
+  );
+
+  app.get(
+    '/destinations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get a destination',
+        params: DestinationParamsSchema,
+        response: { 200: DestinationSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => destinations.get(request.auth.tenantId, request.params.id),
+  );
+
+  app.delete(
+    '/destinations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a destination',
+        description: 'Refused (409) while an unfinished export uses it.',
+        params: DestinationParamsSchema,
+        response: { 204: z.null().describe('Deleted'), ...problemResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await destinations.remove(request.auth.tenantId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+  done();
+};

@@ -1,0 +1,112 @@
+// /exports: accept, show, list, re-run, cancel and reschedule dataset exports.
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import {
+  CreateExportBodySchema,
+  ExportPageSchema,
+  ExportParamsSchema,
+  ExportSchema,
+  ListExportsQuerySchema,
+  UpdateExportBodySchema,
+} from '../../exports/export-schemas.js';
+import type { ExportService } from '../../exports/export-service.js';
+import { problemResponses } from './problem-schema.js';
+
+export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; publicUrl: string }> = (app, opts, done) => {
+  const { exports } = opts;
+  const tags = ['exports'];
+  const locationOf = (id: string) => `${opts.publicUrl}/exports/${id}`;
+
+  app.post(
+    '/exports',
+    {
+      schema: {
+        tags,
+        summary: 'Export a dataset to a destination',
+        description:
+          'Checks the destination, that the Platform knows the dataset, and its usage labels (C9 and C12 are refused; PSPD and RHD unless the tenant allows them). Answers 202 once the export is committed, with `Location`; a worker then creates or reuses the Platform flow and runs it.',
+        body: CreateExportBodySchema,
+        response: { 202: ExportSchema, ...problemResponses(400, 404, 413, 415, 422, 502, 503) },
+      },
+    },
+    async (request, reply) => {
+      const created = await exports.create(request.auth.tenantId, request.body);
+      return reply.status(202).header('location', locationOf(created.id)).send(created);
+    },
+  );
+
+  app.get(
+    '/exports',
+    {
+      schema: {
+        tags,
+        summary: 'List exports, newest first',
+        querystring: ListExportsQuerySchema,
+        response: { 200: ExportPageSchema, ...problemResponses(400) },
+      },
+    },
+    async (request) => exports.list(request.auth.tenantId, request.query),
+  );
+
+  app.get(
+    '/exports/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get an export with its runs and Platform ids',
+        params: ExportParamsSchema,
+        response: { 200: ExportSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => exports.get(request.auth.tenantId, request.params.id),
+  );
+
+  app.patch(
+    '/exports/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a recurring export's schedule",
+        description: "Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export.",
+        params: ExportParamsSchema,
+        body: UpdateExportBodySchema,
+        response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 422, 502, 503) },
+      },
+    },
+    async (request) => exports.updateSchedule(request.auth.tenantId, request.params.id, request.body),
+  );
+
+  app.post(
+    '/exports/:id/runs',
+    {
+      schema: {
+        tags,
+        summary: 'Run the export again',
+        description: 'Triggers another ad hoc run on the same Platform flow. 409 while a run is wanted or in progress.',
+        params: ExportParamsSchema,
+        response: { 202: ExportSchema, ...problemResponses(400, 404, 409, 422, 502, 503) },
+      },
+    },
+    async (request, reply) => {
+      const updated = await exports.requestRun(request.auth.tenantId, request.params.id);
+      return reply.status(202).header('location', locationOf(updated.id)).send(updated);
+    },
+  );
+
+  app.post(
+    '/exports/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel an export',
+        description: 'Stops local work at once; the worker then disables the Platform flow. Cancelling a cancelled export is a no-op.',
+        params: ExportParamsSchema,
+        response: { 202: ExportSchema, ...problemResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const updated = await exports.cancel(request.auth.tenantId, request.params.id);
+      return reply.status(202).header('location', locationOf(updated.id)).send(updated);
+    },
+  );
+  done();
+};

@@ -1,0 +1,89 @@
+// Decides an ad hoc dataset run: every requested flow must exist, be a dataset export flow, be
+// enabled, export the datasets asked for, be past its not-ready window and have no run in
+// progress; then one run per (flow, dataset) is created. Flows are locked (advisory, in sorted
+// order) while checking and creating, so two concurrent requests cannot both start a run.
+import type { SimulatorContext, Tenancy } from '../context.js';
+import { DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
+import { runEngineFor } from '../runs/run-engine.js';
+import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
+
+export class AdhocRunRejected extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartedRun {
+  flowId: string;
+  datasetId: string;
+  runId: string;
+}
+
+interface CheckedDestination {
+  flow: FlowView;
+  datasetIds: string[];
+  targetConnectionId: string;
+}
+
+async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: string, datasetIds: string[]): Promise<CheckedDestination> {
+  const flow = await loadFlow(ctx, t, flowId);
+  if (flow === null) throw new AdhocRunRejected(404, adhocMessages.flowNotFound(flowId));
+  if (!DATASET_EXPORT_FLOW_SPEC_IDS.has(flow.flowSpec.id)) throw new AdhocRunRejected(400, adhocMessages.wrongFlowSpec(flowId, flow.flowSpec.id));
+  if (flow.state !== undefined && flow.state.toLowerCase() !== 'enabled') throw new AdhocRunRejected(400, adhocMessages.flowDisabled(flowId));
+  const exported = await flowDatasetIds(ctx, t, flow);
+  const missing = datasetIds.filter((id) => !exported.has(id));
+  if (missing.length > 0) throw new AdhocRunRejected(400, adhocMessages.datasetsNotInFlow(missing));
+  let targetConnectionId: string;
+  try {
+    targetConnectionId = (await loadExportTarget(ctx, t, flow)).targetConnectionId;
+  } catch (error) {
+    if (error instanceof ExportTargetError) throw new AdhocRunRejected(400, adhocMessages.badTarget(flowId, error.message));
+    throw error;
+  }
+  const readyAt = flow.__sim?.readyAt;
+  if (readyAt !== undefined && ctx.now() < readyAt) throw new AdhocRunRejected(400, adhocMessages.notReady);
+  return { flow, datasetIds, targetConnectionId };
+}
+
+export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request: AdhocDatasetRunRequest): Promise<StartedRun[][]> {
+  const destinations = request.activationInfo.destinations;
+  const checked: CheckedDestination[] = [];
+  for (const d of destinations) {
+    checked.push(await checkDestination(ctx, t, d.flowId, [...new Set(d.datasets.map((ds) => ds.id))]));
+  }
+
+  const engine = runEngineFor(ctx);
+  const lockClient = await ctx.pool.connect();
+  try {
+    await lockClient.query('BEGIN');
+    const flowIds = [...new Set(checked.map((c) => c.flow.id))].sort();
+    for (const flowId of flowIds) {
+      await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
+    }
+    for (const c of checked) {
+      const running = await engine.inProgressRun(t, c.flow.id);
+      if (running !== null) {
+        throw new AdhocRunRejected(400, adhocMessages.runInProgress(running.__sim.datasetId, c.flow.id, running.id));
+      }
+    }
+    const started: StartedRun[][] = [];
+    for (const c of checked) {
+      const runs: StartedRun[] = [];
+      for (const datasetId of c.datasetIds) {
+        const run = await engine.createRun(t, c.flow, datasetId, c.targetConnectionId);
+        runs.push({ flowId: c.flow.id, datasetId, runId: run.id });
+      }
+      started.push(runs);
+    }
+    await lockClient.query('COMMIT');
+    return started;
+  } catch (error) {
+    await lockClient.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    lockClient.release();
+  }
+}

@@ -1,0 +1,115 @@
+// Builds the Platform simulator as its own Fastify app: IMS, the gateway checks, Flow Service,
+// the data routes (catalog, labels, ad hoc runs, runs) and the admin endpoints. Listening and
+// signal handling live in main.ts (standalone) or in the service's main.
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import type { SimulatorConfig } from './config.js';
+import type { SimulatorContext } from './context.js';
+import { dataDdl, registerDataRoutes, startRunTicker } from './data-routes.js';
+import { flowError } from './errors.js';
+import { registerAdminRoutes } from './faults/admin-routes.js';
+import { registerFaultHooks } from './faults/hooks.js';
+import { SimulatorFaultInjector } from './faults/injector.js';
+import { registerFlowService } from './flow-service/routes.js';
+import { JSON_CONTENT_TYPE, registerGateway } from './gateway.js';
+import { registerIms } from './ims.js';
+import { applyDdl, ensureDatabase } from './store/database.js';
+import { coreDdl } from './store/ddl.js';
+import { PgEntityStore } from './store/entity-store.js';
+import { PgTokenStore } from './store/token-store.js';
+
+export interface SimulatorOptions {
+  /** A pino logger to use (the standalone entry passes one); default: no logging. */
+  logger?: FastifyBaseLogger;
+  /** Clock override for tests that reason about token expiry or readiness windows. */
+  now?: () => number;
+}
+
+export interface Simulator {
+  app: FastifyInstance;
+  ctx: SimulatorContext;
+  /** Prepares the database, listens on config.host:config.port; resolves to the base URL. */
+  start(): Promise<string>;
+  /** Stops the run ticker, the HTTP server and the pool. */
+  close(): Promise<void>;
+}
+
+export function createSimulator(config: SimulatorConfig, options: SimulatorOptions = {}): Simulator {
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // A broken idle connection must not crash the process; the next query reconnects.
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'simulator pool error'));
+  const faults = new SimulatorFaultInjector(config.faults, config.seed);
+  const ctx: SimulatorContext = {
+    config,
+    pool,
+    schema: config.dbSchema,
+    entities: new PgEntityStore(pool, config.dbSchema),
+    faults,
+    now: options.now ?? Date.now,
+  };
+  const tokens = new PgTokenStore(pool, config.dbSchema);
+
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    // Held (timeout-fault) and keep-alive connections must not delay close().
+    forceCloseConnections: true,
+    bodyLimit: 10 * 1024 * 1024,
+  });
+
+  // Accept any JSON type (incl. empty bodies, which flow actions may send with a JSON type).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(JSON_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('Request body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+
+  let stopTicker: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    await ensureDatabase(config.databaseUrl);
+    await applyDdl(pool, [...coreDdl(config.dbSchema), ...dataDdl(config.dbSchema)]);
+    stopTicker = startRunTicker(ctx);
+  });
+  app.addHook('onClose', async () => {
+    await stopTicker?.();
+    await pool.end();
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'simulator error');
+    const message = status >= 500 ? 'Internal server error' : error.message;
+    return reply.code(status).send(flowError({ code: '0001', status, message, requestId: request.id }));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(flowError({ code: '0404', status: 404, message: `No route for ${request.method} ${request.url.split('?', 1)[0] ?? ''}` })),
+  );
+
+  registerFaultHooks(app, faults);
+  void app.register(formbody);
+  void app.register(async (root) => {
+    registerAdminRoutes(root, ctx);
+    registerIms(root, ctx, tokens);
+    await root.register(async (platform) => {
+      registerGateway(platform, ctx, tokens);
+      registerFlowService(platform, ctx);
+      await registerDataRoutes(platform, ctx);
+    });
+  });
+
+  return {
+    app,
+    ctx,
+    async start() {
+      return app.listen({ port: config.port, host: config.host });
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// Configuration of the Platform simulator, parsed once from the environment with zod. The only
+// module of the simulator that reads process.env.
+import { z } from 'zod';
+import { faultConfigSchema, NO_FAULTS, type FaultConfig } from './faults/fault-config.js';
+
+/** The local tenant every fresh simulator knows; the service binds its local tenant to it. */
+export const DEFAULT_SIMULATOR_CLIENT_ID = 'local-simulator-client';
+export const DEFAULT_SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
+export const DEFAULT_SIMULATOR_ORG_ID = 'LOCALDEV0000000000000000@AdobeOrg';
+export const DEFAULT_SIMULATOR_PORT = 4010;
+
+export interface SimulatorClient {
+  clientId: string;
+  clientSecret: string;
+  orgId: string;
+}
+
+const DEFAULT_CLIENTS: SimulatorClient[] = [
+  { clientId: DEFAULT_SIMULATOR_CLIENT_ID, clientSecret: DEFAULT_SIMULATOR_CLIENT_SECRET, orgId: DEFAULT_SIMULATOR_ORG_ID },
+];
+
+const PROFILE_DEFAULTS = {
+  fast: { notReadySeconds: 2, runDurationSeconds: 1 },
+  realistic: { notReadySeconds: 600, runDurationSeconds: 120 },
+} as const;
+
+/** A Postgres identifier we can safely quote into DDL. */
+export const sqlIdentifierSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier');
+
+const clientsSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw, ctx) => {
+    const clients: SimulatorClient[] = [];
+    for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const [clientId, clientSecret, orgId, ...rest] = entry.split(':');
+      if (!clientId || !clientSecret || !orgId || rest.length > 0) {
+        ctx.addIssue({ code: 'custom', message: 'expected clientId:clientSecret:orgId[,...]' });
+        return z.NEVER;
+      }
+      clients.push({ clientId, clientSecret, orgId });
+    }
+    return clients;
+  });
+
+const faultsFromJsonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'SIMULATOR_FAULTS must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(faultConfigSchema);
+
+const optionalInt = (min: number) => z.coerce.number().int().min(min).optional();
+
+export const simulatorEnvSchema = z.object({
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SIMULATOR_PORT),
+  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  SIMULATOR_DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  SIMULATOR_DB_SCHEMA: sqlIdentifierSchema.default('simulator'),
+  SIMULATOR_PROFILE: z.enum(['fast', 'realistic']).default('fast'),
+  LANDING_ZONE_DIR: z.string().min(1).default('./data/landing'),
+  SIMULATOR_SEED: z.coerce.number().int().default(20240101),
+  SIMULATOR_SEED_USERS: z.coerce.number().int().min(0).default(300),
+  SIMULATOR_NOT_READY_SECONDS: optionalInt(0),
+  SIMULATOR_RUN_SECONDS: optionalInt(0),
+  SIMULATOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(86399),
+  SIMULATOR_CLIENTS: clientsSchema.optional(),
+  SIMULATOR_FAULTS: faultsFromJsonSchema.optional(),
+  SIMULATOR_ADMIN_TOKEN: z.string().min(1).optional(),
+});
+
+export interface SimulatorConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Postgres schema of every simulator table (a validated identifier). */
+  dbSchema: string;
+  profile: 'fast' | 'realistic';
+  landingZoneDir: string;
+  seed: number;
+  seedUsers: number;
+  /** How long after creation/enable a flow refuses ad hoc runs. */
+  notReadySeconds: number;
+  runDurationSeconds: number;
+  tokenTtlSeconds: number;
+  clients: SimulatorClient[];
+  faults: FaultConfig;
+  /** When set, admin routes need `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+}
+
+/** Parses the environment (and optional overrides, e.g. from tests) into a SimulatorConfig. */
+export function loadSimulatorConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<SimulatorConfig> = {},
+): SimulatorConfig {
+  const parsed = simulatorEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid simulator configuration: ${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const profile = overrides.profile ?? e.SIMULATOR_PROFILE;
+  const config: SimulatorConfig = {
+    port: e.SIMULATOR_PORT,
+    host: e.SIMULATOR_HOST,
+    databaseUrl: e.SIMULATOR_DATABASE_URL ?? e.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/aep_jobs',
+    dbSchema: e.SIMULATOR_DB_SCHEMA,
+    profile,
+    landingZoneDir: e.LANDING_ZONE_DIR,
+    seed: e.SIMULATOR_SEED,
+    seedUsers: e.SIMULATOR_SEED_USERS,
+    notReadySeconds: e.SIMULATOR_NOT_READY_SECONDS ?? PROFILE_DEFAULTS[profile].notReadySeconds,
+    runDurationSeconds: e.SIMULATOR_RUN_SECONDS ?? PROFILE_DEFAULTS[profile].runDurationSeconds,
+    tokenTtlSeconds: e.SIMULATOR_TOKEN_TTL_SECONDS,
+    clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
+    faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
+    ...(e.SIMULATOR_ADMIN_TOKEN === undefined ? {} : { adminToken: e.SIMULATOR_ADMIN_TOKEN }),
+  };
+  const merged = { ...config, ...stripUndefined(overrides) };
+  sqlIdentifierSchema.parse(merged.dbSchema);
+  return merged;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,36 @@
+// Resolves a flow's source and target connection ids into its inheritedAttributes, refusing ids
+// that do not exist in the sandbox or do not fit the flow spec's destination.
+import type { SimulatorContext, Tenancy } from '../context.js';
+import type { FlowBody, SourceConnectionBody, TargetConnectionBody } from './entities.js';
+import { accept, badRequest, refuse, type Checked } from './rejection.js';
+import { DATA_LAKE_SOURCE_SPEC_ID, DESTINATION_SPEC_IDS, type DestinationKey } from './spec-ids.js';
+
+export type FlowLinks = Omit<FlowBody['inheritedAttributes'], 'properties'>;
+
+export async function resolveFlowLinks(
+  ctx: SimulatorContext,
+  tenancy: Tenancy,
+  destination: DestinationKey,
+  sourceConnectionIds: string[],
+  targetConnectionIds: string[],
+): Promise<Checked<FlowLinks>> {
+  const sources = await Promise.all(sourceConnectionIds.map((id) => ctx.entities.get<SourceConnectionBody>(tenancy, 'sourceConnection', id)));
+  const targets = await Promise.all(targetConnectionIds.map((id) => ctx.entities.get<TargetConnectionBody>(tenancy, 'targetConnection', id)));
+
+  const sourceConnections: FlowLinks['sourceConnections'] = [];
+  for (const [index, source] of sources.entries()) {
+    if (source === null) return refuse(badRequest('1043', `Source connection with id = [${sourceConnectionIds[index] ?? ''}] not found`));
+    if (source.body.connectionSpec.id !== DATA_LAKE_SOURCE_SPEC_ID) return refuse(badRequest('1044', `Source connection ${source.id} is not a data lake source connection`));
+    sourceConnections.push({ id: source.id, connectionSpec: source.body.connectionSpec });
+  }
+  const expectedSpec = DESTINATION_SPEC_IDS[destination].connectionSpecId;
+  const targetConnections: FlowLinks['targetConnections'] = [];
+  for (const [index, target] of targets.entries()) {
+    if (target === null) return refuse(badRequest('1045', `Target connection with id = [${targetConnectionIds[index] ?? ''}] not found`));
+    if (target.body.connectionSpec.id !== expectedSpec) {
+      return refuse(badRequest('1046', `Target connection ${target.id} uses connection spec ${target.body.connectionSpec.id}; the flow spec needs ${expectedSpec}`));
+    }
+    targetConnections.push({ id: target.id, connectionSpec: target.body.connectionSpec, baseConnection: target.body.inheritedAttributes.baseConnection });
+  }
+  return accept({ sourceConnections, targetConnections });
+}

@@ -1,0 +1,109 @@
+// Reads what a dataset export needs from the Flow Service entities another module stores: the
+// flow, its Data Lake source connection (which datasets) and its target connection (where, in
+// which format). Parsed with zod because the bodies are stored client input.
+import { z } from 'zod';
+import type { SimulatorContext, Tenancy } from '../context.js';
+import { landingPathSegments, UnsafeLandingPathError, type ExportCompression, type ExportFormat } from '../landing/landing-path.js';
+
+/** Flow specs of dataset exports (reference section 3); ad hoc dataset runs accept only these. */
+export const DATASET_EXPORT_FLOW_SPEC_IDS: ReadonlySet<string> = new Set([
+  '269ba276-16fc-47db-92b0-c1049a3c131f',
+  '95bd8965-fc8a-4119-b9c3-944c2c2df6d2',
+  '17be2013-2549-41ce-96e7-a70363bec293',
+  'cd2fc47e-e838-4f38-a581-8fff2f99b63a',
+  '585c15c4-6cbf-4126-8f87-e26bff78b657',
+  '354d6aad-4754-46e4-a576-1b384561c440',
+]);
+
+export const flowViewSchema = z.looseObject({
+  id: z.string(),
+  state: z.string().optional(),
+  flowSpec: z.looseObject({ id: z.string(), version: z.string().optional() }),
+  sourceConnectionIds: z.array(z.string()).default([]),
+  targetConnectionIds: z.array(z.string()).default([]),
+  scheduleParams: z.looseObject({ exportMode: z.string().optional() }).optional(),
+  createdBy: z.string().optional(),
+  createdClient: z.string().optional(),
+  sandboxId: z.string().optional(),
+  __sim: z.looseObject({ readyAt: z.number().optional() }).optional(),
+});
+export type FlowView = z.infer<typeof flowViewSchema>;
+
+const sourceConnectionViewSchema = z.looseObject({
+  params: z.looseObject({ datasets: z.array(z.looseObject({ dataSetId: z.string() })).default([]) }).optional(),
+});
+
+const targetConnectionViewSchema = z.looseObject({
+  params: z
+    .looseObject({
+      path: z.string().optional(),
+      remotePath: z.string().optional(),
+      datasetFileType: z.string().optional(),
+      compression: z.string().optional(),
+    })
+    .optional(),
+});
+
+export class ExportTargetError extends Error {}
+
+export interface ExportTarget {
+  targetConnectionId: string;
+  path: string;
+  format: ExportFormat;
+  compression: ExportCompression;
+}
+
+export async function loadFlow(ctx: SimulatorContext, t: Tenancy, flowId: string): Promise<FlowView | null> {
+  const entity = await ctx.entities.get<unknown>(t, 'flow', flowId);
+  if (entity === null) return null;
+  const parsed = flowViewSchema.safeParse(entity.body);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Dataset ids the flow's source connections export. */
+export async function flowDatasetIds(ctx: SimulatorContext, t: Tenancy, flow: FlowView): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const sourceId of flow.sourceConnectionIds) {
+    const entity = await ctx.entities.get<unknown>(t, 'sourceConnection', sourceId);
+    const parsed = sourceConnectionViewSchema.safeParse(entity?.body);
+    if (!parsed.success) continue;
+    for (const d of parsed.data.params?.datasets ?? []) ids.add(d.dataSetId);
+  }
+  return ids;
+}
+
+function normaliseFormat(value: string | undefined): ExportFormat {
+  const upper = (value ?? 'PARQUET').toUpperCase();
+  if (upper === 'PARQUET' || upper === 'JSON') return upper;
+  throw new ExportTargetError(`unsupported datasetFileType ${value ?? ''}; dataset exports support JSON and PARQUET`);
+}
+
+function normaliseCompression(value: string | undefined): ExportCompression {
+  const upper = (value ?? 'NONE').toUpperCase();
+  if (upper === 'GZIP' || upper === 'NONE') return upper;
+  throw new ExportTargetError(`unsupported compression ${value ?? ''}; dataset exports support GZIP and NONE`);
+}
+
+/** The flow's (first) target connection as an export destination; throws ExportTargetError. */
+export async function loadExportTarget(ctx: SimulatorContext, t: Tenancy, flow: FlowView, targetConnectionId?: string): Promise<ExportTarget> {
+  const id = targetConnectionId ?? flow.targetConnectionIds[0];
+  if (id === undefined) throw new ExportTargetError(`flow ${flow.id} has no target connection`);
+  const entity = await ctx.entities.get<unknown>(t, 'targetConnection', id);
+  if (entity === null) throw new ExportTargetError(`target connection ${id} not found`);
+  const parsed = targetConnectionViewSchema.safeParse(entity.body);
+  if (!parsed.success) throw new ExportTargetError(`target connection ${id} is not a dataset export target`);
+  const params = parsed.data.params ?? {};
+  const path = params.path ?? params.remotePath ?? '';
+  try {
+    landingPathSegments(path);
+  } catch (error) {
+    if (error instanceof UnsafeLandingPathError) throw new ExportTargetError(error.message);
+    throw error;
+  }
+  return { targetConnectionId: id, path, format: normaliseFormat(params.datasetFileType), compression: normaliseCompression(params.compression) };
+}
+
+/** Whether every export of the flow is a full one (one-time full export mode). */
+export function alwaysFullExport(flow: FlowView): boolean {
+  return flow.scheduleParams?.exportMode?.toUpperCase() === 'DAILY_FULL_EXPORT';
+}

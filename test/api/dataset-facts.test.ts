@@ -1,0 +1,61 @@
+// The accept path's dataset cache: one Platform read per tenant and dataset for many concurrent
+// requests, kept for its TTL (a controlled clock, no waiting), failures never kept.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createDatasetFactsCache } from '../../src/datasets/dataset-facts.js';
+import { PlatformError } from '../../src/platform/errors.js';
+import type { CatalogDataset, DatasetLabels } from '../../src/platform/types.js';
+
+function countingPlatform(opts: { known: boolean; failLabels?: number } = { known: true }) {
+  const calls = { dataset: 0, labels: 0 };
+  let labelFailures = opts.failLabels ?? 0;
+  return {
+    calls,
+    platform: {
+      getDataset(id: string): Promise<CatalogDataset> {
+        calls.dataset++;
+        if (!opts.known) return Promise.reject(new PlatformError({ kind: 'not_found', endpoint: 'datasets.get', status: 404, plainMessage: 'no such dataset' }));
+        return Promise.resolve({ id, name: `dataset ${id}` });
+      },
+      getDatasetLabels(): Promise<DatasetLabels | null> {
+        calls.labels++;
+        if (labelFailures > 0) {
+          labelFailures--;
+          return Promise.reject(new PlatformError({ kind: 'transient', endpoint: 'datasetLabels.get', status: 503, plainMessage: 'busy' }));
+        }
+        return Promise.resolve({ labels: ['C1'], fieldLabels: [] });
+      },
+    },
+  };
+}
+
+test('concurrent reads of one dataset share one Platform call each; the TTL bounds how long', async () => {
+  let clock = 0;
+  const cache = createDatasetFactsCache({ ttlMs: 60_000, now: () => clock });
+  const { platform, calls } = countingPlatform();
+  const results = await Promise.all(Array.from({ length: 20 }, () => cache.get('tenant-1', 'ds1', platform)));
+  assert.deepEqual(calls, { dataset: 1, labels: 1 });
+  assert.ok(results.every((r) => r.dataset?.id === 'ds1' && r.labels?.labels[0] === 'C1'));
+
+  clock = 59_999;
+  await cache.get('tenant-1', 'ds1', platform);
+  assert.deepEqual(calls, { dataset: 1, labels: 1 });
+  await cache.get('tenant-2', 'ds1', platform);
+  assert.deepEqual(calls, { dataset: 2, labels: 2 }, 'tenants do not share entries');
+
+  clock = 60_001;
+  await cache.get('tenant-1', 'ds1', platform);
+  assert.deepEqual(calls, { dataset: 3, labels: 3 });
+});
+
+test('an unknown dataset is reported as null; a failed read is not cached', async () => {
+  const unknown = countingPlatform({ known: false });
+  const cache = createDatasetFactsCache();
+  assert.deepEqual(await cache.get('t', 'nope', unknown.platform), { dataset: null, labels: null });
+
+  const flaky = countingPlatform({ known: true, failLabels: 1 });
+  await assert.rejects(cache.get('t', 'ds2', flaky.platform), (e: unknown) => e instanceof PlatformError && e.kind === 'transient');
+  const second = await cache.get('t', 'ds2', flaky.platform);
+  assert.deepEqual(second.labels?.labels, ['C1']);
+  assert.equal(flaky.calls.labels, 2);
+});

@@ -1,0 +1,106 @@
+// Tenant isolation: every route that takes an id, called with tenant B's key on tenant A's ids,
+// answers 404 and changes nothing; lists never show another tenant's rows. The routes come from
+// the app's own OpenAPI document, so a new route cannot be forgotten here.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
+
+let api: TestApi;
+const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '' };
+const b = { destinationId: '', exportId: '' };
+
+interface OpenApiDoc {
+  paths: Record<string, Record<string, unknown>>;
+}
+
+before(async () => {
+  api = await startTestApi();
+  const seedOf = (sandbox: string) =>
+    generateSeededDatasets({ seed: api.simulator.config.seed, orgId: api.simulator.orgId, sandbox }, 0).find((d) => d.key === 'experience-events')?.id ?? '';
+  a.datasetId = seedOf(api.tenantA.sandbox);
+  const datasetB = seedOf(api.tenantB.sandbox);
+
+  a.destinationId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.s3)).id;
+  b.destinationId = bodyOf<{ id: string }>(await api.post(api.keys.tenantB, '/destinations', fakeDestinationBodies.dlz)).id;
+  const exportBody = { datasetId: a.datasetId, destinationId: a.destinationId, path: 'ml', format: 'parquet', compression: 'gzip' };
+  a.exportId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/exports', exportBody)).id;
+  a.recurringExportId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/exports', { ...exportBody, schedule: { every: 'PT3H' } })).id;
+  b.exportId = bodyOf<{ id: string }>(
+    await api.post(api.keys.tenantB, '/exports', { datasetId: datasetB, destinationId: b.destinationId, path: 'ml', format: 'parquet', compression: 'gzip' }),
+  ).id;
+  assert.ok(a.exportId && a.recurringExportId && b.exportId, 'fixtures created');
+  // A finished export, so "run again" would be allowed for its owner.
+  await api.database.db.exportRun.updateMany({ where: { exportId: a.exportId }, data: { state: 'succeeded' } });
+  await api.database.db.export.update({ where: { id: a.exportId }, data: { status: 'succeeded' } });
+});
+after(async () => {
+  await api.close();
+});
+
+/** A request tenant A could make successfully on its own object; B must get 404 for it. */
+function requestFor(method: string, path: string): { url: string; body?: unknown }[] | 'admin' {
+  if (path.startsWith('/admin/')) return 'admin';
+  const exportIds = [a.exportId, a.recurringExportId];
+  switch (`${method} ${path}`) {
+    case 'GET /destinations/{id}':
+    case 'DELETE /destinations/{id}':
+      return [{ url: `/destinations/${a.destinationId}` }];
+    case 'GET /datasets/{id}':
+      return [{ url: `/datasets/${a.datasetId}` }];
+    case 'GET /exports/{id}':
+    case 'POST /exports/{id}/runs':
+    case 'POST /exports/{id}/cancel':
+      return exportIds.map((id) => ({ url: path.replace('{id}', id) }));
+    case 'PATCH /exports/{id}':
+      return exportIds.map((id) => ({ url: `/exports/${id}`, body: { schedule: { every: 'PT6H' } } }));
+    default:
+      throw new Error(`the isolation sweep does not know ${method} ${path}; add it`);
+  }
+}
+
+describe('tenant B on tenant A\'s ids', () => {
+  test('every route with an id answers 404 and changes nothing', async () => {
+    const doc = api.app.swagger() as unknown as OpenApiDoc;
+    const stateBefore = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
+    let swept = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.includes('{')) continue;
+      for (const method of Object.keys(operations).map((m) => m.toUpperCase())) {
+        const requests = requestFor(method, path);
+        if (requests === 'admin') continue; // admin routes are not tenant resources: tenant keys get 403 (admin.test.ts)
+        for (const r of requests) {
+          const res = await api.call(api.keys.tenantB, { method, url: r.url, body: r.body });
+          assert.equal(res.statusCode, 404, `${method} ${r.url} answered ${res.statusCode}: ${res.body}`);
+          assert.equal(bodyOf<{ code: string }>(res).code, 'not_found');
+          swept++;
+        }
+      }
+    }
+    assert.ok(swept >= 9, `swept ${swept} requests`);
+    const stateAfter = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
+    assert.deepEqual(stateAfter, stateBefore);
+    assert.equal((await api.get(api.keys.tenantA, `/destinations/${a.destinationId}`)).statusCode, 200, 'still there for its owner');
+  });
+
+  test('ids inside a body: an export to another tenant\'s destination is 404', async () => {
+    const res = await api.post(api.keys.tenantB, '/exports', { datasetId: a.datasetId, destinationId: a.destinationId, path: 'ml', format: 'parquet', compression: 'gzip' });
+    assert.equal(res.statusCode, 404);
+  });
+
+  test('lists never show another tenant\'s rows, whatever the filter', async () => {
+    for (const [key, mine, theirs] of [
+      [api.keys.tenantB, b, a],
+      [api.keys.tenantA, a, b],
+    ] as const) {
+      const exportsAll = bodyOf<{ items: { id: string }[] }>(await api.get(key, '/exports?limit=100')).items.map((e) => e.id);
+      assert.ok(exportsAll.includes(mine.exportId));
+      assert.ok(!exportsAll.includes(theirs.exportId));
+      const filtered = bodyOf<{ items: unknown[] }>(await api.get(key, `/exports?destinationId=${theirs.destinationId}`)).items;
+      assert.deepEqual(filtered, []);
+      const destinations = bodyOf<{ items: { id: string }[] }>(await api.get(key, '/destinations?limit=100')).items.map((d) => d.id);
+      assert.ok(destinations.includes(mine.destinationId));
+      assert.ok(!destinations.includes(theirs.destinationId));
+    }
+  });
+});

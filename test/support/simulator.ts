@@ -1,0 +1,118 @@
+// Starts a Platform simulator for one test: port 0, a fresh random Postgres schema (dropped on
+// close) and a temporary landing directory; helpers for IMS tokens and the gateway headers.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createSimulator, type Simulator } from '../../src/simulator/app.js';
+import { loadSimulatorConfig, type SimulatorConfig } from '../../src/simulator/config.js';
+import type { SimulatorContext } from '../../src/simulator/context.js';
+import type { FaultConfig, FaultConfigInput } from '../../src/simulator/faults/fault-config.js';
+
+export interface StartSimulatorOptions extends Partial<SimulatorConfig> {
+  /** Sandbox the helpers' headers name (default `prod`). */
+  sandbox?: string;
+  /** Clock override passed to the simulator. */
+  now?: () => number;
+}
+
+export interface TestSimulator {
+  /** Base URL, e.g. http://127.0.0.1:40123 (changes after restart()). */
+  readonly url: string;
+  readonly ctx: SimulatorContext;
+  readonly config: SimulatorConfig;
+  orgId: string;
+  sandbox: string;
+  clientId: string;
+  clientSecret: string;
+  /** An IMS access token (fetched over HTTP once, then cached). */
+  token(): Promise<string>;
+  /** The gateway headers (Authorization, x-api-key, org, sandbox, JSON Content-Type) plus `extra`. */
+  headers(extra?: Record<string, string>): Promise<Record<string, string>>;
+  /** Replaces the fault config through the admin endpoint. */
+  setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
+  /** Closes the simulator and starts a new one on the same schema (state must survive). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(options: StartSimulatorOptions = {}): Promise<TestSimulator> {
+  const { sandbox = 'prod', now, ...overrides } = options;
+  const landingZoneDir = overrides.landingZoneDir ?? (await mkdtemp(join(tmpdir(), 'sim-landing-')));
+  const ownsLanding = overrides.landingZoneDir === undefined;
+  const dbSchema = overrides.dbSchema ?? `sim_test_${randomBytes(6).toString('hex')}`;
+  const config = loadSimulatorConfig(undefined, { port: 0, host: '127.0.0.1', ...overrides, dbSchema, landingZoneDir });
+  const client = config.clients[0];
+  if (client === undefined) throw new Error('simulator config has no clients');
+
+  let simulator: Simulator = createSimulator(config, now === undefined ? {} : { now });
+  let url = await simulator.start();
+  let cachedToken: string | undefined;
+
+  const token = async (): Promise<string> => {
+    if (cachedToken !== undefined) return cachedToken;
+    const response = await fetch(`${url}/ims/token/v3`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret, scope: 'openid,AdobeID' }),
+    });
+    if (response.status !== 200) throw new Error(`IMS token request failed: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { access_token: string };
+    cachedToken = body.access_token;
+    return cachedToken;
+  };
+
+  const adminHeaders = (): Record<string, string> =>
+    config.adminToken === undefined ? {} : { authorization: `Bearer ${config.adminToken}` };
+
+  return {
+    get url() {
+      return url;
+    },
+    get ctx() {
+      return simulator.ctx;
+    },
+    config,
+    orgId: client.orgId,
+    sandbox,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    token,
+    async headers(extra = {}) {
+      return {
+        authorization: `Bearer ${await token()}`,
+        'x-api-key': client.clientId,
+        'x-gw-ims-org-id': client.orgId,
+        'x-sandbox-name': sandbox,
+        'content-type': 'application/json',
+        ...extra,
+      };
+    },
+    async setFaults(faults) {
+      const response = await fetch(`${url}/simulator/admin/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...adminHeaders() },
+        body: JSON.stringify(faults),
+      });
+      if (response.status !== 200) throw new Error(`setFaults failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as FaultConfig;
+    },
+    async restart() {
+      await simulator.close();
+      simulator = createSimulator(config, now === undefined ? {} : { now });
+      url = await simulator.start();
+    },
+    async close() {
+      await simulator.close();
+      const admin = new pg.Client({ connectionString: config.databaseUrl });
+      await admin.connect();
+      try {
+        await admin.query(`DROP SCHEMA IF EXISTS "${dbSchema}" CASCADE`);
+      } finally {
+        await admin.end();
+      }
+      if (ownsLanding) await rm(landingZoneDir, { recursive: true, force: true });
+    },
+  };
+}
