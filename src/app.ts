@@ -8,10 +8,16 @@ import type { ServiceConfig } from './config.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/client.js';
 import authPlugin from './http/plugins/auth.js';
-import problemDetails from './http/plugins/problem-details.js';
+import idempotencyPlugin from './http/plugins/idempotency.js';
+import jsonBody from './http/plugins/json-body.js';
+import logContextPlugin from './http/plugins/log-context.js';
+import metricsPlugin from './http/plugins/metrics.js';
+import problemDetails, { sendFrameworkError } from './http/plugins/problem-details.js';
+import rateLimitPlugin from './http/plugins/rate-limit.js';
 import swaggerPlugin from './http/plugins/swagger.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import type { JobProducer } from './jobs/queue.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 
 export interface AppDeps {
   config: ServiceConfig;
@@ -21,6 +27,8 @@ export interface AppDeps {
   producer: JobProducer;
   secrets: SecretBox;
   logger: Logger;
+  /** The process's metrics; a private registry when absent (tests, the OpenAPI script). */
+  metrics?: ServiceMetrics;
 }
 
 /** The API instance with the zod type provider, as route modules see it. */
@@ -37,16 +45,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { allErrors: false } },
+    // Router errors (bad percent-encoding, over-long path parameters) as problem+json too.
+    frameworkErrors: sendFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
+  const metrics = deps.metrics ?? createServiceMetrics();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
 
+  // First, so every hook and handler of a request logs with its reqId.
+  await app.register(logContextPlugin);
   await app.register(problemDetails);
+  await app.register(jsonBody);
   await app.register(swaggerPlugin, { publicUrl: deps.config.http.publicUrl });
+  await app.register(metricsPlugin, { metrics, ...(deps.config.metrics.token ? { token: deps.config.metrics.token } : {}) });
+  // Rate limits first: their first check (per IP) runs before the API key is looked up.
+  await app.register(rateLimitPlugin, deps.config.rateLimit);
   await app.register(authPlugin, { db: deps.db });
-  await registerApiRoutes(app, deps);
+  await app.register(idempotencyPlugin, { db: deps.db, secrets: deps.secrets, ttlSeconds: deps.config.idempotency.ttlSeconds });
+  await registerApiRoutes(app, { ...deps, metrics });
   return app;
 }

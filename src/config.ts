@@ -53,6 +53,20 @@ export const serviceEnvSchema = z.object({
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
+  /** Requests per minute per API key (in memory, per API process); generous so benchmarks are not throttled. */
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
+  /** Requests per minute per client IP without a valid API key (public routes and failed authentication). */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt.default(600),
+  /** How long a stored Idempotency-Key answer is replayed (at least 24 h, as the API promises). */
+  IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
+  /** When set, GET /metrics (API and worker) needs `Authorization: Bearer <token>`; unset, it is public. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** The worker process serves /metrics and /healthz on this port (on HOST); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** How often GET /exports/:id/events looks at the export row for a change. */
+  EXPORT_EVENTS_POLL_MS: positiveInt.default(500),
+  /** Comment lines on an idle event stream, so proxies keep it open. */
+  EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
@@ -81,6 +95,10 @@ export interface ServiceConfig {
   };
   platform: { timeoutMs: number };
   callbacks: { allowPrivate: boolean };
+  rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
+  idempotency: { ttlSeconds: number };
+  metrics: { token?: string; workerPort: number };
+  events: { pollMs: number; heartbeatMs: number };
 }
 
 export class ConfigError extends Error {
@@ -118,5 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
     callbacks: { allowPrivate: e.ALLOW_PRIVATE_CALLBACKS },
+    rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
+    idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },
+    metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
+    events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
   };
 }

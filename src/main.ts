@@ -1,6 +1,8 @@
 // `npm start`: the whole service on its local defaults in one process — the Platform simulator
 // (unless EMBEDDED_SIMULATOR=false), migrations, a local tenant with a printed API key, the API
 // and a worker. Production runs src/server.ts and src/worker.ts as separate processes.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { loadSecretBox } from './crypto/secret-box.js';
@@ -11,11 +13,12 @@ import { onShutdown } from './runtime/shutdown.js';
 import { startApi } from './server.js';
 import { createSimulator, type Simulator } from './simulator/app.js';
 import { loadSimulatorConfig } from './simulator/config.js';
-import { bootstrapLocalTenant } from './tenants/bootstrap.js';
+import { bootstrapLocalTenant, localApiKeyFile } from './tenants/bootstrap.js';
 import { startWorker } from './worker.js';
 
 /** Sandbox of the local tenant: the simulator serves any name; Adobe's default is "prod". */
 const localSandbox = 'prod';
+
 
 // Local mode logs for humans unless told otherwise.
 const env = { LOG_PRETTY: 'true', ...process.env };
@@ -41,6 +44,12 @@ if (config.bootstrap.tenant) {
   try {
     const result = await bootstrapLocalTenant(db, loadSecretBox(config.secrets), { ...client, sandbox: localSandbox }, config.bootstrap.apiKey);
     bootstrapKey = result.apiKey;
+    if (bootstrapKey) {
+      await mkdir(dirname(localApiKeyFile), { recursive: true });
+      await writeFile(localApiKeyFile, `${bootstrapKey}\n`, { mode: 0o600 });
+    } else {
+      bootstrapKey = await readFile(localApiKeyFile, 'utf8').then((text) => text.trim(), () => undefined);
+    }
   } finally {
     await db.$disconnect();
   }
@@ -53,7 +62,9 @@ const banner = [
   '',
   `  API        ${api.url}   (docs: ${api.url}/docs)`,
   simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}   (landing files: ${simulatorConfig.landingZoneDir})` : '',
-  bootstrapKey ? `  API key    ${bootstrapKey}` : '  API key    (the local tenant already has one; set BOOTSTRAP_API_KEY to choose it)',
+  bootstrapKey
+    ? `  API key    ${bootstrapKey}   (also in ${localApiKeyFile})`
+    : '  API key    (the local tenant already has one; set BOOTSTRAP_API_KEY to choose it)',
   '',
 ].filter((line) => line !== '');
 console.log(banner.join('\n') + '\n');

@@ -7,7 +7,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import { createPlatformClient, type PlatformCallEvent, type PlatformClient } from './platform/client.js';
 import { createOriginPools, type HttpTimeouts } from './platform/http.js';
 import type { RetryPolicy } from './platform/retry.js';
-import { createTokenCache } from './platform/token-cache.js';
+import { createTokenCache, type TokenRequestEvent } from './platform/token-cache.js';
 import { resolvePlatformTarget, type TenantPlatformRow } from './tenants/platform-settings.js';
 
 export interface PlatformRegistryOptions {
@@ -19,6 +19,8 @@ export interface PlatformRegistryOptions {
   /** The API keeps this short (a caller is waiting); the worker may allow more. */
   retry?: Partial<RetryPolicy>;
   onCall?: (event: PlatformCallEvent) => void;
+  /** Every IMS token request of the shared token cache (metrics). */
+  onTokenRequest?: (event: TokenRequestEvent) => void;
 }
 
 export interface PlatformRegistry {
@@ -36,7 +38,12 @@ function settingsFingerprint(tenant: TenantPlatformRow): string {
 
 export function createPlatformRegistry(options: PlatformRegistryOptions): PlatformRegistry {
   const pools = createOriginPools(options.timeouts);
-  const tokens = createTokenCache({ pools, timeouts: options.timeouts, logger: options.logger });
+  const tokens = createTokenCache({
+    pools,
+    timeouts: options.timeouts,
+    logger: options.logger,
+    ...(options.onTokenRequest ? { onTokenRequest: options.onTokenRequest } : {}),
+  });
   const clients = new Map<string, { fingerprint: string; client: PlatformClient }>();
 
   return {

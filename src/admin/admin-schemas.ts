@@ -67,6 +67,30 @@ export const IssuedApiKeySchema = z
   .meta({ id: 'IssuedApiKey' });
 export type IssuedApiKeyView = z.infer<typeof IssuedApiKeySchema>;
 
+/** Longest overlap a rotation allows between the new key and the old one. */
+export const maxRotationOverlapSeconds = 7 * 24 * 3600;
+
+export const RotateApiKeyBodySchema = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(maxRotationOverlapSeconds)
+      .default(0)
+      .describe('How long the old key keeps working after the new one is issued (0: revoked at once; at most 7 days).'),
+  })
+  .strict()
+  .default({ overlapSeconds: 0 })
+  .meta({ id: 'RotateApiKey' });
+export type RotateApiKeyBody = z.infer<typeof RotateApiKeyBodySchema>;
+
+export const RotatedApiKeySchema = IssuedApiKeySchema.extend({
+  replacedKeyId: z.uuid().describe('The key this one replaces'),
+  replacedKeyRevokedAt: z.iso.datetime().describe('When the replaced key stops working'),
+}).meta({ id: 'RotatedApiKey' });
+export type RotatedApiKeyView = z.infer<typeof RotatedApiKeySchema>;
+
 export const CreatedTenantSchema = z.object({ tenant: TenantSchema, apiKey: IssuedApiKeySchema }).meta({ id: 'CreatedTenant' });
 
 export const IdParamsSchema = z.object({ id: z.uuid() });

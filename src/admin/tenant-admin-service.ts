@@ -6,7 +6,7 @@ import { AppError, notFound } from '../errors.js';
 import { Prisma, type ApiKey, type Tenant } from '../generated/prisma/client.js';
 import { issueApiKey, type IssuedApiKey } from '../tenants/api-keys.js';
 import { createTenant, findTenant, storeApiKey } from '../tenants/tenant-store.js';
-import type { CreateApiKeyBody, CreateTenantBody, IssuedApiKeyView, TenantView } from './admin-schemas.js';
+import type { CreateApiKeyBody, CreateTenantBody, IssuedApiKeyView, RotateApiKeyBody, RotatedApiKeyView, TenantView } from './admin-schemas.js';
 import { platformTargets } from './admin-schemas.js';
 import { findApiKeyById, revokeApiKeyById } from './admin-store.js';
 
@@ -84,6 +84,26 @@ export function createTenantAdminService({ db, secrets, forgetApiKeys }: TenantA
       const issued = issueApiKey();
       const row = await storeApiKey(db, tenantId, issued, body.role, body.name);
       return presentIssuedKey(row, issued);
+    },
+
+    /**
+     * Issues a new key for the same tenant, role and name, and revokes the old one after the overlap
+     * (at once by default), in one transaction. A revoked key cannot be rotated.
+     */
+    async rotateKey(id: string, body: RotateApiKeyBody, now = new Date()): Promise<RotatedApiKeyView> {
+      const issued = issueApiKey();
+      const revokeAt = new Date(now.getTime() + body.overlapSeconds * 1000);
+      const result = await db.$transaction(async (tx) => {
+        const old = await findApiKeyById(tx, id);
+        if (!old) throw notFound('API key', id);
+        if (old.revokedAt && old.revokedAt <= now) throw new AppError('conflict', `API key ${id} is revoked; issue a new key instead.`);
+        const row = await storeApiKey(tx, old.tenantId, issued, old.role === 'admin' ? 'admin' : 'tenant', old.name);
+        await revokeApiKeyById(tx, id, revokeAt);
+        const replaced = await findApiKeyById(tx, id);
+        return { row, replacedKeyRevokedAt: replaced?.revokedAt ?? revokeAt };
+      });
+      forgetApiKeys();
+      return { ...presentIssuedKey(result.row, issued), replacedKeyId: id, replacedKeyRevokedAt: result.replacedKeyRevokedAt.toISOString() };
     },
 
     async revokeKey(id: string): Promise<void> {

@@ -1,6 +1,6 @@
 // AES-256-GCM sealing of secrets at rest (Platform client secrets, destination credentials).
 // A keyring: the first key seals, every key opens, so keys rotate without a flag day
-// (see README "Rotating the secrets key").
+// (see docs/security.md, "Rotating the secrets key").
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -14,7 +14,7 @@ import type { JobProducer } from '../jobs/queue.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
 import { findTenant } from '../tenants/tenant-store.js';
-import { callbackUrlProblem } from './export-callback-url.js';
+import { resolvedCallbackUrlProblem } from './export-callback-url.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
 import {
@@ -110,7 +110,7 @@ export function createExportService(deps: ExportServiceDeps) {
     async create(tenantId: string, body: CreateExportBody): Promise<ExportView> {
       const at = now();
       if (body.callbackUrl) {
-        const problem = callbackUrlProblem(body.callbackUrl, deps.config.callbacks);
+        const problem = await resolvedCallbackUrlProblem(body.callbackUrl, deps.config.callbacks);
         if (problem) throw fieldError('body', '/callbackUrl', problem);
       }
       const schedule = resolveSchedule(body.schedule, at);

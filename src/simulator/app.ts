@@ -1,5 +1,6 @@
 // Builds the Platform simulator as its own Fastify app: IMS, the gateway checks, Flow Service,
-// the data routes (catalog, labels, ad hoc runs, runs) and the admin endpoints. Listening and
+// the data routes (catalog, labels, ad hoc runs, runs), the pipeline routes (Query Service,
+// batch ingestion, schema registry, segmentation) and the admin endpoints. Listening and
 // signal handling live in main.ts (standalone) or in the service's main.
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { SimulatorFaultInjector } from './faults/injector.js';
 import { registerFlowService } from './flow-service/routes.js';
 import { JSON_CONTENT_TYPE, registerGateway } from './gateway.js';
 import { registerIms } from './ims.js';
+import { pipelineDdl, registerPipelineAdminRoutes, registerPipelineRoutes, startPipelineWorkers } from './pipeline-routes.js';
 import { applyDdl, ensureDatabase } from './store/database.js';
 import { coreDdl } from './store/ddl.js';
 import { PgEntityStore } from './store/entity-store.js';
@@ -70,12 +72,15 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
   });
 
   let stopTicker: (() => Promise<void>) | undefined;
+  let stopPipelineWorkers: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
     await ensureDatabase(config.databaseUrl);
-    await applyDdl(pool, [...coreDdl(config.dbSchema), ...dataDdl(config.dbSchema)]);
+    await applyDdl(pool, [...coreDdl(config.dbSchema), ...dataDdl(config.dbSchema), ...pipelineDdl(config.dbSchema)]);
     stopTicker = startRunTicker(ctx);
+    stopPipelineWorkers = startPipelineWorkers(ctx);
   });
   app.addHook('onClose', async () => {
+    await stopPipelineWorkers?.();
     await stopTicker?.();
     await pool.end();
   });
@@ -94,11 +99,13 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
   void app.register(formbody);
   void app.register(async (root) => {
     registerAdminRoutes(root, ctx);
+    registerPipelineAdminRoutes(root, ctx);
     registerIms(root, ctx, tokens);
     await root.register(async (platform) => {
       registerGateway(platform, ctx, tokens);
       registerFlowService(platform, ctx);
       await registerDataRoutes(platform, ctx);
+      registerPipelineRoutes(platform, ctx);
     });
   });
 

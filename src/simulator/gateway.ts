@@ -11,6 +11,13 @@ export const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json(-patch\+json)?\
 // Flow actions carry no body and aepp deletes their Content-Type.
 const BODYLESS_POSTS = [/\/flows\/[^/]+\/action$/];
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes a non-JSON body (batch file uploads) or none (batch actions): no JSON content-type check. */
+    nonJsonBody?: boolean;
+  }
+}
+
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   const text = Array.isArray(value) ? value[0] : value;
@@ -19,6 +26,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 function needsJsonBody(request: FastifyRequest): boolean {
   if (!['POST', 'PUT', 'PATCH'].includes(request.method)) return false;
+  if (request.routeOptions.config.nonJsonBody === true) return false;
   const path = request.url.split('?', 1)[0] ?? '';
   return !BODYLESS_POSTS.some((pattern) => pattern.test(path));
 }

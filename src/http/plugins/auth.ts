@@ -40,13 +40,16 @@ export default fp(
       if (cached && cached.until > Date.now()) return cached.auth;
       const parsed = parseApiKey(token);
       const row = parsed ? await findApiKeyByPrefix(opts.db, parsed.prefix) : null;
-      if (!parsed || !row || row.revokedAt || !secretMatches(parsed.secret, row.secretHash)) {
+      const now = Date.now();
+      // A rotated key keeps working until its (future) revocation instant.
+      const revoked = row?.revokedAt ? row.revokedAt.getTime() <= now : false;
+      if (!parsed || !row || revoked || !secretMatches(parsed.secret, row.secretHash)) {
         cache.delete(token);
         throw new AppError('unauthorized', 'The API key is unknown or revoked.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
       }
       const result: AuthContext = { tenantId: row.tenantId, apiKeyId: row.id, role: row.role === 'admin' ? 'admin' : 'tenant' };
       if (cache.size > 10_000) cache.clear();
-      cache.set(token, { auth: result, until: Date.now() + cacheTtlMs });
+      cache.set(token, { auth: result, until: Math.min(now + cacheTtlMs, row.revokedAt?.getTime() ?? Infinity) });
       return result;
     }
 

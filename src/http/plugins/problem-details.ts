@@ -75,6 +75,20 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
     });
 }
 
+/**
+ * Errors the router raises before a route is found (a path segment that is not valid URL encoding,
+ * or a path parameter over the length limit), as problem+json 400s (Fastify's `frameworkErrors`).
+ */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL path is not valid percent-encoding.';
+  const problem =
+    error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new AppError('validation_error', detail, { errors: [{ location: 'params', pointer: '/', message: detail }] })
+      : new AppError('internal', 'An unexpected error occurred. It has been logged with the request id.');
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  void sendProblem(request, reply, problem);
+}
+
 export default fp(
   async function problemDetails(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -7,6 +7,8 @@ import {
   CreateTenantBodySchema,
   IdParamsSchema,
   IssuedApiKeySchema,
+  RotateApiKeyBodySchema,
+  RotatedApiKeySchema,
   TenantSchema,
 } from '../../admin/admin-schemas.js';
 import type { TenantAdminService } from '../../admin/tenant-admin-service.js';
@@ -15,11 +17,12 @@ import { problemResponses } from './problem-schema.js';
 export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }> = (app, { admin }, done) => {
   const tags = ['admin'];
   const config = { adminOnly: true };
+  const createConfig = { adminOnly: true, idempotent: true };
 
   app.post(
     '/admin/tenants',
     {
-      config,
+      config: createConfig,
       schema: {
         tags,
         summary: 'Create a tenant and its first API key',
@@ -34,7 +37,7 @@ export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }
   app.post(
     '/admin/tenants/:id/api-keys',
     {
-      config,
+      config: createConfig,
       schema: {
         tags,
         summary: 'Issue another API key for a tenant',
@@ -44,6 +47,23 @@ export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }
       },
     },
     async (request, reply) => reply.status(201).send(await admin.issueKey(request.params.id, request.body)),
+  );
+
+  app.post(
+    '/admin/api-keys/:id/rotate',
+    {
+      config: createConfig,
+      schema: {
+        tags,
+        summary: 'Rotate an API key',
+        description:
+          'Issues a new key for the same tenant, role and name, and revokes this one after `overlapSeconds` (at once by default) so callers can switch over. The new key is shown once.',
+        params: IdParamsSchema,
+        body: RotateApiKeyBodySchema,
+        response: { 201: RotatedApiKeySchema, ...problemResponses(400, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await admin.rotateKey(request.params.id, request.body)),
   );
 
   app.delete(

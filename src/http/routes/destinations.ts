@@ -16,6 +16,7 @@ export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: Destina
   app.post(
     '/destinations',
     {
+      config: { idempotent: true },
       schema: {
         tags,
         summary: 'Create a destination',

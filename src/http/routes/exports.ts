@@ -19,6 +19,7 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; pu
   app.post(
     '/exports',
     {
+      config: { idempotent: true },
       schema: {
         tags,
         summary: 'Export a dataset to a destination',
@@ -78,6 +79,7 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; pu
   app.post(
     '/exports/:id/runs',
     {
+      config: { idempotent: true },
       schema: {
         tags,
         summary: 'Run the export again',

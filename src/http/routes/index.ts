@@ -1,19 +1,26 @@
 // Every route plugin of the API, registered in one place, with the services they call.
 import type { App, AppDeps } from '../../app.js';
+import { dashboardRoutes } from '../../dashboard/dashboard-routes.js';
 import { createTenantAdminService } from '../../admin/tenant-admin-service.js';
 import { createDatasetFactsCache } from '../../datasets/dataset-facts.js';
 import { createDatasetService } from '../../datasets/dataset-service.js';
 import { createDestinationService } from '../../destinations/destination-service.js';
 import { createExportService } from '../../exports/export-service.js';
+import { queueNames } from '../../jobs/catalog.js';
+import { platformMetricHooks } from '../../metrics/platform-metrics.js';
+import { bullQueueDepths } from '../../metrics/queue-depths.js';
+import type { ServiceMetrics } from '../../metrics/service-metrics.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
+import queueDashboard from '../plugins/queue-dashboard.js';
 import { adminRoutes } from './admin.js';
 import { datasetRoutes } from './datasets.js';
 import { destinationRoutes } from './destinations.js';
+import { exportEventRoutes } from './events.js';
 import { exportRoutes } from './exports.js';
 import { healthRoutes } from './health.js';
 
-export async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> {
-  const { config, db, secrets, logger } = deps;
+export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: ServiceMetrics }): Promise<void> {
+  const { config, db, secrets, logger, metrics } = deps;
   const publicUrl = config.http.publicUrl.replace(/\/$/, '');
   const timeoutMs = config.platform.timeoutMs;
   const platforms = createPlatformRegistry({
@@ -23,6 +30,7 @@ export async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> 
     timeouts: { headersMs: timeoutMs, bodyMs: timeoutMs, callMs: timeoutMs },
     // A caller is waiting: retry a hiccup once, never sit out a long Retry-After.
     retry: { maxAttempts: 2, maxRetryAfterMs: 2000 },
+    ...platformMetricHooks(metrics),
   });
   app.addHook('onClose', () => platforms.close());
 
@@ -36,4 +44,11 @@ export async function registerApiRoutes(app: App, deps: AppDeps): Promise<void> 
   await app.register(destinationRoutes, { destinations, publicUrl });
   await app.register(datasetRoutes, { datasets });
   await app.register(exportRoutes, { exports, publicUrl });
+  await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
+
+  // Operations: queue depths on /metrics, the queue dashboard for admins, the web dashboard.
+  const queues = () => [deps.producer.queue(queueNames.exports)];
+  metrics.watchQueueDepths(bullQueueDepths(queues));
+  await app.register(queueDashboard, { db, queues });
+  await app.register(dashboardRoutes);
 }

@@ -3,7 +3,7 @@
 import type { SimulatorContext, Tenancy } from '../context.js';
 import type { FlowBody, SourceConnectionBody, TargetConnectionBody } from './entities.js';
 import { accept, badRequest, refuse, type Checked } from './rejection.js';
-import { DATA_LAKE_SOURCE_SPEC_ID, DESTINATION_SPEC_IDS, type DestinationKey } from './spec-ids.js';
+import { DATA_LAKE_SOURCE_SPEC_ID, DESTINATION_SPEC_IDS, PROFILE_STORE_SOURCE_SPEC_ID, type DestinationKey } from './spec-ids.js';
 
 export type FlowLinks = Omit<FlowBody['inheritedAttributes'], 'properties'>;
 
@@ -20,7 +20,10 @@ export async function resolveFlowLinks(
   const sourceConnections: FlowLinks['sourceConnections'] = [];
   for (const [index, source] of sources.entries()) {
     if (source === null) return refuse(badRequest('1043', `Source connection with id = [${sourceConnectionIds[index] ?? ''}] not found`));
-    if (source.body.connectionSpec.id !== DATA_LAKE_SOURCE_SPEC_ID) return refuse(badRequest('1044', `Source connection ${source.id} is not a data lake source connection`));
+    const sourceSpec = source.body.connectionSpec.id;
+    if (sourceSpec !== DATA_LAKE_SOURCE_SPEC_ID && sourceSpec !== PROFILE_STORE_SOURCE_SPEC_ID) {
+      return refuse(badRequest('1044', `Source connection ${source.id} is not a data lake or Profile Store source connection`));
+    }
     sourceConnections.push({ id: source.id, connectionSpec: source.body.connectionSpec });
   }
   const expectedSpec = DESTINATION_SPEC_IDS[destination].connectionSpecId;

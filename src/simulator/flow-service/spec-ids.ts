@@ -23,6 +23,9 @@ export const DESTINATION_SPEC_IDS: Record<DestinationKey, DestinationSpecIds> = 
 export const DATA_LAKE_SOURCE_SPEC_ID = '23598e46-f560-407b-88d5-ea6207e49db0';
 export const DATA_LAKE_SOURCE_SPEC_NAME = 'activation-datalake';
 
+/** Source connection spec of audience activation: the Profile Store (same id in every org). */
+export const PROFILE_STORE_SOURCE_SPEC_ID = '8a9c3494-9708-43d7-ae3f-cda01e5030e1';
+
 /** Provider id shared by all these specs. */
 export const DESTINATION_PROVIDER_ID = '14e34fac-d307-11e9-bb65-2a2ae2dbcce4';
 

@@ -6,7 +6,7 @@ import { COMMON_TARGET_FIELDS, DESTINATIONS } from './destinations.js';
 import { checkParams } from './param-fields.js';
 import { accept, badRequest, INVALID_SPEC_ID, missingSpecVersion, refuse, type Checked } from './rejection.js';
 import { checkSchedule, type DatasetSchedule } from './schedule.js';
-import { DATA_LAKE_SOURCE_SPEC_ID, destinationByConnectionSpec, destinationByFlowSpec, type DestinationKey } from './spec-ids.js';
+import { DATA_LAKE_SOURCE_SPEC_ID, destinationByConnectionSpec, destinationByFlowSpec, PROFILE_STORE_SOURCE_SPEC_ID, type DestinationKey } from './spec-ids.js';
 
 type Json = Record<string, unknown>;
 
@@ -104,8 +104,15 @@ export function checkDatasets(value: unknown): Checked<SourceDataset[]> {
 export function checkSourceConnectionCreate(raw: unknown): Checked<SourceConnectionInput> {
   const body = requireObject(raw);
   if (!body.ok) return body;
-  const spec = checkSpecRef(body.value, 'connectionSpec', (id) => id === DATA_LAKE_SOURCE_SPEC_ID || destinationByConnectionSpec(id) !== undefined);
+  const spec = checkSpecRef(body.value, 'connectionSpec', (id) => id === DATA_LAKE_SOURCE_SPEC_ID || id === PROFILE_STORE_SOURCE_SPEC_ID || destinationByConnectionSpec(id) !== undefined);
   if (!spec.ok) return spec;
+  if (spec.value.id === PROFILE_STORE_SOURCE_SPEC_ID) {
+    // Audience activation reads the Profile Store: no datasets (segments are mapped on the flow).
+    const named = checkName(body.value);
+    if (!named.ok) return named;
+    const params = isObject(body.value.params) ? body.value.params : {};
+    return accept({ ...named.value, connectionSpec: spec.value, datasets: [], params });
+  }
   if (spec.value.id !== DATA_LAKE_SOURCE_SPEC_ID) {
     return refuse(badRequest('1021', `Source connections of dataset exports use the data lake spec ${DATA_LAKE_SOURCE_SPEC_ID}`));
   }

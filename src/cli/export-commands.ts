@@ -1,0 +1,143 @@
+// `exports create|get|list|wait`: each a thin layer over the typed client. Returns the exit code:
+// 0 done (or the export succeeded), 1 the export ended failed, cancelled or timed_out.
+import { dataOrThrow, type ApiClient, type CreateExport, type Export, type ExportSummary } from '../client/api-client.js';
+import { waitForExport } from '../client/wait-for-export.js';
+import { CliUsageError } from './cli-config.js';
+import { formatExport, formatExportTable } from './output.js';
+import { createProgressDisplay } from './progress.js';
+
+export interface CommandIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export interface ExportFlags {
+  json: boolean;
+  dataset?: string | undefined;
+  destination?: string | undefined;
+  path?: string | undefined;
+  format?: string | undefined;
+  compression?: string | undefined;
+  schedule?: string | undefined;
+  'callback-url'?: string | undefined;
+  'idempotency-key'?: string | undefined;
+  status?: string | undefined;
+  limit?: string | undefined;
+  all: boolean;
+  wait: boolean;
+  timeout?: string | undefined;
+}
+
+export class WaitTimeoutError extends Error {
+  override name = 'WaitTimeoutError';
+}
+
+function required(flags: ExportFlags, name: 'dataset' | 'destination' | 'path'): string {
+  const value = flags[name];
+  if (!value) throw new CliUsageError(`exports create needs --${name}`);
+  return value;
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliUsageError(`--${flag} must be one of ${allowed.join(', ')}`);
+}
+
+function scheduleOf(text: string | undefined): CreateExport['schedule'] | undefined {
+  if (text === undefined || text === 'on-demand') return text;
+  // A recurring schedule as JSON, or just its cadence: --schedule PT6H
+  if (/^P/.test(text)) return { every: text as 'PT3H' };
+  try {
+    return JSON.parse(text) as CreateExport['schedule'];
+  } catch {
+    throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H or P1D, or JSON like {"every":"P1D","startAt":"..."}');
+  }
+}
+
+function timeoutSignal(flags: ExportFlags): AbortSignal | undefined {
+  if (flags.timeout === undefined) return undefined;
+  const seconds = Number(flags.timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new CliUsageError('--timeout is a number of seconds');
+  return AbortSignal.timeout(seconds * 1000);
+}
+
+function print(io: CommandIo, flags: ExportFlags, value: unknown, human: () => string): void {
+  io.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+async function waitAndReport(client: ApiClient, id: string, flags: ExportFlags, io: CommandIo): Promise<number> {
+  const signal = timeoutSignal(flags);
+  const progress = createProgressDisplay(io.stderr);
+  let view: Export;
+  try {
+    view = await waitForExport(client, id, { onUpdate: (v) => progress.update(v), ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (signal?.aborted) throw new WaitTimeoutError(`export ${id} did not finish within ${flags.timeout} s (it goes on; wait again later)`);
+    throw error;
+  } finally {
+    progress.done();
+  }
+  print(io, flags, view, () => formatExport(view));
+  return view.status === 'succeeded' ? 0 : 1;
+}
+
+export async function runExportCommand(client: ApiClient, action: string | undefined, args: string[], flags: ExportFlags, io: CommandIo): Promise<number> {
+  switch (action) {
+    case 'create': {
+      const body: CreateExport = {
+        datasetId: required(flags, 'dataset'),
+        destinationId: required(flags, 'destination'),
+        path: required(flags, 'path'),
+        format: oneOf(flags.format, ['parquet', 'json'] as const, 'format') ?? 'parquet',
+        compression: oneOf(flags.compression, ['gzip', 'none'] as const, 'compression') ?? 'gzip',
+        schedule: scheduleOf(flags.schedule) ?? 'on-demand',
+      };
+      if (flags['callback-url']) body.callbackUrl = flags['callback-url'];
+      const created = dataOrThrow(
+        await client.POST('/exports', {
+          body,
+          ...(flags['idempotency-key'] ? { headers: { 'idempotency-key': flags['idempotency-key'] } } : {}),
+        }),
+      );
+      if (!flags.wait) {
+        print(io, flags, created, () => `accepted export ${created.id} (${created.status})`);
+        return 0;
+      }
+      io.stderr.write(`accepted export ${created.id}\n`);
+      return waitAndReport(client, created.id, flags, io);
+    }
+    case 'get': {
+      const id = args[0];
+      if (!id) throw new CliUsageError('usage: exports get <id>');
+      const view = dataOrThrow(await client.GET('/exports/{id}', { params: { path: { id } } }));
+      print(io, flags, view, () => formatExport(view));
+      return 0;
+    }
+    case 'list': {
+      const items: ExportSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = {
+          ...(flags.status ? { status: flags.status } : {}),
+          ...(flags.dataset ? { datasetId: flags.dataset } : {}),
+          ...(flags.destination ? { destinationId: flags.destination } : {}),
+          ...(flags.limit ? { limit: Number(flags.limit) } : {}),
+          ...(cursor ? { cursor } : {}),
+        };
+        const page = dataOrThrow(await client.GET('/exports', { params: { query } }));
+        items.push(...page.items);
+        cursor = flags.all ? (page.nextCursor ?? undefined) : undefined;
+      } while (cursor);
+      print(io, flags, items, () => (items.length ? formatExportTable(items) : 'no exports'));
+      return 0;
+    }
+    case 'wait': {
+      const id = args[0];
+      if (!id) throw new CliUsageError('usage: exports wait <id> [--timeout <seconds>]');
+      return waitAndReport(client, id, flags, io);
+    }
+    default:
+      throw new CliUsageError(`unknown exports command ${action ?? '(none)'}; expected create, get, list or wait`);
+  }
+}

@@ -1,0 +1,37 @@
+// Human output of the CLI (JSON output is the API's own body, printed as it is).
+import type { Export, ExportSummary } from '../client/api-client.js';
+
+const dash = (value: unknown) => (value === null || value === undefined || value === '' ? '-' : String(value));
+
+export function formatExport(view: Export): string {
+  const lines = [
+    `export       ${view.id}`,
+    `status       ${view.status} (step ${view.step})`,
+    `dataset      ${view.datasetId}`,
+    `destination  ${view.destinationId}`,
+    `path         ${view.path} (${view.format}, ${view.compression})`,
+    `schedule     ${typeof view.schedule === 'string' ? view.schedule : `every ${view.schedule.every} from ${view.schedule.startAt}`}`,
+    `created      ${view.createdAt}`,
+    `finished     ${dash(view.finishedAt)}`,
+    `platform     base ${dash(view.platform.baseConnectionId)}`,
+    `             source ${dash(view.platform.sourceConnectionId)}`,
+    `             target ${dash(view.platform.targetConnectionId)}`,
+    `             flow ${dash(view.platform.flowId)}`,
+  ];
+  for (const run of view.runs) {
+    lines.push(`run          ${run.id} ${run.state} platform ${dash(run.platformRunId)} files ${dash(run.files)} records ${dash(run.records)} bytes ${dash(run.bytes)}`);
+    for (const error of run.errors) lines.push(`             error ${dash(error.code)}: ${dash(error.message)}`);
+  }
+  if (view.error) {
+    lines.push(`error        ${view.error.code}: ${view.error.message}`);
+    if (view.error.platformCode || view.error.platformMessage) lines.push(`             Platform ${dash(view.error.platformCode)}: ${dash(view.error.platformMessage)}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatExportTable(items: ExportSummary[]): string {
+  const header = ['ID', 'STATUS', 'STEP', 'DATASET', 'PATH', 'CREATED'];
+  const rows = [header, ...items.map((e) => [e.id, e.status, e.step, e.datasetId, e.path, e.createdAt])];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,61 @@
+// The export state machine as the worker sees it: statuses, steps and the error recorded on a
+// failed export. The API writes `queued` (and `cancelled`); the worker writes everything else.
+import type { Destination, Export, ExportRun, FlowBinding, Tenant } from '../../generated/prisma/client.js';
+import { activeExportStatuses, activeRunStates, type ExportRunState, type ExportStatus } from '../export-status.js';
+
+export type { ExportStatus };
+export type RunState = ExportRunState;
+
+/** Statuses the worker still has work for (besides `cancelled` rows not yet cleaned up). */
+export const activeStatuses = activeExportStatuses;
+/** Runs that are wanted or going on. */
+export const openRunStates = activeRunStates;
+
+/**
+ * The steps in order. `pending` (set by the API) and `done` (after a run) both start a new pass at
+ * `governance`; a step whose Platform id is already saved is skipped.
+ */
+export const exportSteps = [
+  'pending',
+  'governance',
+  'base_connection',
+  'source_connection',
+  'target_connection',
+  'flow',
+  'verify_flow',
+  'trigger_run',
+  'poll_run',
+  'done',
+  'cancelled',
+] as const;
+export type ExportStep = (typeof exportSteps)[number];
+
+/** What `GET /exports/:id` shows of a failure: plain words plus the Platform's own code and text. */
+export interface ExportError {
+  /** governance_refused | platform_<kind> | platform_run_failed | run_timed_out | destination_invalid */
+  code: string;
+  message: string;
+  step: ExportStep | 'cancel';
+  platformCode?: string;
+  platformMessage?: string;
+  httpStatus?: number;
+  /** For governance_refused: the labels that forbid the export. */
+  labels?: string[];
+}
+
+/** An export row with what every step reads. */
+export type LoadedExport = Export & {
+  tenant: Tenant;
+  destination: Destination;
+  flowBinding: FlowBinding | null;
+};
+
+export type { ExportRun };
+
+export function isActiveStatus(status: string): status is (typeof activeStatuses)[number] {
+  return (activeStatuses as readonly string[]).includes(status);
+}
+
+export function asStep(value: string): ExportStep {
+  return (exportSteps as readonly string[]).includes(value) ? (value as ExportStep) : 'pending';
+}

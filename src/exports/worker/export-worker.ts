@@ -1,0 +1,41 @@
+// The BullMQ side of the export job: parse the payload (an export id only), run the processor,
+// and turn its `delay` into BullMQ's documented pattern (moveToDelayed + DelayedError) so a job
+// waiting for the Platform holds no worker slot.
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobCatalog, queueNames } from '../../jobs/catalog.js';
+import { processExport, type ProcessorDeps } from './process-export.js';
+
+export interface ExportWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+}
+
+export function createExportWorker(deps: ProcessorDeps, options: ExportWorkerOptions): Worker {
+  const { log } = deps;
+  const processor = async (job: Job, token?: string): Promise<string> => {
+    const parsed = jobCatalog['export.run'].payload.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`export.run payload is invalid: ${parsed.error.message}`);
+    const jobLog = log.child({ jobId: job.id, queue: queueNames.exports, attempt: job.attemptsMade });
+    const outcome = await processExport({ ...deps, log: jobLog }, parsed.data.exportId, job.progress);
+    if (outcome.kind === 'done') return outcome.reason;
+    await job.updateProgress(outcome.progress);
+    await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+    throw new DelayedError();
+  };
+
+  const worker = new Worker(queueNames.exports, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+  });
+  worker.on('error', (err) => log.error({ err }, 'export worker error'));
+  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'export job failed'));
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'export job stalled (its worker died or blocked); it runs again'));
+  return worker;
+}

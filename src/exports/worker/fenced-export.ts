@@ -1,0 +1,53 @@
+// Compare-and-set writes to one export row. A claim bumps `attempts`; every later write names the
+// attempts value and the status this activation expects, so a write after a cancel (status changed
+// by the API) or after another activation claimed the row (attempts changed) touches nothing and
+// the activation stops instead of overwriting newer state.
+import type { Db, DbOrTx } from '../../db/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { activeStatuses, type ExportStatus, type LoadedExport } from './export-model.js';
+
+/** This activation no longer owns the row: reload it and decide again. */
+export class LostClaimError extends Error {
+  override name = 'LostClaimError';
+}
+
+export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: ExportStatus };
+
+export class FencedExport {
+  constructor(
+    readonly id: string,
+    readonly attempts: number,
+    private currentStatus: ExportStatus,
+  ) {}
+
+  get status(): ExportStatus {
+    return this.currentStatus;
+  }
+
+  /** Writes `patch` only if the row is still as this activation left it; else LostClaimError. */
+  async update(db: DbOrTx, patch: ExportPatch): Promise<void> {
+    const { count } = await db.export.updateMany({
+      where: { id: this.id, attempts: this.attempts, status: this.currentStatus },
+      data: patch,
+    });
+    if (count !== 1) throw new LostClaimError(`export ${this.id} changed under this activation`);
+    if (patch.status !== undefined) this.currentStatus = patch.status;
+  }
+}
+
+/**
+ * Claims an active export for this activation: status -> running, attempts + 1, a deadline set
+ * if none is. Returns null when the row moved since it was read (a concurrent claim or cancel).
+ */
+export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
+  if (!(activeStatuses as readonly string[]).includes(row.status)) return null;
+  const { count } = await db.export.updateMany({
+    where: { id: row.id, attempts: row.attempts, status: row.status },
+    data: { status: 'running', attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+  });
+  if (count !== 1) return null;
+  row.status = 'running';
+  row.attempts += 1;
+  if (row.deadlineAt === null) row.deadlineAt = deadlineAt;
+  return new FencedExport(row.id, row.attempts, 'running');
+}

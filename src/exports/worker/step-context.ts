@@ -1,0 +1,69 @@
+// What every step receives and what it answers. Steps never touch BullMQ: they return `wait` and
+// the processor re-schedules the job (delayed, holding no worker slot), or `fail` and the
+// processor records the failure.
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../../config.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { Db } from '../../db/client.js';
+import type { PlatformClient } from '../../platform/client.js';
+import type { CrashPoint } from './crash-points.js';
+import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
+import type { FencedExport } from './fenced-export.js';
+
+/** The Platform calls an export makes (a narrow view of the Platform client). */
+export type ExportPlatform = Pick<
+  PlatformClient,
+  | 'getDatasetLabels'
+  | 'findBaseConnectionByName'
+  | 'createBaseConnection'
+  | 'findSourceConnectionByName'
+  | 'createSourceConnection'
+  | 'getSourceConnection'
+  | 'findTargetConnectionByName'
+  | 'createTargetConnection'
+  | 'findFlowByName'
+  | 'createFlow'
+  | 'getFlow'
+  | 'patchFlow'
+  | 'enableFlow'
+  | 'disableFlow'
+  | 'startAdhocDatasetRun'
+  | 'getRun'
+  | 'listFlowRuns'
+>;
+
+export type WorkerSettings = ServiceConfig['worker'];
+
+export interface StepDeps {
+  db: Db;
+  secrets: SecretBox;
+  settings: WorkerSettings;
+  crash: CrashPoint;
+  now: () => number;
+  random: () => number;
+}
+
+export interface StepContext extends StepDeps {
+  platform: ExportPlatform;
+  /** The row as last read or written by this activation (steps keep it current). */
+  exp: LoadedExport;
+  fenced: FencedExport;
+  /** How many times this job already waited at the current step (drives backoff). */
+  waits: number;
+  log: Logger;
+}
+
+export type WaitStatus = 'running' | 'waiting_for_platform';
+
+export type StepResult =
+  | { kind: 'next'; step: ExportStep }
+  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string }
+  | { kind: 'fail'; error: ExportError }
+  /** The step already wrote a final state (succeeded, timed_out, ...). */
+  | { kind: 'finished' };
+
+export type StepHandler = (ctx: StepContext) => Promise<StepResult>;
+
+export const next = (step: ExportStep): StepResult => ({ kind: 'next', step });
+export const fail = (error: ExportError): StepResult => ({ kind: 'fail', error });
+export const wait = (delayMs: number, status: WaitStatus, reason: string): StepResult => ({ kind: 'wait', delayMs, status, reason });

@@ -1,0 +1,74 @@
+// The flow binding of an export: the row keyed by tenant, destination, dataset, path, format,
+// compression and schedule that holds the shared source connection, target connection and flow.
+// Each of those is created under the binding's advisory lock, after a lookup by name, and saved
+// the moment its id is known.
+import type { FlowBinding } from '../../../generated/prisma/client.js';
+import { withTryAdvisoryLock } from '../advisory-lock.js';
+import type { ExportStep } from '../export-model.js';
+import { findOrCreate } from '../find-or-create.js';
+import { bindingObjectName, scheduleKeyOf, type BindingKey } from '../platform-names.js';
+import { outcomeOfPlatformError } from '../platform-outcome.js';
+import { next, type StepContext, type StepResult } from '../step-context.js';
+import { ensureFlowBinding, findFlowBinding, saveBindingId, type BindingIdField } from '../worker-store.js';
+import { lockBusy } from './lock-busy.js';
+
+export function bindingKeyOf(ctx: StepContext): BindingKey {
+  const { exp } = ctx;
+  return {
+    tenantId: exp.tenantId,
+    destinationId: exp.destinationId,
+    datasetId: exp.datasetId,
+    path: exp.path,
+    format: exp.format,
+    compression: exp.compression,
+    scheduleKey: scheduleKeyOf(exp.id, exp.schedule),
+  };
+}
+
+/** The export's binding, created and linked to the export on first use. */
+export async function bindingOf(ctx: StepContext): Promise<FlowBinding> {
+  if (ctx.exp.flowBinding) return ctx.exp.flowBinding;
+  const binding = await ensureFlowBinding(ctx.db, bindingKeyOf(ctx));
+  await ctx.fenced.update(ctx.db, { flowBindingId: binding.id });
+  ctx.exp.flowBindingId = binding.id;
+  ctx.exp.flowBinding = binding;
+  return binding;
+}
+
+export interface BindingObjectSpec {
+  step: ExportStep;
+  field: BindingIdField;
+  kind: 'source' | 'target' | 'flow';
+  then: ExportStep;
+  find: (name: string) => Promise<{ id: string } | null>;
+  create: (name: string, binding: FlowBinding) => Promise<{ id: string }>;
+}
+
+/** Ensures one Platform object of the binding exists and its id is saved. */
+export async function ensureBindingObject(ctx: StepContext, spec: BindingObjectSpec): Promise<StepResult> {
+  const binding = await bindingOf(ctx);
+  if (binding[spec.field] !== null) return next(spec.then);
+  const name = bindingObjectName(spec.kind, bindingKeyOf(ctx));
+  try {
+    const outcome = await withTryAdvisoryLock(ctx.db, `aepjobs:binding:${binding.id}`, async (tx) => {
+      const fresh = await findFlowBinding(tx, binding.id);
+      if (fresh === null) throw new Error(`flow binding ${binding.id} disappeared`);
+      const saved = fresh[spec.field];
+      if (saved !== null) return saved;
+      const { id, created } = await findOrCreate({
+        step: spec.step,
+        crash: ctx.crash,
+        find: () => spec.find(name),
+        create: () => spec.create(name, fresh),
+      });
+      await saveBindingId(tx, binding.id, spec.field, id);
+      ctx.log.info({ [spec.field]: id, created }, created ? `${spec.step} created` : `${spec.step} found by name`);
+      return id;
+    });
+    if (!outcome.acquired) return lockBusy(ctx, `another export is creating the ${spec.step.replace('_', ' ')}`);
+    binding[spec.field] = outcome.value;
+    return next(spec.then);
+  } catch (error) {
+    return outcomeOfPlatformError(ctx, error, spec.step);
+  }
+}

@@ -1,0 +1,84 @@
+// Step `verify_flow`: before every run, check at the Platform that the saved flow still exists
+// and reads this dataset (the reuse must be real, not a stale id), point it back at our source
+// connection if someone changed it, keep a parked flow's start a year out, and enable it if it
+// was disabled. A flow the Platform lost is forgotten and recreated (after a lookup by name).
+import { PlatformError } from '../../../platform/errors.js';
+import type { Flow } from '../../../platform/types.js';
+import { outcomeOfPlatformError } from '../platform-outcome.js';
+import { parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../schedule-params.js';
+import { next, type StepContext, type StepHandler } from '../step-context.js';
+import { clearBindingId } from '../worker-store.js';
+import { bindingOf } from './binding.js';
+
+const isNotFound = (error: unknown): boolean => error instanceof PlatformError && error.kind === 'not_found';
+
+async function sourceReadsDataset(ctx: StepContext, sourceConnectionId: string): Promise<boolean | 'missing'> {
+  try {
+    const source = await ctx.platform.getSourceConnection(sourceConnectionId);
+    return (source.params?.datasets ?? []).some((d) => d.dataSetId === ctx.exp.datasetId);
+  } catch (error) {
+    if (isNotFound(error)) return 'missing';
+    throw error;
+  }
+}
+
+function needsParkingAgain(ctx: StepContext, flow: Flow): boolean {
+  if (ctx.exp.schedule !== null) return false;
+  const start = flow.scheduleParams?.startTime;
+  return start === undefined || start < ctx.now() / 1000 + PARKED_REFRESH_WINDOW_SECONDS;
+}
+
+export const verifyFlowStep: StepHandler = async (ctx) => {
+  const binding = await bindingOf(ctx);
+  const { flowId, sourceConnectionId } = binding;
+  if (sourceConnectionId === null) return next('source_connection');
+  if (flowId === null) return next('flow');
+
+  try {
+    let flow: Flow;
+    try {
+      flow = await ctx.platform.getFlow(flowId);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      ctx.log.warn({ flowId }, 'the Platform no longer has the saved flow; recreating it');
+      await clearBindingId(ctx.db, binding.id, 'flowId', flowId);
+      binding.flowId = null;
+      return next('flow');
+    }
+
+    const flowSource = flow.sourceConnectionIds[0];
+    const reads = flowSource === undefined ? false : await sourceReadsDataset(ctx, flowSource);
+    if (reads !== true) {
+      // Our own source connection must exist before the flow can be pointed back at it.
+      const ours = flowSource === sourceConnectionId ? reads : await sourceReadsDataset(ctx, sourceConnectionId);
+      if (ours !== true) {
+        ctx.log.warn({ sourceConnectionId }, 'the saved source connection is gone or reads another dataset; recreating it');
+        await clearBindingId(ctx.db, binding.id, 'sourceConnectionId', sourceConnectionId);
+        binding.sourceConnectionId = null;
+        return next('source_connection');
+      }
+      ctx.log.warn({ flowId, found: flow.sourceConnectionIds }, 'flow reads another source; pointing it back at ours');
+      ctx.crash('verify_flow', 'before');
+      await ctx.platform.patchFlow(flowId, [{ op: 'replace', path: '/sourceConnectionIds', value: [sourceConnectionId] }], flow.etag ?? '*');
+      ctx.crash('verify_flow', 'after');
+      return next('verify_flow');
+    }
+
+    if (needsParkingAgain(ctx, flow)) {
+      await ctx.platform.patchFlow(
+        flowId,
+        [{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, ...parkedScheduleParams(ctx.now()) } }],
+        flow.etag ?? '*',
+      );
+    }
+    if ((flow.state ?? 'enabled').toLowerCase() !== 'enabled') {
+      ctx.crash('verify_flow', 'before');
+      await ctx.platform.enableFlow(flowId);
+      ctx.crash('verify_flow', 'after');
+      ctx.log.info({ flowId }, 'flow was disabled; enabled it again');
+    }
+    return next('trigger_run');
+  } catch (error) {
+    return outcomeOfPlatformError(ctx, error, 'verify_flow');
+  }
+};

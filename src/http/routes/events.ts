@@ -1,0 +1,124 @@
+// GET /exports/:id/events: a server-sent event stream of one export. It sends the export at once,
+// then again on every change (status, step, Platform ids, runs, error) found by looking at the row
+// every EXPORT_EVENTS_POLL_MS, with a comment line as heartbeat, and ends after a terminal status
+// with an `end` event. Authentication is the usual Bearer header (the dashboard reads the stream
+// with fetch, not EventSource, so no key ever travels in a URL). Streams end when the API shuts
+// down; clients reconnect and get the current state first.
+import { PassThrough } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import { ExportParamsSchema, type ExportView } from '../../exports/export-schemas.js';
+import type { ExportService } from '../../exports/export-service.js';
+import { activeExportStatuses } from '../../exports/export-status.js';
+import { problemResponses } from './problem-schema.js';
+
+export interface ExportEventRoutesOptions {
+  exports: Pick<ExportService, 'get'>;
+  pollMs: number;
+  heartbeatMs: number;
+}
+
+/** Whether the stream is over: nothing more happens to the export unless someone asks again. */
+export function isFinalExportStatus(status: ExportView['status']): boolean {
+  return !(activeExportStatuses as readonly string[]).includes(status);
+}
+
+/** One SSE frame; `data` is single-line JSON. */
+function frame(event: string, id: number, data: unknown): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+const eventStreamDescription = [
+  'Server-sent events (text/event-stream). `event: export` carries the export (as GET /exports/{id}) once at the start and after every change;',
+  '`event: end` (data `{"status": ...}`) follows a terminal status and the stream closes; `event: gone` means the export no longer exists.',
+  'Comment lines (`: heartbeat`) keep idle streams open. Reconnecting is always safe: the current state comes first.',
+].join(' ');
+
+export const exportEventRoutes: FastifyPluginAsyncZod<ExportEventRoutesOptions> = async (app, opts) => {
+  const openStreams = new Set<() => void>();
+  // Long-lived responses would hold the HTTP server open: end them before it closes.
+  app.addHook('preClose', async () => {
+    for (const end of [...openStreams]) end();
+  });
+
+  app.get(
+    '/exports/:id/events',
+    {
+      schema: {
+        tags: ['exports'],
+        summary: "Follow an export's changes as server-sent events",
+        description: eventStreamDescription,
+        params: ExportParamsSchema,
+        response: {
+          200: { description: eventStreamDescription, content: { 'text/event-stream': { schema: z.string() } } },
+          ...problemResponses(400, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tenantId } = request.auth;
+      const { id } = request.params;
+      // Unknown or another tenant's export: an ordinary 404 before any stream starts.
+      const first = await opts.exports.get(tenantId, id);
+
+      const stream = new PassThrough();
+      let eventId = 0;
+      let last = '';
+      let busy = false;
+      let ended = false;
+      const send = (event: string, data: unknown) => stream.write(frame(event, ++eventId, data));
+
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        clearInterval(poller);
+        clearInterval(heartbeat);
+        openStreams.delete(end);
+        stream.end();
+      };
+      const publish = (view: ExportView): void => {
+        const text = JSON.stringify(view);
+        if (text === last) return;
+        last = text;
+        send('export', view);
+        if (isFinalExportStatus(view.status)) {
+          send('end', { status: view.status });
+          end();
+        }
+      };
+      const poll = async (): Promise<void> => {
+        if (busy || ended) return;
+        busy = true;
+        try {
+          const view = await opts.exports.get(tenantId, id);
+          if (!ended) publish(view);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'not_found') {
+            send('gone', { id });
+            end();
+          } else {
+            request.log.warn({ err: error, exportId: id }, 'export event stream could not read the export; trying again');
+          }
+        } finally {
+          busy = false;
+        }
+      };
+
+      const poller = setInterval(() => void poll(), opts.pollMs);
+      const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), opts.heartbeatMs);
+      openStreams.add(end);
+      reply.raw.on('close', end);
+
+      stream.write('retry: 2000\n\n');
+      publish(first);
+      // Fastify pipes a stream as it is; the type provider only types bodies it serializes.
+      const body = stream as unknown as string;
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        .header('x-accel-buffering', 'no')
+        .send(body);
+    },
+  );
+};

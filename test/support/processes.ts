@@ -1,0 +1,101 @@
+// Runs the service's processes as real child processes (`node --import tsx src/worker.ts`, and
+// src/server.ts) for end-to-end and crash tests: start with an environment, wait until ready,
+// SIGKILL, restart. Node runs the entry itself (not through the tsx CLI, which would put a parent
+// process in between), so a kill reaches the service and its exit signal is seen here. Output is
+// kept so a failing test can show what the process said.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the first line matching `pattern` (already written or future). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves when the process has exited, with its code or signal. */
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL: no shutdown hooks, no flushing, like a crash or an OOM kill. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait for a graceful exit. */
+  stop(): Promise<void>;
+}
+
+export function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const lineWaiters = new Set<() => void>();
+  const onData = (chunk: Buffer): void => {
+    text += chunk.toString('utf8');
+    for (const wake of lineWaiters) wake();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+
+  const handle: ServiceProcess = {
+    name,
+    child,
+    output: () => text,
+    waitForLine(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const line = text.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) {
+            done();
+            resolve(line);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms; output:\n${text}`));
+        }, timeoutMs);
+        const onExit = (): void => {
+          done();
+          reject(new Error(`${name} exited before printing ${pattern}; output:\n${text}`));
+        };
+        const done = (): void => {
+          clearTimeout(timer);
+          lineWaiters.delete(check);
+          child.off('exit', onExit);
+        };
+        lineWaiters.add(check);
+        child.once('exit', onExit);
+        check();
+      });
+    },
+    exited: () => exit,
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exit;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exit;
+    },
+  };
+  return handle;
+}
+
+/** src/worker.ts, ready once it logged "export worker ready". */
+export async function startWorkerProcess(env: Record<string, string>, name = 'worker'): Promise<ServiceProcess> {
+  const worker = spawnService(name, 'src/worker.ts', { LOG_LEVEL: 'info', ...env });
+  await worker.waitForLine(/export worker ready/);
+  return worker;
+}
+
+/** src/server.ts on a free port; resolves with its base URL once it listens. */
+export async function startApiProcess(env: Record<string, string>, name = 'api'): Promise<{ process: ServiceProcess; url: string }> {
+  const api = spawnService(name, 'src/server.ts', { LOG_LEVEL: 'info', PORT: '0', ...env });
+  const line = await api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+  const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
+  if (url === undefined) throw new Error(`api: no URL in ${line}`);
+  return { process: api, url };
+}
