@@ -9,9 +9,11 @@ COPY scripts ./scripts
 COPY prisma ./prisma
 COPY prisma.config.ts ./
 # postinstall runs `prisma generate` (the Prisma CLI can download its engine here).
-RUN npm ci --no-audit --no-fund
+# npm ci rejects a lock that lists only one platform's optional binaries; install honours the lock.
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# `npm run build` compiles src/ and copies the web dashboard's static files next to it.
 RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 FROM node:20-bookworm-slim AS runtime
@@ -27,9 +29,11 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
 USER node
-EXPOSE 3000 4010
+# 3000 API (/metrics included), 4010 simulator, 9464 a worker's /metrics and /healthz.
+EXPOSE 3000 4010 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # API by default; the worker, the simulator and migrations are other commands of the same image:
 #   node dist/worker.js | node dist/simulator/main.js | node dist/db/migrate-cli.js
+# and the CLI: node dist/cli/main.js exports list --url http://api:3000 --key "$AEPJ_API_KEY"
 CMD ["node", "dist/server.js"]

@@ -51,8 +51,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = deps.metrics ?? createServiceMetrics();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Graceful shutdown: answers still in flight when close() starts end their keep-alive connection,
+  // so the server stops once they are sent instead of waiting out the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
   });
 
   // First, so every hook and handler of a request logs with its reqId.

@@ -67,6 +67,31 @@ export const serviceEnvSchema = z.object({
   EXPORT_EVENTS_POLL_MS: positiveInt.default(500),
   /** Comment lines on an idle event stream, so proxies keep it open. */
   EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
+  /**
+   * The local landing zone (the simulator's LANDING_ZONE_DIR): where the ingest step reads the
+   * scores file an ML run wrote. Only meaningful while the Platform and ML platform are local.
+   */
+  LANDING_ZONE_DIR: z.string().min(1).default('./data/landing'),
+  /** The ML platform (Databricks Jobs API) pipelines use unless they name their own; default: the simulator's /ml. */
+  ML_PLATFORM_URL: z.url().optional(),
+  ML_PLATFORM_TOKEN: z.string().min(1).default('local-ml-platform-token'),
+  /** The Databricks job the `ml` step runs when the step names none. */
+  ML_PLATFORM_JOB_ID: positiveInt.default(1),
+  /** Polling of an ML run (the fallback for lost callbacks): first wait, doubled up to the max. */
+  ML_POLL_INITIAL_MS: positiveInt.default(5000),
+  ML_POLL_MAX_MS: positiveInt.default(300_000),
+  /** `user:password` that Databricks job notifications to /webhooks/ml must carry (basic auth). */
+  ML_WEBHOOK_BASIC_AUTH: z.string().regex(/^[^:]+:.+$/).optional(),
+  /** Bearer token Databricks job notifications to /webhooks/ml may carry instead. */
+  ML_WEBHOOK_BEARER_TOKEN: z.string().min(16).optional(),
+  /** How long a pipeline may run before it fails as timed out. */
+  PIPELINE_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
+  /** How often the worker looks for due outbound notifications. */
+  NOTIFICATION_POLL_MS: positiveInt.default(1000),
+  /** First retry delay of a failed notification, grown towards Standard Webhooks' schedule. */
+  NOTIFICATION_RETRY_INITIAL_MS: positiveInt.default(5000),
+  NOTIFICATION_MAX_ATTEMPTS: positiveInt.default(10),
+  NOTIFICATION_TIMEOUT_MS: positiveInt.default(15_000),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
@@ -99,10 +124,24 @@ export interface ServiceConfig {
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
   events: { pollMs: number; heartbeatMs: number };
+  pipelines: { landingZoneDir: string; deadlineSeconds: number; mlPollInitialMs: number; mlPollMaxMs: number };
+  mlPlatform: {
+    url: string;
+    token: string;
+    jobId: number;
+    webhookBasicAuth?: { username: string; password: string };
+    webhookBearerToken?: string;
+  };
+  notifications: { pollMs: number; retryInitialMs: number; maxAttempts: number; timeoutMs: number };
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function basicAuthOf(value: string): { username: string; password: string } {
+  const colon = value.indexOf(':');
+  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
 }
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
@@ -140,5 +179,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
     events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
+    pipelines: {
+      landingZoneDir: e.LANDING_ZONE_DIR,
+      deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
+      mlPollInitialMs: e.ML_POLL_INITIAL_MS,
+      mlPollMaxMs: e.ML_POLL_MAX_MS,
+    },
+    mlPlatform: {
+      url: (e.ML_PLATFORM_URL ?? `${(e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}`).replace(/\/$/, '')}/ml`).replace(/\/$/, ''),
+      token: e.ML_PLATFORM_TOKEN,
+      jobId: e.ML_PLATFORM_JOB_ID,
+      ...(e.ML_WEBHOOK_BASIC_AUTH ? { webhookBasicAuth: basicAuthOf(e.ML_WEBHOOK_BASIC_AUTH) } : {}),
+      ...(e.ML_WEBHOOK_BEARER_TOKEN ? { webhookBearerToken: e.ML_WEBHOOK_BEARER_TOKEN } : {}),
+    },
+    notifications: {
+      pollMs: e.NOTIFICATION_POLL_MS,
+      retryInitialMs: e.NOTIFICATION_RETRY_INITIAL_MS,
+      maxAttempts: e.NOTIFICATION_MAX_ATTEMPTS,
+      timeoutMs: e.NOTIFICATION_TIMEOUT_MS,
+    },
   };
 }

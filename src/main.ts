@@ -9,6 +9,7 @@ import { loadSecretBox } from './crypto/secret-box.js';
 import { createDb } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { loggerOptions } from './logger.js';
+import { createServiceMetrics } from './metrics/service-metrics.js';
 import { onShutdown } from './runtime/shutdown.js';
 import { startApi } from './server.js';
 import { createSimulator, type Simulator } from './simulator/app.js';
@@ -55,8 +56,10 @@ if (config.bootstrap.tenant) {
   }
 }
 
-const api = await startApi(config, logger.child({ component: 'api' }));
-const worker = await startWorker(config, logger.child({ component: 'worker' }));
+// One registry for both: the API's /metrics shows the worker's job and Platform metrics too.
+const metrics = createServiceMetrics({ processMetrics: true });
+const api = await startApi(config, logger.child({ component: 'api' }), metrics);
+const worker = await startWorker(config, logger.child({ component: 'worker' }), { metrics });
 
 const banner = [
   '',

@@ -7,6 +7,7 @@ import { loadSecretBox } from './crypto/secret-box.js';
 import { createDb } from './db/client.js';
 import { createProducer, producerConnection } from './jobs/queue.js';
 import { loggerOptions } from './logger.js';
+import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
 
@@ -16,7 +17,11 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export async function startApi(config: ServiceConfig, logger: Logger): Promise<RunningApi> {
+/**
+ * Starts the API. Shutdown order (close): stop accepting connections and let in-flight requests
+ * finish (event streams are ended), then the queue producer, Redis, and Postgres last.
+ */
+export async function startApi(config: ServiceConfig, logger: Logger, metrics: ServiceMetrics = createServiceMetrics()): Promise<RunningApi> {
   const db = createDb(config.database.url, config.database.poolSize);
   const redis = producerConnection(config.redis.url);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis (producer) unavailable; accepted exports wait for the sweeper'));
@@ -30,7 +35,7 @@ export async function startApi(config: ServiceConfig, logger: Logger): Promise<R
   });
   const producer = createProducer(redis, config.redis.queuePrefix);
   const secrets = loadSecretBox(config.secrets);
-  const app = await buildApp({ config, db, redis, producer, secrets, logger });
+  const app = await buildApp({ config, db, redis, producer, secrets, logger, metrics });
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   return {
     app,
@@ -47,6 +52,9 @@ export async function startApi(config: ServiceConfig, logger: Logger): Promise<R
 if (isMain(import.meta.url)) {
   const config = loadConfig();
   const logger = pino(loggerOptions({ level: config.log.level, pretty: config.log.pretty, name: 'api' }));
-  const api = await startApi(config, logger);
-  onShutdown(logger, () => api.close());
+  const api = await startApi(config, logger, createServiceMetrics({ processMetrics: true }));
+  onShutdown(logger, async () => {
+    await api.close();
+    logger.info('api stopped');
+  });
 }

@@ -83,7 +83,7 @@ async function waitAndReport(client: ApiClient, id: string, flags: ExportFlags, 
 }
 
 export async function runExportCommand(client: ApiClient, action: string | undefined, args: string[], flags: ExportFlags, io: CommandIo): Promise<number> {
-  switch (action) {
+  switch (action ?? '') {
     case 'create': {
       const body: CreateExport = {
         datasetId: required(flags, 'dataset'),
@@ -138,6 +138,6 @@ export async function runExportCommand(client: ApiClient, action: string | undef
       return waitAndReport(client, id, flags, io);
     }
     default:
-      throw new CliUsageError(`unknown exports command ${action ?? '(none)'}; expected create, get, list or wait`);
+      throw new CliUsageError(`unknown exports command ${action || '(none)'}; expected create, get, list or wait`);
   }
 }

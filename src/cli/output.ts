@@ -1,7 +1,7 @@
 // Human output of the CLI (JSON output is the API's own body, printed as it is).
 import type { Export, ExportSummary } from '../client/api-client.js';
 
-const dash = (value: unknown) => (value === null || value === undefined || value === '' ? '-' : String(value));
+const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value));
 
 export function formatExport(view: Export): string {
   const lines = [

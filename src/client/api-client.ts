@@ -30,19 +30,30 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   });
 }
 
+/** The problem+json members worth showing, when an error body has them. */
+function problemOf(body: unknown): Pick<Partial<Problem>, 'title' | 'detail' | 'code'> | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { title, detail, code } = body as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { title: text(title), detail: text(detail), code: text(code) };
+}
+
 /** An API answer that was not a success, with the problem+json body when there was one. */
 export class ApiError extends Error {
   override name = 'ApiError';
+  readonly problem: Pick<Partial<Problem>, 'title' | 'detail' | 'code'> | undefined;
   constructor(
     readonly status: number,
-    readonly problem: Partial<Problem> | undefined,
+    body: unknown,
   ) {
-    super(problem?.detail ? `${status} ${problem.title ?? ''}: ${problem.detail}`.replace(' :', ':') : `the API answered ${status}`);
+    const problem = problemOf(body);
+    super(problem?.detail ? `${status} ${problem.title ?? 'error'}: ${problem.detail}` : `the API answered ${status}`);
+    this.problem = problem;
   }
 }
 
 /** The data of an openapi-fetch result, or an ApiError carrying the problem. */
 export function dataOrThrow<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.data !== undefined && result.response.ok) return result.data;
-  throw new ApiError(result.response.status, (result.error ?? undefined) as Partial<Problem> | undefined);
+  throw new ApiError(result.response.status, result.error);
 }

@@ -1593,6 +1593,859 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notification-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace the secret that signs export notifications
+         * @description Export `callbackUrl` deliveries are signed (Standard Webhooks) with this tenant secret; the answer shows it once. Pipelines sign with their own secret, returned when they are created.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationSecret"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pipeline templates, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from the previous page's `nextCursor`. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineTemplatePage"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Save a pipeline template
+         * @description Steps whose string values may hold `{{name}}` placeholders, declared in `parameters` with a type and an optional default. A value that is exactly one placeholder takes the parameter's type. 409 when the name is taken.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first answer is replayed for 24 h to the same key, method, path and body. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePipelineTemplateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineTemplate"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a pipeline template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineTemplate"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-templates/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a pipeline from a template with parameters
+         * @description Substitutes the parameters (checked by type; defaults fill the rest), validates the resulting definition like POST /pipelines and starts it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first answer is replayed for 24 h to the same key, method, path and body. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StartPipelineTemplateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pipeline"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pipelines, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Inclusive lower bound of createdAt */
+                    createdAfter?: string;
+                    /** @description Exclusive upper bound of createdAt */
+                    createdBefore?: string;
+                    /** @description Opaque cursor from the previous page's `nextCursor`. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100. */
+                    limit?: number;
+                    /** @description Comma-separated statuses: queued, running, waiting, succeeded, failed, cancelled */
+                    status?: string;
+                    templateId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelinePage"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start a pipeline
+         * @description Ordered steps (featurize, export, ml, ingest, audience, activate). A step takes an earlier step's output with `{"fromStep": "<name>", "output": "<output>"}`. The whole definition is checked first: unknown step names, forward references and outputs of the wrong kind are a 400 naming the field. Answers 202 with `Location` once committed; with a `callbackUrl` the answer carries, once, the `callbackSecret` its Standard Webhooks notifications are signed with.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first answer is replayed for 24 h to the same key, method, path and body. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePipelineInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pipeline"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a pipeline with each step's state, outputs, Platform and ML ids, timings and errors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pipeline"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a pipeline
+         * @description Stops at once; the worker then cancels the current step's query, ML run, segment job or export. Cancelling a cancelled pipeline is a no-op.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pipeline"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipelines/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a failed pipeline from its failed step
+         * @description Earlier steps keep their outputs; the failed step starts again with new external names. 409 unless the pipeline failed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Pipeline"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1717,10 +2570,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/ml/{pipelineId}/{stepName}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ML platform callback for a pipeline's ml step
+         * @description Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature` with the step's secret, ±5 minutes, replayed ids refused with 409) or a Databricks job notification with basic or bearer auth. The body is not trusted: the pipeline re-fetches the run's status before it moves on. 202 once accepted.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Pipeline id */
+                    pipelineId: string;
+                    /** @description Name of its ml step */
+                    stepName: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MlCallbackAnswer"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Audience to a file destination (ad hoc activation). Outputs: flowId, platformRunId, files, records. */
+        ActivateStep: {
+            /** Format: uuid */
+            destinationId: string;
+            /**
+             * @default json
+             * @enum {string}
+             */
+            format: "json" | "parquet";
+            /** @constant */
+            kind: "activate";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Folder relative to the destination root, e.g. ml/exports */
+            path: unknown;
+            segmentId: components["schemas"]["PipelineStepRef"] | string;
+        };
+        /** @description Audience to a file destination (ad hoc activation). Outputs: flowId, platformRunId, files, records. */
+        ActivateStepInput: {
+            /** Format: uuid */
+            destinationId: string;
+            /**
+             * @default json
+             * @enum {string}
+             */
+            format?: "json" | "parquet";
+            /** @constant */
+            kind: "activate";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Folder relative to the destination root, e.g. ml/exports */
+            path: string;
+            segmentId: components["schemas"]["PipelineStepRefInput"] | string;
+        };
+        /** @description Segment definition plus a segment job. Outputs: segmentId, segmentJobId, audienceSize, totalProfiles. */
+        AudienceStep: {
+            /** @constant */
+            kind: "audience";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Raw PQL instead of a rule */
+            pql?: string;
+            /** @description Score band, e.g. {min: 0.2, max: 0.93} */
+            rule?: {
+                /** @description Default `_{tenant}.propensity` */
+                attribute?: string;
+                max?: number;
+                min?: number;
+            };
+        };
+        /** @description Segment definition plus a segment job. Outputs: segmentId, segmentJobId, audienceSize, totalProfiles. */
+        AudienceStepInput: {
+            /** @constant */
+            kind: "audience";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Raw PQL instead of a rule */
+            pql?: string;
+            /** @description Score band, e.g. {min: 0.2, max: 0.93} */
+            rule?: {
+                /** @description Default `_{tenant}.propensity` */
+                attribute?: string;
+                max?: number;
+                min?: number;
+            };
+        };
         CreateApiKey: {
             name: string;
             /**
@@ -1984,6 +3010,70 @@ export interface components {
                  */
                 startAt?: string;
             };
+        };
+        CreatePipeline: {
+            /**
+             * Format: uri
+             * @description https URL told about every state change (Standard Webhooks signed)
+             */
+            callbackUrl?: string;
+            /** @description The ML platform of this pipeline instead of the configured default */
+            mlPlatform?: {
+                /** @description Bearer token; write-only, sealed at rest */
+                token: string;
+                /**
+                 * Format: uri
+                 * @description Databricks workspace (or compatible) base URL
+                 */
+                url: string;
+            };
+            name: string;
+            steps: (components["schemas"]["FeaturizeStep"] | components["schemas"]["ExportStep"] | components["schemas"]["MlStep"] | components["schemas"]["IngestStep"] | components["schemas"]["AudienceStep"] | components["schemas"]["ActivateStep"])[];
+        };
+        CreatePipelineInput: {
+            /**
+             * Format: uri
+             * @description https URL told about every state change (Standard Webhooks signed)
+             */
+            callbackUrl?: string;
+            /** @description The ML platform of this pipeline instead of the configured default */
+            mlPlatform?: {
+                /** @description Bearer token; write-only, sealed at rest */
+                token: string;
+                /**
+                 * Format: uri
+                 * @description Databricks workspace (or compatible) base URL
+                 */
+                url: string;
+            };
+            name: string;
+            steps: (components["schemas"]["FeaturizeStepInput"] | components["schemas"]["ExportStepInput"] | components["schemas"]["MlStepInput"] | components["schemas"]["IngestStepInput"] | components["schemas"]["AudienceStepInput"] | components["schemas"]["ActivateStepInput"])[];
+        };
+        CreatePipelineTemplate: {
+            description?: string;
+            name: string;
+            /** @default {} */
+            parameters: components["schemas"]["PipelineTemplateParameters"];
+            steps: ({
+                /** @enum {string} */
+                kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
+                name: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        CreatePipelineTemplateInput: {
+            description?: string;
+            name: string;
+            /** @default {} */
+            parameters?: components["schemas"]["PipelineTemplateParametersInput"];
+            steps: ({
+                /** @enum {string} */
+                kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
+                name: string;
+            } & {
+                [key: string]: unknown;
+            })[];
         };
         CreateTenant: {
             /**
@@ -2305,6 +3395,50 @@ export interface components {
             /** @enum {string} */
             state: "requested" | "triggering" | "in_progress" | "succeeded" | "failed" | "timed_out" | "cancelled";
         };
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        ExportStep: {
+            /**
+             * @default gzip
+             * @enum {string}
+             */
+            compression: "gzip" | "none";
+            datasetId: components["schemas"]["PipelineStepRef"] | string;
+            /** Format: uuid */
+            destinationId: string;
+            /**
+             * @default parquet
+             * @enum {string}
+             */
+            format: "parquet" | "json";
+            /** @constant */
+            kind: "export";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Folder relative to the destination root, e.g. ml/exports */
+            path: unknown;
+        };
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        ExportStepInput: {
+            /**
+             * @default gzip
+             * @enum {string}
+             */
+            compression?: "gzip" | "none";
+            datasetId: components["schemas"]["PipelineStepRefInput"] | string;
+            /** Format: uuid */
+            destinationId: string;
+            /**
+             * @default parquet
+             * @enum {string}
+             */
+            format?: "parquet" | "json";
+            /** @constant */
+            kind: "export";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Folder relative to the destination root, e.g. ml/exports */
+            path: string;
+        };
         ExportSummary: {
             attempts: number;
             callbackUrl: string | null;
@@ -2377,6 +3511,64 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description Query Service CTAS into a dataset. Outputs: datasetId, tableName, queryId, rowCount. */
+        FeaturizeStep: {
+            /** @description Prefix of the CTAS table; a per-pipeline suffix keeps every run's table unique */
+            datasetName?: string;
+            /** @constant */
+            kind: "featurize";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description `$key` placeholders of the SQL */
+            queryParameters?: {
+                [key: string]: string;
+            };
+            /** @description A SELECT (or WITH) over Query Service tables; run as a CTAS into a new dataset */
+            sql: string;
+        };
+        /** @description Query Service CTAS into a dataset. Outputs: datasetId, tableName, queryId, rowCount. */
+        FeaturizeStepInput: {
+            /** @description Prefix of the CTAS table; a per-pipeline suffix keeps every run's table unique */
+            datasetName?: string;
+            /** @constant */
+            kind: "featurize";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description `$key` placeholders of the SQL */
+            queryParameters?: {
+                [key: string]: string;
+            };
+            /** @description A SELECT (or WITH) over Query Service tables; run as a CTAS into a new dataset */
+            sql: string;
+        };
+        /** @description Batch ingestion of a scores file into a profile-enabled scores dataset. Outputs: datasetId, schemaId, batchId, records. */
+        IngestStep: {
+            /**
+             * @description Profile-enabled scores dataset, created once and reused
+             * @default aepjobs CMLE propensity scores
+             */
+            datasetName: string;
+            /** @constant */
+            kind: "ingest";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description The scores file (an ml step's scoresFile) */
+            scoresFile: components["schemas"]["PipelineStepRef"] | unknown;
+        };
+        /** @description Batch ingestion of a scores file into a profile-enabled scores dataset. Outputs: datasetId, schemaId, batchId, records. */
+        IngestStepInput: {
+            /**
+             * @description Profile-enabled scores dataset, created once and reused
+             * @default aepjobs CMLE propensity scores
+             */
+            datasetName?: string;
+            /** @constant */
+            kind: "ingest";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description The scores file (an ml step's scoresFile) */
+            scoresFile: components["schemas"]["PipelineStepRefInput"] | string;
+        };
         IssuedApiKey: {
             /** Format: date-time */
             createdAt: string;
@@ -2404,6 +3596,336 @@ export interface components {
             role: "tenant" | "admin";
             /** Format: uuid */
             tenantId: string;
+        };
+        MlCallbackAnswer: {
+            runId: number | null;
+            /** @enum {string} */
+            status: "accepted" | "ignored";
+        };
+        MlCallbackAnswerInput: {
+            runId: number | null;
+            /** @enum {string} */
+            status: "accepted" | "ignored";
+        };
+        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        MlStep: {
+            /**
+             * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
+             * @default signed
+             * @enum {string}
+             */
+            callback: "signed" | "databricks" | "none";
+            /** @description Databricks job id; default ML_PLATFORM_JOB_ID */
+            jobId?: number;
+            /** @constant */
+            kind: "ml";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Extra job parameters, e.g. feature_columns, seed */
+            parameters?: {
+                [key: string]: string;
+            };
+            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
+            scoresPath?: unknown;
+            /** @description Folder of the landed training set (an export step's landedPath) */
+            trainingPath: components["schemas"]["PipelineStepRef"] | unknown;
+        };
+        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        MlStepInput: {
+            /**
+             * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
+             * @default signed
+             * @enum {string}
+             */
+            callback?: "signed" | "databricks" | "none";
+            /** @description Databricks job id; default ML_PLATFORM_JOB_ID */
+            jobId?: number;
+            /** @constant */
+            kind: "ml";
+            /** @description Unique within the pipeline; other steps refer to it */
+            name: string;
+            /** @description Extra job parameters, e.g. feature_columns, seed */
+            parameters?: {
+                [key: string]: string;
+            };
+            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
+            scoresPath?: string;
+            /** @description Folder of the landed training set (an export step's landedPath) */
+            trainingPath: components["schemas"]["PipelineStepRefInput"] | string;
+        };
+        NotificationSecret: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description whsec_… secret; shown once */
+            secret: string;
+        };
+        NotificationSecretInput: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description whsec_… secret; shown once */
+            secret: string;
+        };
+        Pipeline: {
+            attempts: number;
+            /** @description Only in the answer that created the pipeline: the whsec_ secret its notifications are signed with */
+            callbackSecret?: string;
+            callbackUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Name of the step the worker is at, or stopped at */
+            currentStep: string | null;
+            deadlineAt: string | null;
+            definition: {
+                steps: {
+                    [key: string]: unknown;
+                }[];
+            };
+            error: components["schemas"]["PipelineError"] | null;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            mlPlatformUrl: string | null;
+            name: string;
+            /** Format: date-time */
+            nextCheckAt: string;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            steps: components["schemas"]["PipelineStepState"][];
+            templateId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineError: {
+            /** @description e.g. query_killed, query_timeout, no_rows, ml_run_failed, platform_permission */
+            code: string;
+            /** @description What went wrong, in plain words */
+            message: string;
+            platformCode: string | null;
+            platformMessage: string | null;
+            step: string | null;
+        };
+        PipelineErrorInput: {
+            /** @description e.g. query_killed, query_timeout, no_rows, ml_run_failed, platform_permission */
+            code: string;
+            /** @description What went wrong, in plain words */
+            message: string;
+            platformCode: string | null;
+            platformMessage: string | null;
+            step: string | null;
+        };
+        PipelineInput: {
+            attempts: number;
+            /** @description Only in the answer that created the pipeline: the whsec_ secret its notifications are signed with */
+            callbackSecret?: string;
+            callbackUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Name of the step the worker is at, or stopped at */
+            currentStep: string | null;
+            deadlineAt: string | null;
+            definition: {
+                steps: {
+                    [key: string]: unknown;
+                }[];
+            };
+            error: components["schemas"]["PipelineErrorInput"] | null;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            mlPlatformUrl: string | null;
+            name: string;
+            /** Format: date-time */
+            nextCheckAt: string;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            steps: components["schemas"]["PipelineStepStateInput"][];
+            templateId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelinePage: {
+            items: components["schemas"]["PipelineSummary"][];
+            nextCursor: string | null;
+        };
+        PipelinePageInput: {
+            items: components["schemas"]["PipelineSummaryInput"][];
+            nextCursor: string | null;
+        };
+        /** @description The output of an earlier step, resolved when this step starts. */
+        PipelineStepRef: {
+            /** @description Name of an earlier step */
+            fromStep: string;
+            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            output: string;
+        };
+        /** @description The output of an earlier step, resolved when this step starts. */
+        PipelineStepRefInput: {
+            /** @description Name of an earlier step */
+            fromStep: string;
+            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            output: string;
+        };
+        PipelineStepState: {
+            attempts: number;
+            durationMs: number | null;
+            error: components["schemas"]["PipelineError"] | null;
+            /** @description Platform and ML ids (queryId, exportId, mlRunId, batchId, segmentJobId, flowId, ...) */
+            externalIds: {
+                [key: string]: unknown;
+            };
+            finishedAt: string | null;
+            /** @description How often the step was retried */
+            generation: number;
+            index: number;
+            /** @enum {string} */
+            kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
+            lastCallbackAt: string | null;
+            name: string;
+            /** @description What later steps can refer to */
+            outputs: {
+                [key: string]: unknown;
+            };
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        };
+        PipelineStepStateInput: {
+            attempts: number;
+            durationMs: number | null;
+            error: components["schemas"]["PipelineErrorInput"] | null;
+            /** @description Platform and ML ids (queryId, exportId, mlRunId, batchId, segmentJobId, flowId, ...) */
+            externalIds: {
+                [key: string]: unknown;
+            };
+            finishedAt: string | null;
+            /** @description How often the step was retried */
+            generation: number;
+            index: number;
+            /** @enum {string} */
+            kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
+            lastCallbackAt: string | null;
+            name: string;
+            /** @description What later steps can refer to */
+            outputs: {
+                [key: string]: unknown;
+            };
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "pending" | "running" | "waiting" | "succeeded" | "failed" | "cancelling" | "cancelled";
+        };
+        PipelineSummary: {
+            attempts: number;
+            callbackUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Name of the step the worker is at, or stopped at */
+            currentStep: string | null;
+            deadlineAt: string | null;
+            error: components["schemas"]["PipelineError"] | null;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            mlPlatformUrl: string | null;
+            name: string;
+            /** Format: date-time */
+            nextCheckAt: string;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            templateId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineSummaryInput: {
+            attempts: number;
+            callbackUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Name of the step the worker is at, or stopped at */
+            currentStep: string | null;
+            deadlineAt: string | null;
+            error: components["schemas"]["PipelineErrorInput"] | null;
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            mlPlatformUrl: string | null;
+            name: string;
+            /** Format: date-time */
+            nextCheckAt: string;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
+            templateId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineTemplate: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            parameters: components["schemas"]["PipelineTemplateParameters"];
+            steps: {
+                [key: string]: unknown;
+            }[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineTemplateInput: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            parameters: components["schemas"]["PipelineTemplateParametersInput"];
+            steps: {
+                [key: string]: unknown;
+            }[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineTemplatePage: {
+            items: components["schemas"]["PipelineTemplate"][];
+            nextCursor: string | null;
+        };
+        PipelineTemplatePageInput: {
+            items: components["schemas"]["PipelineTemplateInput"][];
+            nextCursor: string | null;
+        };
+        PipelineTemplateParameter: {
+            default?: string | number | boolean;
+            description?: string;
+            /** @enum {string} */
+            type: "string" | "number" | "integer" | "boolean";
+        };
+        PipelineTemplateParameterInput: {
+            default?: string | number | boolean;
+            description?: string;
+            /** @enum {string} */
+            type: "string" | "number" | "integer" | "boolean";
+        };
+        PipelineTemplateParameters: {
+            [key: string]: components["schemas"]["PipelineTemplateParameter"];
+        };
+        PipelineTemplateParametersInput: {
+            [key: string]: components["schemas"]["PipelineTemplateParameterInput"];
         };
         /** @description RFC 9457 problem details; extra members depend on the code. */
         Problem: {
@@ -2536,6 +4058,52 @@ export interface components {
             role: "tenant" | "admin";
             /** Format: uuid */
             tenantId: string;
+        };
+        StartPipelineTemplate: {
+            /**
+             * Format: uri
+             * @description https URL told about every state change (Standard Webhooks signed)
+             */
+            callbackUrl?: string;
+            /** @description The ML platform of this pipeline instead of the configured default */
+            mlPlatform?: {
+                /** @description Bearer token; write-only, sealed at rest */
+                token: string;
+                /**
+                 * Format: uri
+                 * @description Databricks workspace (or compatible) base URL
+                 */
+                url: string;
+            };
+            /** @description Default: the template name */
+            name?: string;
+            /** @default {} */
+            parameters: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        StartPipelineTemplateInput: {
+            /**
+             * Format: uri
+             * @description https URL told about every state change (Standard Webhooks signed)
+             */
+            callbackUrl?: string;
+            /** @description The ML platform of this pipeline instead of the configured default */
+            mlPlatform?: {
+                /** @description Bearer token; write-only, sealed at rest */
+                token: string;
+                /**
+                 * Format: uri
+                 * @description Databricks workspace (or compatible) base URL
+                 */
+                url: string;
+            };
+            /** @description Default: the template name */
+            name?: string;
+            /** @default {} */
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
         };
         Tenant: {
             allowSensitiveLabels: boolean;

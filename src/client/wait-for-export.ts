@@ -2,7 +2,7 @@
 // change arrives as it happens, and a dropped stream (API restart, proxy timeout) is reopened,
 // starting again from the current state.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, finalExportStatuses, type ApiClient, type Export, type Problem } from './api-client.js';
+import { ApiError, finalExportStatuses, type ApiClient, type Export } from './api-client.js';
 import { readServerSentEvents } from './server-sent-events.js';
 
 export interface WaitOptions {
@@ -30,8 +30,7 @@ export async function waitForExport(client: ApiClient, id: string, options: Wait
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (!result.response.ok || !result.data) {
-        const problem = (await result.response.json().catch(() => undefined)) as Partial<Problem> | undefined;
-        throw new ApiError(result.response.status, problem);
+        throw new ApiError(result.response.status, await result.response.json().catch(() => undefined));
       }
       for await (const message of readServerSentEvents(result.data)) {
         if (message.event === 'gone') throw new ExportGoneError(`export ${id} no longer exists`);

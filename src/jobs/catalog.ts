@@ -4,7 +4,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
-export const queueNames = { exports: 'exports' } as const;
+export const queueNames = { exports: 'exports', pipelines: 'pipelines' } as const;
 
 const defaultOptions: JobsOptions = {
   // Our own steps decide retries (delayed re-scheduling with backoff); BullMQ attempts only cover
@@ -19,6 +19,11 @@ export const jobCatalog = {
   'export.run': {
     queue: queueNames.exports,
     payload: z.object({ exportId: z.uuid() }),
+    options: defaultOptions,
+  },
+  'pipeline.run': {
+    queue: queueNames.pipelines,
+    payload: z.object({ pipelineId: z.uuid() }),
     options: defaultOptions,
   },
 } as const;

@@ -72,4 +72,34 @@ const idempotencyAnswers: SealedColumn = {
   },
 };
 
-export const sealedColumns: readonly SealedColumn[] = [tenantSecrets, destinationCredentials, idempotencyAnswers];
+/** A nullable sealed text column keyed by a uuid `id` (tables and columns are fixed names, never input). */
+function nullableUuidColumn(table: string, column: string): SealedColumn {
+  return {
+    name: `${table}.${column}`,
+    async page(db, prefix, after, take) {
+      const rows = await db.$queryRawUnsafe<{ id: string; sealed: string }[]>(
+        `SELECT id::text AS id, ${column} AS sealed FROM ${table}
+         WHERE ${column} IS NOT NULL AND left(${column}, $1::int) <> $2 AND ($3::uuid IS NULL OR id > $3::uuid)
+         ORDER BY id LIMIT $4::int`,
+        prefix.length,
+        prefix,
+        after,
+        take,
+      );
+      return rows.map((r) => ({ cursor: r.id, id: r.id, sealed: r.sealed }));
+    },
+    async replace(db, value, from, to) {
+      return (await db.$executeRawUnsafe(`UPDATE ${table} SET ${column} = $1 WHERE id = $2::uuid AND ${column} = $3`, to, value.id, from)) === 1;
+    },
+  };
+}
+
+/** Pipeline and notification secrets (src/pipelines, src/notifications). */
+const pipelineSecrets: SealedColumn[] = [
+  nullableUuidColumn('tenants', 'notification_secret_sealed'),
+  nullableUuidColumn('pipelines', 'callback_secret_sealed'),
+  nullableUuidColumn('pipelines', 'ml_platform_token_sealed'),
+  nullableUuidColumn('pipeline_steps', 'webhook_secret_sealed'),
+];
+
+export const sealedColumns: readonly SealedColumn[] = [tenantSecrets, destinationCredentials, idempotencyAnswers, ...pipelineSecrets];

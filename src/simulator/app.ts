@@ -14,6 +14,7 @@ import { registerFaultHooks } from './faults/hooks.js';
 import { SimulatorFaultInjector } from './faults/injector.js';
 import { registerFlowService } from './flow-service/routes.js';
 import { JSON_CONTENT_TYPE, registerGateway } from './gateway.js';
+import { registerMlPlatform, type MlPlatformHandle, type MlPlatformOptions } from '../ml-platform/routes.js';
 import { registerIms } from './ims.js';
 import { pipelineDdl, registerPipelineAdminRoutes, registerPipelineRoutes, startPipelineWorkers } from './pipeline-routes.js';
 import { applyDdl, ensureDatabase } from './store/database.js';
@@ -26,7 +27,12 @@ export interface SimulatorOptions {
   logger?: FastifyBaseLogger;
   /** Clock override for tests that reason about token expiry or readiness windows. */
   now?: () => number;
+  /** The local ML platform mounted under /ml (tokens, Databricks-style callback auth, start delay). */
+  mlPlatform?: Pick<MlPlatformOptions, 'tokens' | 'callbackBasicAuth' | 'startDelayMs' | 'callbackRetryDelaysMs' | 'faults'>;
 }
+
+/** Where the local ML platform (Databricks Jobs API subset) is mounted: <simulator>/ml/api/2.1/jobs/... */
+export const ML_PLATFORM_PREFIX = '/ml';
 
 export interface Simulator {
   app: FastifyInstance;
@@ -35,6 +41,8 @@ export interface Simulator {
   start(): Promise<string>;
   /** Stops the run ticker, the HTTP server and the pool. */
   close(): Promise<void>;
+  /** The mounted ML platform's fault knobs. */
+  ml: MlPlatformHandle;
 }
 
 export function createSimulator(config: SimulatorConfig, options: SimulatorOptions = {}): Simulator {
@@ -108,10 +116,28 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
       registerPipelineRoutes(platform, ctx);
     });
   });
+  // The local ML platform (Databricks-like, its own bearer auth), the default of pipelines' ml steps.
+  let ml: MlPlatformHandle | undefined;
+  void app.register(
+    async (scope) => {
+      ml = registerMlPlatform(scope, {
+        pool,
+        schema: config.dbSchema,
+        landingZoneDir: config.landingZoneDir,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...options.mlPlatform,
+      });
+    },
+    { prefix: ML_PLATFORM_PREFIX },
+  );
 
   return {
     app,
     ctx,
+    get ml(): MlPlatformHandle {
+      if (ml === undefined) throw new Error('the ML platform is mounted when the simulator is ready');
+      return ml;
+    },
     async start() {
       return app.listen({ port: config.port, host: config.host });
     },

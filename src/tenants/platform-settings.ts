@@ -1,5 +1,6 @@
 // Where a tenant's Platform calls go: Adobe prod, Adobe stage, or the local simulator.
 import type { SecretBox } from '../crypto/secret-box.js';
+import type { PlatformTarget } from '../platform/types.js';
 import type { PlatformTargetName } from './tenant-store.js';
 
 export interface TenantPlatformRow {
@@ -11,22 +12,12 @@ export interface TenantPlatformRow {
   scopes: string;
 }
 
-export interface ResolvedPlatformTarget {
-  imsUrl: string;
-  platformUrl: string;
-  orgId: string;
-  sandbox: string;
-  clientId: string;
-  clientSecret: string;
-  scopes: string[];
-}
-
 const adobeHosts: Record<Exclude<PlatformTargetName, 'simulator'>, { imsUrl: string; platformUrl: string }> = {
   prod: { imsUrl: 'https://ims-na1.adobelogin.com', platformUrl: 'https://platform.adobe.io' },
   stage: { imsUrl: 'https://ims-na1-stg1.adobelogin.com', platformUrl: 'https://platform-stage.adobe.io' },
 };
 
-export function resolvePlatformTarget(tenant: TenantPlatformRow, secrets: SecretBox, simulatorUrl: string): ResolvedPlatformTarget {
+export function resolvePlatformTarget(tenant: TenantPlatformRow, secrets: SecretBox, simulatorUrl: string): PlatformTarget {
   const hosts =
     tenant.platformTarget === 'prod' || tenant.platformTarget === 'stage'
       ? adobeHosts[tenant.platformTarget]

@@ -7,8 +7,8 @@ import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.j
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;
-const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '' };
-const b = { destinationId: '', exportId: '' };
+const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '' };
+const b = { destinationId: '', exportId: '', pipelineId: '' };
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, unknown>>;
@@ -30,6 +30,15 @@ before(async () => {
     await api.post(api.keys.tenantB, '/exports', { datasetId: datasetB, destinationId: b.destinationId, path: 'ml', format: 'parquet', compression: 'gzip' }),
   ).id;
   assert.ok(a.exportId && a.recurringExportId && b.exportId, 'fixtures created');
+  // Pipelines (no worker runs here, they stay queued) and a template.
+  const pipelineBody = { name: 'isolation', steps: [{ kind: 'featurize', name: 'features', sql: 'SELECT 1 AS one' }] };
+  a.pipelineId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/pipelines', pipelineBody)).id;
+  b.pipelineId = bodyOf<{ id: string }>(await api.post(api.keys.tenantB, '/pipelines', pipelineBody)).id;
+  a.templateId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/pipeline-templates', { name: 'isolation', steps: pipelineBody.steps })).id;
+  assert.ok(a.pipelineId && b.pipelineId && a.templateId, 'pipeline fixtures created');
+  // A failed pipeline, so "retry" would be allowed for its owner.
+  await api.database.db.pipeline.update({ where: { id: a.pipelineId }, data: { status: 'failed' } });
+  await api.database.db.pipelineStep.updateMany({ where: { pipelineId: a.pipelineId }, data: { state: 'failed' } });
   // A finished export, so "run again" would be allowed for its owner.
   await api.database.db.exportRun.updateMany({ where: { exportId: a.exportId }, data: { state: 'succeeded' } });
   await api.database.db.export.update({ where: { id: a.exportId }, data: { status: 'succeeded' } });
@@ -39,8 +48,10 @@ after(async () => {
 });
 
 /** A request tenant A could make successfully on its own object; B must get 404 for it. */
-function requestFor(method: string, path: string): { url: string; body?: unknown }[] | 'admin' {
+function requestFor(method: string, path: string): { url: string; body?: unknown }[] | 'admin' | 'public' {
   if (path.startsWith('/admin/')) return 'admin';
+  // ML platform callbacks are authenticated by signature, not by API key (webhooks.test.ts).
+  if (path.startsWith('/webhooks/')) return 'public';
   const exportIds = [a.exportId, a.recurringExportId];
   switch (`${method} ${path}`) {
     case 'GET /destinations/{id}':
@@ -49,11 +60,20 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
     case 'GET /datasets/{id}':
       return [{ url: `/datasets/${a.datasetId}` }];
     case 'GET /exports/{id}':
+    case 'GET /exports/{id}/events':
     case 'POST /exports/{id}/runs':
     case 'POST /exports/{id}/cancel':
       return exportIds.map((id) => ({ url: path.replace('{id}', id) }));
     case 'PATCH /exports/{id}':
       return exportIds.map((id) => ({ url: `/exports/${id}`, body: { schedule: { every: 'PT6H' } } }));
+    case 'GET /pipelines/{id}':
+    case 'POST /pipelines/{id}/cancel':
+    case 'POST /pipelines/{id}/retry':
+      return [{ url: path.replace('{id}', a.pipelineId) }];
+    case 'GET /pipeline-templates/{id}':
+      return [{ url: `/pipeline-templates/${a.templateId}` }];
+    case 'POST /pipeline-templates/{id}/start':
+      return [{ url: `/pipeline-templates/${a.templateId}/start`, body: { parameters: {} } }];
     default:
       throw new Error(`the isolation sweep does not know ${method} ${path}; add it`);
   }
@@ -63,12 +83,13 @@ describe('tenant B on tenant A\'s ids', () => {
   test('every route with an id answers 404 and changes nothing', async () => {
     const doc = api.app.swagger() as unknown as OpenApiDoc;
     const stateBefore = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
+    const pipelinesBefore = await api.database.db.pipeline.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { steps: true } });
     let swept = 0;
     for (const [path, operations] of Object.entries(doc.paths)) {
       if (!path.includes('{')) continue;
       for (const method of Object.keys(operations).map((m) => m.toUpperCase())) {
         const requests = requestFor(method, path);
-        if (requests === 'admin') continue; // admin routes are not tenant resources: tenant keys get 403 (admin.test.ts)
+        if (requests === 'admin' || requests === 'public') continue; // admin routes are not tenant resources: tenant keys get 403 (admin.test.ts)
         for (const r of requests) {
           const res = await api.call(api.keys.tenantB, { method, url: r.url, body: r.body });
           assert.equal(res.statusCode, 404, `${method} ${r.url} answered ${res.statusCode}: ${res.body}`);
@@ -80,6 +101,7 @@ describe('tenant B on tenant A\'s ids', () => {
     assert.ok(swept >= 9, `swept ${swept} requests`);
     const stateAfter = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
     assert.deepEqual(stateAfter, stateBefore);
+    assert.deepEqual(await api.database.db.pipeline.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { steps: true } }), pipelinesBefore);
     assert.equal((await api.get(api.keys.tenantA, `/destinations/${a.destinationId}`)).statusCode, 200, 'still there for its owner');
   });
 
@@ -98,6 +120,9 @@ describe('tenant B on tenant A\'s ids', () => {
       assert.ok(!exportsAll.includes(theirs.exportId));
       const filtered = bodyOf<{ items: unknown[] }>(await api.get(key, `/exports?destinationId=${theirs.destinationId}`)).items;
       assert.deepEqual(filtered, []);
+      const pipelines = bodyOf<{ items: { id: string }[] }>(await api.get(key, '/pipelines?limit=100')).items.map((p) => p.id);
+      assert.ok(pipelines.includes(mine.pipelineId));
+      assert.ok(!pipelines.includes(theirs.pipelineId));
       const destinations = bodyOf<{ items: { id: string }[] }>(await api.get(key, '/destinations?limit=100')).items.map((d) => d.id);
       assert.ok(destinations.includes(mine.destinationId));
       assert.ok(!destinations.includes(theirs.destinationId));

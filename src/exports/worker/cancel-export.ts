@@ -2,6 +2,7 @@
 // it (on-demand exports share a parked flow), end its open runs, and mark the clean-up done by
 // moving the step to `cancelled` (the API sets status and finishedAt when it accepts the cancel).
 // Every part is idempotent, so a duplicate delivery only re-checks.
+import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { PlatformError } from '../../platform/errors.js';
 import type { LoadedExport } from './export-model.js';
 import { exportErrorOf, transientDelayMs } from './platform-outcome.js';
@@ -46,14 +47,18 @@ export async function cleanUpCancelledExport(ctx: StepContext): Promise<StepResu
     platformFailure = error;
   }
   await cancelOpenRuns(ctx.db, exp.id, at);
-  await ctx.db.export.updateMany({
-    where: { id: exp.id, status: 'cancelled', step: { not: 'cancelled' } },
-    data: {
-      step: 'cancelled',
-      finishedAt: exp.finishedAt ?? at,
-      nextCheckAt: at,
-      ...(platformFailure ? { error: { ...exportErrorOf(platformFailure, 'cancel'), message: `Cancelled, but the flow could not be disabled: ${platformFailure.plainMessage}` } } : {}),
-    },
+  await ctx.db.$transaction(async (tx) => {
+    const { count } = await tx.export.updateMany({
+      where: { id: exp.id, status: 'cancelled', step: { not: 'cancelled' } },
+      data: {
+        step: 'cancelled',
+        finishedAt: exp.finishedAt ?? at,
+        nextCheckAt: at,
+        ...(platformFailure ? { error: { ...exportErrorOf(platformFailure, 'cancel'), message: `Cancelled, but the flow could not be disabled: ${platformFailure.plainMessage}` } } : {}),
+      },
+    });
+    // The cancel itself is the API's write; its notification goes out with this clean-up, once.
+    if (count === 1) await notifyExportStatus(tx, exp, 'cancelled', at);
   });
   ctx.log.info('cancelled export cleaned up');
   return { kind: 'finished' };

@@ -4,6 +4,7 @@
 // the activation stops instead of overwriting newer state.
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { activeStatuses, type ExportStatus, type LoadedExport } from './export-model.js';
 
 /** This activation no longer owns the row: reload it and decide again. */
@@ -41,9 +42,14 @@ export class FencedExport {
  */
 export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
   if (!(activeStatuses as readonly string[]).includes(row.status)) return null;
-  const { count } = await db.export.updateMany({
-    where: { id: row.id, attempts: row.attempts, status: row.status },
-    data: { status: 'running', attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+  // A first pick-up tells the callbackUrl (outbox row in the same transaction as the claim).
+  const count = await db.$transaction(async (tx) => {
+    const claimed = await tx.export.updateMany({
+      where: { id: row.id, attempts: row.attempts, status: row.status },
+      data: { status: 'running', attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+    });
+    if (claimed.count === 1 && row.status === 'queued') await notifyExportStatus(tx, row, 'running', new Date());
+    return claimed.count;
   });
   if (count !== 1) return null;
   row.status = 'running';

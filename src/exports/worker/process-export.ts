@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Tenant } from '../../generated/prisma/client.js';
+import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
 import { claimExport, FencedExport, LostClaimError } from './fenced-export.js';
@@ -46,6 +47,7 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
       where: { exportId: ctx.exp.id, state: { in: ['requested', 'triggering', 'in_progress'] } },
       data: { state: 'failed', completedAt: at, errors: [{ code: error.platformCode ?? error.code, message: error.message }] },
     });
+    await notifyExportStatus(tx, ctx.exp, 'failed', at, { code: error.code });
   });
   ctx.log.warn({ error }, 'export failed');
 }

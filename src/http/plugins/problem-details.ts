@@ -23,8 +23,22 @@ const frameworkCodes: Record<string, ProblemCode> = {
   FST_ERR_VALIDATION: 'validation_error',
 };
 
+/** Prisma/pg failures that mean "the database is unreachable or overloaded right now". */
+const unavailableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
+const unavailableMessage = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|connection timeout|Timed out fetching|Unable to start a transaction|Can't reach database/i;
+
+function isDatabaseUnavailable(error: FastifyError): boolean {
+  const code = (error as { code?: unknown }).code;
+  const fromDb = error.name.startsWith('PrismaClient') || error.name === 'DriverAdapterError' || typeof code === 'string';
+  return fromDb && ((typeof code === 'string' && unavailableCodes.has(code)) || unavailableMessage.test(error.message));
+}
+
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
+  // A database restart or an exhausted pool is temporary: tell the caller to retry, not a 500.
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('service_unavailable', 'The database is briefly unavailable; retry shortly.', { headers: { 'retry-after': '1' } });
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const location = locationByContext[error.validationContext ?? 'body'] ?? 'body';
     const errors: FieldError[] = error.validation.flatMap((v) => {

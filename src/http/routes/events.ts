@@ -4,7 +4,9 @@
 // with an `end` event. Authentication is the usual Bearer header (the dashboard reads the stream
 // with fetch, not EventSource, so no key ever travels in a URL). Streams end when the API shuts
 // down; clients reconnect and get the current state first.
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
@@ -36,10 +38,14 @@ const eventStreamDescription = [
 ].join(' ');
 
 export const exportEventRoutes: FastifyPluginAsyncZod<ExportEventRoutesOptions> = async (app, opts) => {
-  const openStreams = new Set<() => void>();
-  // Long-lived responses would hold the HTTP server open: end them before it closes.
+  const openStreams = new Map<() => void, Promise<unknown>>();
+  // Long-lived responses would hold the HTTP server open: end them, and wait until they are sent
+  // so their connections are idle (and closed) when the server stops.
   app.addHook('preClose', async () => {
-    for (const end of [...openStreams]) end();
+    const sent = [...openStreams.values()];
+    for (const end of [...openStreams.keys()]) end();
+    // A client that stopped reading must not hold the shutdown up for long.
+    await Promise.race([Promise.all(sent), sleep(2000, undefined, { ref: false })]);
   });
 
   app.get(
@@ -107,7 +113,7 @@ export const exportEventRoutes: FastifyPluginAsyncZod<ExportEventRoutesOptions> 
 
       const poller = setInterval(() => void poll(), opts.pollMs);
       const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), opts.heartbeatMs);
-      openStreams.add(end);
+      openStreams.set(end, once(reply.raw, 'close').catch(() => undefined));
       reply.raw.on('close', end);
 
       stream.write('retry: 2000\n\n');

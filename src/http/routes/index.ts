@@ -10,7 +10,10 @@ import { queueNames } from '../../jobs/catalog.js';
 import { platformMetricHooks } from '../../metrics/platform-metrics.js';
 import { bullQueueDepths } from '../../metrics/queue-depths.js';
 import type { ServiceMetrics } from '../../metrics/service-metrics.js';
+import { createPipelineService } from '../../pipelines/pipeline-service.js';
+import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
+import { createMlCallbackService } from '../../webhooks/ml-callback-service.js';
 import queueDashboard from '../plugins/queue-dashboard.js';
 import { adminRoutes } from './admin.js';
 import { datasetRoutes } from './datasets.js';
@@ -18,6 +21,8 @@ import { destinationRoutes } from './destinations.js';
 import { exportEventRoutes } from './events.js';
 import { exportRoutes } from './exports.js';
 import { healthRoutes } from './health.js';
+import { pipelineRoutes } from './pipelines.js';
+import { webhookRoutes } from './webhooks.js';
 
 export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: ServiceMetrics }): Promise<void> {
   const { config, db, secrets, logger, metrics } = deps;
@@ -46,8 +51,24 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   await app.register(exportRoutes, { exports, publicUrl });
   await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
 
+  // Pipelines, their templates, ML platform callbacks and the notification signing secret.
+  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, config, logger });
+  const templates = createTemplateService({ db, pipelines });
+  const callbacks = createMlCallbackService({
+    db,
+    secrets,
+    producer: deps.producer,
+    databricks: {
+      ...(config.mlPlatform.webhookBasicAuth ? { basic: config.mlPlatform.webhookBasicAuth } : {}),
+      ...(config.mlPlatform.webhookBearerToken ? { bearerToken: config.mlPlatform.webhookBearerToken } : {}),
+    },
+    logger,
+  });
+  await app.register(pipelineRoutes, { pipelines, templates, publicUrl });
+  await app.register(webhookRoutes, { callbacks, db, secrets });
+
   // Operations: queue depths on /metrics, the queue dashboard for admins, the web dashboard.
-  const queues = () => [deps.producer.queue(queueNames.exports)];
+  const queues = () => [deps.producer.queue(queueNames.exports), deps.producer.queue(queueNames.pipelines)];
   metrics.watchQueueDepths(bullQueueDepths(queues));
   await app.register(queueDashboard, { db, queues });
   await app.register(dashboardRoutes);

@@ -1,5 +1,6 @@
 // Final writes of an export pass: succeeded after its last run, timed out at its deadline.
 import { Prisma } from '../../../generated/prisma/client.js';
+import { notifyExportStatus } from '../../../notifications/export-notifications.js';
 import type { StepContext, StepResult } from '../step-context.js';
 
 export function deadlinePassed(ctx: StepContext): boolean {
@@ -8,13 +9,16 @@ export function deadlinePassed(ctx: StepContext): boolean {
 
 export async function finishSucceeded(ctx: StepContext): Promise<StepResult> {
   const at = new Date(ctx.now());
-  await ctx.fenced.update(ctx.db, {
-    status: 'succeeded',
-    step: 'done',
-    error: Prisma.DbNull,
-    finishedAt: at,
-    deadlineAt: null,
-    nextCheckAt: at,
+  await ctx.db.$transaction(async (tx) => {
+    await ctx.fenced.update(tx, {
+      status: 'succeeded',
+      step: 'done',
+      error: Prisma.DbNull,
+      finishedAt: at,
+      deadlineAt: null,
+      nextCheckAt: at,
+    });
+    await notifyExportStatus(tx, ctx.exp, 'succeeded', at);
   });
   ctx.log.info('export succeeded');
   return { kind: 'finished' };
@@ -37,6 +41,7 @@ export async function finishTimedOut(ctx: StepContext, step: 'trigger_run' | 'po
       where: { exportId: ctx.exp.id, state: { in: ['requested', 'triggering', 'in_progress'] } },
       data: { state: 'timed_out', completedAt: at, errors: [{ code: 'run_timed_out', message }] },
     });
+    await notifyExportStatus(tx, ctx.exp, 'timed_out', at, { code: 'run_timed_out' });
   });
   ctx.log.warn('export timed out');
   return { kind: 'finished' };

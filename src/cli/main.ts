@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// aepj: the command-line client of the API, for people and CI jobs.
+//   aepj exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
+//        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
+//        [--idempotency-key <key>] [--wait [--timeout <s>]]
+//   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
+//   aepj exports wait <id> [--timeout <s>]
+//   aepj pipelines ...   (not yet available)
+// Common: --url (default $AEPJ_URL or http://127.0.0.1:3000), --key (default $AEPJ_API_KEY, then
+// data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
+// failed/cancelled/timed_out, 2 usage, 3 API or network error, 4 --timeout reached.
+import { parseArgs } from 'node:util';
+import { ApiError, createApiClient } from '../client/api-client.js';
+import { ExportGoneError } from '../client/wait-for-export.js';
+import { isMain } from '../runtime/is-main.js';
+import { CliUsageError, resolveConnection } from './cli-config.js';
+import { runExportCommand, WaitTimeoutError, type CommandIo } from './export-commands.js';
+
+export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeout: 4 } as const;
+
+const usage = `usage: aepj <exports|pipelines> <command> [options]
+  exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
+                 [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
+                 [--idempotency-key <key>] [--wait [--timeout <seconds>]]
+  exports get <id>
+  exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
+  exports wait <id> [--timeout <seconds>]
+  pipelines ...  (not yet available)
+options: --url <api url>  --key <api key>  --json  --help`;
+
+const options = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  dataset: { type: 'string' },
+  destination: { type: 'string' },
+  path: { type: 'string' },
+  format: { type: 'string' },
+  compression: { type: 'string' },
+  schedule: { type: 'string' },
+  'callback-url': { type: 'string' },
+  'idempotency-key': { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  wait: { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+} as const;
+
+export async function runCli(argv: string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const [area, action, ...rest] = positionals;
+    if (values.help || area === undefined || area === 'help') {
+      io.stdout.write(`${usage}\n`);
+      return area === undefined && !values.help ? exitCodes.usage : exitCodes.ok;
+    }
+    if (area === 'pipelines') {
+      io.stderr.write('pipelines are not yet available: this version of the service offers exports only\n');
+      return exitCodes.usage;
+    }
+    if (area !== 'exports') throw new CliUsageError(`unknown area ${area}; expected exports or pipelines`);
+    const connection = await resolveConnection(values);
+    const client = createApiClient({ baseUrl: connection.url, apiKey: connection.key, headers: { 'user-agent': 'aepj-cli' } });
+    return await runExportCommand(client, action, rest, values, io);
+  } catch (error) {
+    if (error instanceof CliUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.stderr.write(`${error.message}\n${usage}\n`);
+      return exitCodes.usage;
+    }
+    if (error instanceof WaitTimeoutError) {
+      io.stderr.write(`${error.message}\n`);
+      return exitCodes.timeout;
+    }
+    if (error instanceof ApiError || error instanceof ExportGoneError) {
+      io.stderr.write(`${error.message}\n`);
+      return exitCodes.api;
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    io.stderr.write(`${error instanceof Error ? error.message : String(error)}${cause}\n`);
+    return exitCodes.api;
+  }
+}
+
+if (isMain(import.meta.url)) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,91 @@
+// A pipeline row as callers see it. JSON columns written by the worker (outputs, ids, errors) are
+// read leniently: a field the worker adds later must never break a GET.
+import { z } from 'zod';
+import type { Pipeline, PipelineStep } from '../generated/prisma/client.js';
+import { stepKinds, type StepKind } from './pipeline-definition.js';
+import type { PipelineStepView, PipelineSummary, PipelineView } from './pipeline-schemas.js';
+import { pipelineStatuses, stepStates, type PipelineStatus, type StepState } from './pipeline-status.js';
+
+const StoredErrorSchema = z.looseObject({
+  code: z.string().optional(),
+  message: z.string().optional(),
+  step: z.string().nullish(),
+  platformCode: z.string().nullish(),
+  platformMessage: z.string().nullish(),
+});
+
+const RecordSchema = z.record(z.string(), z.unknown());
+const DefinitionSchema = z.object({ steps: z.array(RecordSchema) });
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function presentError(value: unknown): PipelineSummary['error'] {
+  if (value === null || value === undefined) return null;
+  const parsed = StoredErrorSchema.safeParse(value);
+  const e = parsed.success ? parsed.data : {};
+  return {
+    code: e.code ?? 'unknown',
+    message: e.message ?? 'The pipeline failed.',
+    step: e.step ?? null,
+    platformCode: e.platformCode ?? null,
+    platformMessage: e.platformMessage ?? null,
+  };
+}
+
+function recordOf(value: unknown): Record<string, unknown> {
+  const parsed = RecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : {};
+}
+
+function known<T extends string>(values: readonly T[], value: string, what: string): T {
+  if ((values as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${what} has unknown value ${value}`);
+}
+
+export function presentStep(step: PipelineStep): PipelineStepView {
+  return {
+    index: step.index,
+    name: step.name,
+    kind: known<StepKind>(stepKinds, step.kind, 'step kind'),
+    state: known<StepState>(stepStates, step.state, 'step state'),
+    outputs: recordOf(step.outputs),
+    externalIds: recordOf(step.externalIds),
+    generation: step.generation,
+    attempts: step.attempts,
+    startedAt: iso(step.startedAt),
+    finishedAt: iso(step.finishedAt),
+    durationMs: step.startedAt && step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null,
+    lastCallbackAt: iso(step.lastCallbackAt),
+    error: presentError(step.error),
+  };
+}
+
+export function presentPipelineSummary(row: Pipeline & { steps: PipelineStep[] }): PipelineSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    status: known<PipelineStatus>(pipelineStatuses, row.status, 'pipeline status'),
+    currentStep: row.steps.find((s) => s.index === row.currentStep)?.name ?? null,
+    templateId: row.templateId,
+    parameters: row.parameters === null ? null : recordOf(row.parameters),
+    callbackUrl: row.callbackUrl,
+    mlPlatformUrl: row.mlPlatformUrl,
+    error: presentError(row.error),
+    attempts: row.attempts,
+    nextCheckAt: row.nextCheckAt.toISOString(),
+    deadlineAt: iso(row.deadlineAt),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    startedAt: iso(row.startedAt),
+    finishedAt: iso(row.finishedAt),
+  };
+}
+
+export function presentPipeline(row: Pipeline & { steps: PipelineStep[] }): PipelineView {
+  const definition = DefinitionSchema.safeParse(row.definition);
+  return {
+    ...presentPipelineSummary(row),
+    steps: row.steps.map(presentStep),
+    definition: definition.success ? definition.data : { steps: [] },
+  };
+}

@@ -1,0 +1,167 @@
+// Pipeline use cases behind the HTTP routes: accept (validate the whole definition, commit the
+// pipeline with its steps, enqueue), read, list, cancel and retry from the failed step. The worker
+// runs the steps; the two agree through the rows (see pipeline-status.ts).
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/client.js';
+import { findDestination } from '../destinations/destination-store.js';
+import { AppError, fieldError, notFound } from '../errors.js';
+import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import type { JobProducer } from '../jobs/queue.js';
+import { notifyPipelineStatus } from '../notifications/pipeline-notifications.js';
+import { resolvedUrlProblem } from '../security/ssrf.js';
+import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
+import { validateDefinition } from './definition-validation.js';
+import type { PipelineStepDefinition } from './pipeline-definition.js';
+import { enqueuePipelineAfterCommit } from './pipeline-enqueue.js';
+import { presentPipeline, presentPipelineSummary } from './pipeline-presenter.js';
+import type { ListPipelinesQuery, PipelineView } from './pipeline-schemas.js';
+import { findPipeline, insertPipeline, listPipelines, markPipelineCancelled, requeueFailedPipeline } from './pipeline-store.js';
+
+export interface PipelineServiceDeps {
+  db: Db;
+  producer: Pick<JobProducer, 'enqueue'>;
+  secrets: SecretBox;
+  config: Pick<ServiceConfig, 'callbacks'>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface StartPipelineInput {
+  name: string;
+  /** Raw steps: validated here, whoever sends them (POST /pipelines or a template start). */
+  steps: unknown;
+  callbackUrl?: string;
+  mlPlatform?: { url: string; token: string };
+  templateId?: string;
+  parameters?: Prisma.InputJsonObject;
+  /** Pointer of the steps in the request, for error messages. */
+  stepsPointer?: string;
+}
+
+export function createPipelineService(deps: PipelineServiceDeps) {
+  const { db, producer, secrets } = deps;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'pipeline-service' });
+
+  async function load(tenantId: string, id: string) {
+    const row = await findPipeline(db, tenantId, id);
+    if (!row) throw notFound('Pipeline', id);
+    return row;
+  }
+
+  /** Every destination a step names must be one of the tenant's. */
+  async function checkDestinations(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
+    for (const [index, step] of steps.entries()) {
+      if (step.kind !== 'export' && step.kind !== 'activate') continue;
+      if (!(await findDestination(db, tenantId, step.destinationId))) {
+        throw new AppError('not_found', `Destination ${step.destinationId} does not exist.`, {
+          errors: [{ location: 'body', pointer: `${base}/${index}/destinationId`, message: 'is not one of your destinations' }],
+        });
+      }
+    }
+  }
+
+  return {
+    /** Accepts a pipeline: committed (with its steps) before this returns; the queue is best effort. */
+    async start(tenantId: string, input: StartPipelineInput): Promise<PipelineView> {
+      const base = input.stepsPointer ?? '/steps';
+      const definition = validateDefinition(input.steps, base);
+      if (input.callbackUrl) {
+        const problem = await resolvedCallbackUrlProblem(input.callbackUrl, deps.config.callbacks);
+        if (problem) throw fieldError('body', '/callbackUrl', problem);
+      }
+      if (input.mlPlatform) {
+        const problem = await resolvedUrlProblem(input.mlPlatform.url, deps.config.callbacks);
+        if (problem) throw fieldError('body', '/mlPlatform/url', problem);
+      }
+      await checkDestinations(tenantId, definition.steps, base);
+
+      const callbackSecret = input.callbackUrl ? generateWebhookSecret() : undefined;
+      const at = now();
+      const row = await db.$transaction(async (tx) => {
+        const created = await insertPipeline(
+          tx,
+          {
+            tenantId,
+            templateId: input.templateId ?? null,
+            name: input.name,
+            definition,
+            parameters: input.parameters ?? null,
+            callbackUrl: input.callbackUrl ?? null,
+            callbackSecretSealed: callbackSecret ? secrets.seal(callbackSecret) : null,
+            mlPlatformUrl: input.mlPlatform?.url.replace(/\/$/, '') ?? null,
+            mlPlatformTokenSealed: input.mlPlatform ? secrets.seal(input.mlPlatform.token) : null,
+          },
+          at,
+        );
+        await notifyPipelineStatus(tx, created, 'queued', at);
+        return created;
+      });
+      await enqueuePipelineAfterCommit(producer, row.id, log);
+      const view = presentPipeline(await load(tenantId, row.id));
+      return callbackSecret ? { ...view, callbackSecret } : view;
+    },
+
+    async get(tenantId: string, id: string): Promise<PipelineView> {
+      return presentPipeline(await load(tenantId, id));
+    },
+
+    async list(tenantId: string, query: ListPipelinesQuery) {
+      const rows = await listPipelines(
+        db,
+        tenantId,
+        {
+          ...(query.status ? { statuses: query.status } : {}),
+          ...(query.templateId ? { templateId: query.templateId } : {}),
+          ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+          ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+        },
+        { limit: query.limit, ...(query.cursor ? { after: query.cursor satisfies Keyset } : {}) },
+      );
+      const { items, nextCursor } = pageOf(rows, query.limit);
+      return { items: items.map(presentPipelineSummary), nextCursor };
+    },
+
+    /** Stops the pipeline now; the worker then cancels the current step's external work. */
+    async cancel(tenantId: string, id: string): Promise<PipelineView> {
+      const current = await load(tenantId, id);
+      if (current.status !== 'cancelled') {
+        const at = now();
+        const cancelled = await db.$transaction(async (tx) => {
+          if (!(await markPipelineCancelled(tx, tenantId, id, at))) return false;
+          await notifyPipelineStatus(tx, current, 'cancelled', at);
+          return true;
+        });
+        if (!cancelled) {
+          const latest = await load(tenantId, id);
+          if (latest.status !== 'cancelled') throw new AppError('conflict', `Pipeline ${id} already ended as ${latest.status}; there is nothing to cancel.`);
+        }
+      }
+      await enqueuePipelineAfterCommit(producer, id, log);
+      return presentPipeline(await load(tenantId, id));
+    },
+
+    /** Runs a failed pipeline again from its failed step (earlier steps' outputs are kept). */
+    async retry(tenantId: string, id: string): Promise<PipelineView> {
+      const current = await load(tenantId, id);
+      if (current.status !== 'failed') throw new AppError('conflict', `Pipeline ${id} is ${current.status}; only a failed pipeline can be retried.`);
+      const at = now();
+      const restartedAt = await db.$transaction(async (tx) => {
+        const index = await requeueFailedPipeline(tx, tenantId, id, at);
+        if (index === null) return null;
+        const step = current.steps.find((s) => s.index === index);
+        await notifyPipelineStatus(tx, current, 'queued', at, { retryFrom: step?.name ?? null });
+        return index;
+      });
+      if (restartedAt === null) throw new AppError('conflict', `Pipeline ${id} changed meanwhile; it can no longer be retried.`);
+      await enqueuePipelineAfterCommit(producer, id, log);
+      return presentPipeline(await load(tenantId, id));
+    },
+  };
+}
+
+export type PipelineService = ReturnType<typeof createPipelineService>;

@@ -1,0 +1,54 @@
+// How a failed Platform or ML platform call ends a step: transient trouble (5xx, 429, network, a
+// lost answer, "not ready") waits and tries again with backoff, honouring Retry-After; a permanent
+// answer (invalid request, missing permission, bad credential) fails the pipeline with the
+// Platform's code and message in plain words. Anything else is a bug or a database outage and is
+// rethrown for BullMQ's own retries.
+import { backoffDelayMs } from '../../exports/worker/backoff.js';
+import { PlatformError } from '../../platform/errors.js';
+import { MlPlatformError } from '../ml-client.js';
+import { fail, wait, type StepOutcome } from './pipeline-model.js';
+import type { StepContext } from './step-context.js';
+
+/** Backoff of polls and transient retries (the worker's run-poll policy), never shorter than Retry-After. */
+export function pollDelayMs(ctx: Pick<StepContext, 'waits' | 'settings' | 'random'>, retryAfterMs?: number): number {
+  const { runPollInitialMs: initialMs, runPollMaxMs: maxMs } = ctx.settings.worker;
+  return Math.max(backoffDelayMs(ctx.waits, { initialMs, maxMs }, ctx.random), retryAfterMs ?? 0);
+}
+
+/** Backoff after the Platform's "not ready yet" answer. */
+export function notReadyDelayMs(ctx: Pick<StepContext, 'waits' | 'settings' | 'random'>): number {
+  const { notReadyRetryInitialMs: initialMs, notReadyRetryMaxMs: maxMs } = ctx.settings.worker;
+  return backoffDelayMs(ctx.waits, { initialMs, maxMs }, ctx.random);
+}
+
+export function platformFailure(error: PlatformError): StepOutcome {
+  return fail(`platform_${error.kind}`, error.plainMessage, {
+    ...(error.code === undefined ? {} : { platformCode: error.code }),
+    ...(error.platformMessage === undefined ? {} : { platformMessage: error.platformMessage }),
+    ...(error.status === undefined ? {} : { httpStatus: error.status }),
+  });
+}
+
+export function outcomeOfCallError(ctx: Pick<StepContext, 'log' | 'waits' | 'settings' | 'random'>, error: unknown): StepOutcome {
+  if (error instanceof MlPlatformError) {
+    if (error.kind === 'transient') {
+      ctx.log.warn({ status: error.status, code: error.code }, 'ML platform call failed; will retry');
+      return wait(pollDelayMs(ctx), error.message);
+    }
+    return fail(`ml_${error.kind}`, error.message, { ...(error.code === undefined ? {} : { platformCode: error.code }), ...(error.status === undefined ? {} : { httpStatus: error.status }) });
+  }
+  if (!(error instanceof PlatformError)) throw error;
+  switch (error.kind) {
+    case 'transient':
+    case 'conflict':
+      ctx.log.warn({ kind: error.kind, status: error.status, code: error.code, ambiguous: error.ambiguous }, 'platform call failed; will retry');
+      return wait(pollDelayMs(ctx, error.retryAfterMs), error.plainMessage);
+    case 'not_ready':
+      return wait(notReadyDelayMs(ctx), error.plainMessage);
+    case 'permanent':
+    case 'permission':
+    case 'auth':
+    case 'not_found':
+      return platformFailure(error);
+  }
+}

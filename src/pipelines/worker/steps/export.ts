@@ -1,0 +1,79 @@
+// Step `export`: an ordinary export (the export service's store and queue, as POST /exports
+// commits it), so the export worker does the Platform work with all its reuse and recovery. The
+// Export row and the step's exportId are written in one transaction: a crash never leaves an
+// export this step does not know. Then the step waits for the export to end.
+import type { Prisma } from '../../../generated/prisma/client.js';
+import { enqueueExportAfterCommit } from '../../../exports/export-enqueue.js';
+import { insertExport, lockLiveDestination } from '../../../exports/export-store.js';
+import { done, fail, wait } from '../pipeline-model.js';
+import { resolvedText } from '../references.js';
+import { pollDelayMs } from '../pipeline-outcome.js';
+import { idOf, type StepContext, type StepHandler } from '../step-context.js';
+
+async function createExport(ctx: StepContext<'export'>): Promise<string | null> {
+  const def = ctx.definition;
+  const at = new Date(ctx.now());
+  ctx.crash('export', 'before');
+  const exportId = await ctx.db.$transaction(async (tx) => {
+    if (!(await lockLiveDestination(tx, ctx.pipeline.tenantId, def.destinationId))) return null;
+    const row = await insertExport(
+      tx,
+      {
+        tenantId: ctx.pipeline.tenantId,
+        destinationId: def.destinationId,
+        datasetId: resolvedText(def.datasetId),
+        path: def.path,
+        format: def.format,
+        compression: def.compression,
+        schedule: null,
+        callbackUrl: null,
+      },
+      { requestRun: true, now: at },
+    );
+    ctx.ids.exportId = row.id;
+    await ctx.fenced.updateStep(tx, ctx.step.id, { externalIds: { ...ctx.ids } as Prisma.InputJsonObject });
+    return row.id;
+  });
+  if (exportId === null) return null;
+  ctx.crash('export', 'after');
+  await enqueueExportAfterCommit(ctx.producer, exportId, ctx.log);
+  ctx.log.info({ exportId }, 'export created for the pipeline');
+  return exportId;
+}
+
+export const exportStep: StepHandler<'export'> = async (ctx) => {
+  let exportId = idOf(ctx.ids, 'exportId');
+  if (exportId === undefined) {
+    const created = await createExport(ctx);
+    if (created === null) return fail('destination_missing', `Destination ${ctx.definition.destinationId} no longer exists.`);
+    exportId = created;
+  }
+  const exp = await ctx.db.export.findUnique({ where: { id: exportId }, include: { runs: true } });
+  if (exp === null) return fail('export_missing', `Export ${exportId} of this step no longer exists.`);
+  switch (exp.status) {
+    case 'succeeded': {
+      const runs = exp.runs.filter((r) => r.state === 'succeeded');
+      const last = runs.at(-1);
+      return done({
+        exportId: exp.id,
+        datasetId: exp.datasetId,
+        // The Platform lands files under <path>/<datasetId>/exportTime=<ts>/ (reference 3.6).
+        landedPath: `${exp.path}/${exp.datasetId}`,
+        platformRunId: last?.platformRunId ?? null,
+        files: runs.reduce((n, r) => n + (r.files ?? 0), 0),
+        records: runs.reduce((n, r) => n + Number(r.records ?? 0), 0),
+      });
+    }
+    case 'failed':
+    case 'timed_out':
+    case 'cancelled': {
+      const error = (exp.error ?? {}) as { message?: string; platformCode?: string; platformMessage?: string };
+      return fail('export_failed', `Export ${exp.id} ended ${exp.status}${error.message ? `: ${error.message}` : '.'}`, {
+        ...(error.platformCode ? { platformCode: error.platformCode } : {}),
+        ...(error.platformMessage ? { platformMessage: error.platformMessage } : {}),
+      });
+    }
+    default:
+      return wait(pollDelayMs(ctx), `export ${exp.id} is ${exp.status}`);
+  }
+};

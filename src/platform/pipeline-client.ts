@@ -1,0 +1,50 @@
+// The Platform client of the pipeline worker: the export-side client (datasets, Flow Service,
+// runs) composed with the pipeline APIs (Query Service, batch ingestion, Schema Registry,
+// Segmentation, audience activation), sharing one token cache and keep-alive pools.
+import { pino } from 'pino';
+import { createCallExecutor } from './call-executor.js';
+import { createPlatformClient, type PlatformClientOptions } from './client.js';
+import { createOriginPools, DEFAULT_HTTP_TIMEOUTS } from './http.js';
+import { activationMethods } from './pipeline-activation.js';
+import { pipelineSender } from './pipeline-call.js';
+import { ingestionMethods } from './pipeline-ingestion.js';
+import { queryServiceMethods } from './pipeline-queries.js';
+import { registryMethods } from './pipeline-registry.js';
+import { segmentationMethods } from './pipeline-segments.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
+
+export type PipelinePlatformClient = ReturnType<typeof createPipelinePlatformClient>;
+
+export function createPipelinePlatformClient(options: PlatformClientOptions) {
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts };
+  const ownsPools = options.pools === undefined;
+  const pools = options.pools ?? createOriginPools(timeouts);
+  const base = createPlatformClient({ ...options, pools });
+  const log = (options.logger ?? pino({ level: 'silent' })).child({
+    component: 'platform-client',
+    orgId: options.target.orgId,
+    sandbox: options.target.sandbox,
+  });
+  const execute = createCallExecutor({
+    target: options.target,
+    tokens: options.tokens,
+    pools,
+    timeouts,
+    policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    log,
+    onCall: options.onCall,
+  });
+  const send = pipelineSender(execute, options.target.sandbox);
+  return {
+    ...base,
+    ...queryServiceMethods(send),
+    ...ingestionMethods(send),
+    ...registryMethods(send),
+    ...segmentationMethods(send),
+    ...activationMethods(send),
+    async close(): Promise<void> {
+      await base.close();
+      if (ownsPools) await pools.close();
+    },
+  };
+}

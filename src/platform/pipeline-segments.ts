@@ -1,0 +1,87 @@
+// Segmentation (`/data/core/ups`): segment definitions from PQL, segment jobs that evaluate them
+// now (instead of the daily run), and the job list a lost create answer is found in again.
+import type { CallOptions } from './client.js';
+import { PlatformError } from './errors.js';
+import { isNotFound, type PipelineSend } from './pipeline-call.js';
+import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
+import { parseBody } from './responses.js';
+
+const UPS = '/data/core/ups';
+const call = { area: 'datasets' as const, subject: 'segment', permission: 'Manage Audiences' };
+
+/** The 422 Segmentation answers for a name already taken. */
+export function isDuplicateSegmentName(error: unknown): boolean {
+  return error instanceof PlatformError && error.status === 422 && /already exists/i.test(error.platformMessage ?? '');
+}
+
+export function segmentationMethods(send: PipelineSend) {
+  return {
+    async createSegmentDefinition(input: { name: string; description?: string; pql: string }, opts?: CallOptions): Promise<SegmentDefinition> {
+      const meta = { ...call, endpoint: 'segmentDefinitions.create', ambiguous: true };
+      const response = await send(
+        {
+          ...meta,
+          method: 'POST',
+          path: `${UPS}/segment/definitions`,
+          safety: 'create',
+          body: {
+            name: input.name,
+            ...(input.description === undefined ? {} : { description: input.description }),
+            profileInstanceId: 'ups',
+            expression: { type: 'PQL', format: 'pql/text', value: input.pql },
+            schema: { name: '_xdm.context.profile' },
+            payloadSchema: 'string',
+            ttlInDays: 60,
+          },
+        },
+        opts,
+      );
+      return parseBody(SegmentDefinitionSchema, response, meta);
+    },
+
+    /** The definition with this exact name, or null (also when the Platform offers no list). */
+    async findSegmentDefinitionByName(name: string, opts?: CallOptions): Promise<SegmentDefinition | null> {
+      const meta = { ...call, endpoint: 'segmentDefinitions.list' };
+      try {
+        const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/definitions`, query: [['limit', 100], ['name', name]] }, opts);
+        return parseBody(SegmentDefinitionListSchema, response, meta).segments.find((s) => s.name === name) ?? null;
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+
+    async createSegmentJob(segmentId: string, opts?: CallOptions): Promise<SegmentJob> {
+      const meta = { ...call, endpoint: 'segmentJobs.create', ambiguous: true };
+      const response = await send(
+        { ...meta, method: 'POST', path: `${UPS}/segment/jobs`, safety: 'create', body: [{ segmentId }], headers: { 'x-profile-instance-id': 'ups' } },
+        opts,
+      );
+      return parseBody(SegmentJobSchema, response, meta);
+    },
+
+    async getSegmentJob(jobId: string, opts?: CallOptions): Promise<SegmentJob> {
+      const meta = { ...call, endpoint: 'segmentJobs.get' };
+      const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts);
+      return parseBody(SegmentJobSchema, response, meta);
+    },
+
+    /** The newest segment jobs (one page). */
+    async listSegmentJobs(opts?: CallOptions & { limit?: number }): Promise<SegmentJob[]> {
+      const meta = { ...call, endpoint: 'segmentJobs.list' };
+      const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/jobs`, query: [['limit', opts?.limit ?? 100]] }, opts);
+      return parseBody(SegmentJobListSchema, response, meta).children;
+    },
+
+    /** Cancels a NEW or PROCESSING job; false when it had already ended or is unknown. */
+    async cancelSegmentJob(jobId: string, opts?: CallOptions): Promise<boolean> {
+      try {
+        await send({ ...call, endpoint: 'segmentJobs.cancel', method: 'DELETE', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts);
+        return true;
+      } catch (error) {
+        if (error instanceof PlatformError && (error.kind === 'not_found' || error.kind === 'permanent')) return false;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// The CLI as CI jobs run it: a child process against a listening API with a worker, creating an
+// export and waiting for it (progress on stderr, the export on stdout, exit code by outcome).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { ExportView } from '../../src/exports/export-schemas.js';
+import { bodyOf } from '../support/api.js';
+import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
+import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('aepj CLI', () => {
+  let world: ListeningWorld;
+  let datasetId: string;
+  let destinationId: string;
+  let common: string[];
+
+  before(async () => {
+    world = await startListeningWorld();
+    datasetId = await datasetIdByName(world.api, EVENTS_DATASET);
+    destinationId = await createDestination(world.api, 'dlz');
+    common = ['--url', world.baseUrl, '--key', world.api.keys.tenantA];
+  });
+  after(() => world?.close());
+
+  test('exports create --wait runs an export to succeeded: exit 0, progress, the export as JSON', async () => {
+    const run = await runCli(['exports', 'create', '--dataset', datasetId, '--destination', destinationId, '--path', 'cli/a', '--wait', '--json', ...common]);
+    assert.equal(run.code, 0, run.stderr);
+    const view = JSON.parse(run.stdout) as ExportView;
+    assert.equal(view.status, 'succeeded');
+    assert.match(run.stderr, new RegExp(`accepted export ${view.id}`));
+    // Not a terminal: one progress line per change, the last one final.
+    const progress = run.stderr.split('\n').filter((l) => l.startsWith(view.id.slice(0, 8)));
+    assert.ok(progress.length >= 2, run.stderr);
+    assert.match(progress.at(-1) ?? '', / succeeded · step /);
+    // What it printed is what the API says.
+    assert.deepEqual(view, bodyOf<ExportView>(await world.api.get(world.api.keys.tenantA, `/exports/${view.id}`)));
+    assert.ok(view.runs[0]?.files && view.runs[0].files > 0);
+  });
+
+  test('exports get and list show it; the key may come from AEPJ_API_KEY', async () => {
+    const listed = await runCli(['exports', 'list', '--status', 'succeeded', '--json', '--url', world.baseUrl], { AEPJ_API_KEY: world.api.keys.tenantA });
+    assert.equal(listed.code, 0, listed.stderr);
+    const items = JSON.parse(listed.stdout) as ExportView[];
+    const apiList = bodyOf<{ items: ExportView[] }>(await world.api.get(world.api.keys.tenantA, '/exports?status=succeeded')).items;
+    assert.deepEqual(items.map((e) => e.id), apiList.map((e) => e.id));
+    const id = items[0]?.id;
+    assert.ok(id);
+
+    const human = await runCli(['exports', 'get', id, ...common]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`export\\s+${id}`));
+    assert.match(human.stdout, /status\s+succeeded \(step done\)/);
+    const table = await runCli(['exports', 'list', ...common]);
+    assert.match(table.stdout.split('\n')[0] ?? '', /^ID\s+STATUS\s+STEP/);
+    assert.ok(table.stdout.includes(id));
+  });
+
+  test('an export whose run fails: exports wait exits 1 and shows the error', async () => {
+    await world.sim.setFaults({ failNextRuns: 1 });
+    const created = await runCli(['exports', 'create', '--dataset', datasetId, '--destination', destinationId, '--path', 'cli/failing', '--json', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    const { id } = JSON.parse(created.stdout) as ExportView;
+    const waited = await runCli(['exports', 'wait', id, ...common]);
+    assert.equal(waited.code, 1, waited.stderr);
+    assert.match(waited.stdout, /status\s+failed/);
+    assert.match(waited.stdout, /error\s+\S+: /);
+  });
+
+  test('exports wait --timeout gives up with exit 4 while the export goes on', async () => {
+    await world.stopWorker();
+    try {
+      const created = await runCli(['exports', 'create', '--dataset', datasetId, '--destination', destinationId, '--path', 'cli/slow', '--json', ...common]);
+      const { id } = JSON.parse(created.stdout) as ExportView;
+      const waited = await runCli(['exports', 'wait', id, '--timeout', '1', ...common]);
+      assert.equal(waited.code, 4, waited.stderr);
+      assert.match(waited.stderr, /did not finish within 1 s/);
+      assert.equal(bodyOf<ExportView>(await world.api.get(world.api.keys.tenantA, `/exports/${id}`)).status, 'queued');
+    } finally {
+      await world.startWorker();
+    }
+  });
+
+  test('usage errors exit 2, API errors exit 3, pipelines are not yet available', async () => {
+    const missing = await runCli(['exports', 'create', '--path', 'x', ...common]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /needs --dataset/);
+    const unknownFlag = await runCli(['exports', 'list', '--colour', ...common]);
+    assert.equal(unknownFlag.code, 2);
+    const badKey = await runCli(['exports', 'list', '--url', world.baseUrl, '--key', 'aepj_not_a_real_key']);
+    assert.equal(badKey.code, 3);
+    assert.match(badKey.stderr, /^401 /);
+    const notFound = await runCli(['exports', 'get', '00000000-0000-4000-8000-000000000000', ...common]);
+    assert.equal(notFound.code, 3);
+    assert.match(notFound.stderr, /404 .*does not exist/);
+    const pipelines = await runCli(['pipelines', 'list', ...common]);
+    assert.equal(pipelines.code, 2);
+    assert.match(pipelines.stderr, /not yet available/);
+  });
+});

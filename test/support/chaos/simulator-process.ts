@@ -1,0 +1,88 @@
+// The Platform simulator as a child process of its own (src/simulator/main.ts), so a scenario can
+// restart or kill the service's processes while the Platform keeps its state: a fresh database on
+// the shared Postgres server (the Platform is never our database, so a scenario that restarts
+// ours leaves it alone), a temp landing dir, fault rules set through its admin API. close()
+// stops it and drops both.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { FaultConfig, FaultConfigInput } from '../../../src/simulator/faults/fault-config.js';
+import { adminDatabaseUrl } from '../database.js';
+import { spawnService, type ServiceProcess } from '../processes.js';
+import { freePort } from './free-port.js';
+
+export interface SimulatorProcessOptions {
+  /** Seconds a new or re-enabled flow refuses ad hoc runs. */
+  notReadySeconds: number;
+  /** Seconds a run stays in progress. */
+  runSeconds: number;
+  /** Synthetic users per sandbox (smaller is faster to seed and to export). */
+  seedUsers?: number;
+  faults?: FaultConfigInput;
+}
+
+export interface SimulatorProcess {
+  readonly url: string;
+  readonly process: ServiceProcess;
+  setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
+  faults(): Promise<FaultConfig>;
+  close(): Promise<void>;
+}
+
+export async function startSimulatorProcess(options: SimulatorProcessOptions): Promise<SimulatorProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const database = `t_chaossim_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = new URL(adminDatabaseUrl);
+  databaseUrl.pathname = `/${database}`;
+  const landingZoneDir = await mkdtemp(join(tmpdir(), 'chaos-landing-'));
+  const child = spawnService('simulator', 'src/simulator/main.ts', {
+    SIMULATOR_PORT: String(port),
+    SIMULATOR_HOST: '127.0.0.1',
+    SIMULATOR_DATABASE_URL: databaseUrl.toString(),
+    SIMULATOR_DB_SCHEMA: 'simulator',
+    LANDING_ZONE_DIR: landingZoneDir,
+    SIMULATOR_NOT_READY_SECONDS: String(options.notReadySeconds),
+    SIMULATOR_RUN_SECONDS: String(options.runSeconds),
+    SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
+    ...(options.faults === undefined ? {} : { SIMULATOR_FAULTS: JSON.stringify(options.faults) }),
+  });
+
+  const close = async (): Promise<void> => {
+    await child.kill9();
+    const admin = new pg.Client({ connectionString: adminDatabaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+    await rm(landingZoneDir, { recursive: true, force: true });
+  };
+
+  try {
+    await child.waitForLine(/Platform simulator listening/, 60_000);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  const admin = async (method: 'GET' | 'PUT', body?: unknown): Promise<FaultConfig> => {
+    const response = await fetch(`${url}/simulator/admin/faults`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (response.status !== 200) throw new Error(`simulator faults ${method}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as FaultConfig;
+  };
+
+  return {
+    url,
+    process: child,
+    setFaults: (faults) => admin('PUT', faults),
+    faults: () => admin('GET'),
+    close,
+  };
+}
