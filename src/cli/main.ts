@@ -5,16 +5,17 @@
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
 //   aepj exports wait <id> [--timeout <s>]
-//   aepj pipelines ...   (not yet available)
+//   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
 // Common: --url (default $AEPJ_URL or http://127.0.0.1:3000), --key (default $AEPJ_API_KEY, then
 // data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
-// failed/cancelled/timed_out, 2 usage, 3 API or network error, 4 --timeout reached.
+// failed/cancelled/timed_out (a pipeline failed/cancelled), 2 usage, 3 API or network error, 4 --timeout reached.
 import { parseArgs } from 'node:util';
 import { ApiError, createApiClient } from '../client/api-client.js';
 import { ExportGoneError } from '../client/wait-for-export.js';
 import { isMain } from '../runtime/is-main.js';
 import { CliUsageError, resolveConnection } from './cli-config.js';
 import { runExportCommand, WaitTimeoutError, type CommandIo } from './export-commands.js';
+import { PipelineWaitTimeoutError, runPipelineCommand } from './pipeline-commands.js';
 
 export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeout: 4 } as const;
 
@@ -25,7 +26,8 @@ const usage = `usage: aepj <exports|pipelines> <command> [options]
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
   exports wait <id> [--timeout <seconds>]
-  pipelines ...  (not yet available)
+  pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
+  pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>
 options: --url <api url>  --key <api key>  --json  --help`;
 
 const options = {
@@ -46,6 +48,8 @@ const options = {
   all: { type: 'boolean', default: false },
   wait: { type: 'boolean', default: false },
   timeout: { type: 'string' },
+  file: { type: 'string' },
+  'poll-ms': { type: 'string' },
 } as const;
 
 export async function runCli(argv: string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -56,20 +60,16 @@ export async function runCli(argv: string[], io: CommandIo = { stdout: process.s
       io.stdout.write(`${usage}\n`);
       return area === undefined && !values.help ? exitCodes.usage : exitCodes.ok;
     }
-    if (area === 'pipelines') {
-      io.stderr.write('pipelines are not yet available: this version of the service offers exports only\n');
-      return exitCodes.usage;
-    }
-    if (area !== 'exports') throw new CliUsageError(`unknown area ${area}; expected exports or pipelines`);
+    if (area !== 'exports' && area !== 'pipelines') throw new CliUsageError(`unknown area ${area}; expected exports or pipelines`);
     const connection = await resolveConnection(values);
     const client = createApiClient({ baseUrl: connection.url, apiKey: connection.key, headers: { 'user-agent': 'aepj-cli' } });
-    return await runExportCommand(client, action, rest, values, io);
+    return area === 'exports' ? await runExportCommand(client, action, rest, values, io) : await runPipelineCommand(client, action, rest, values, io);
   } catch (error) {
     if (error instanceof CliUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       io.stderr.write(`${error.message}\n${usage}\n`);
       return exitCodes.usage;
     }
-    if (error instanceof WaitTimeoutError) {
+    if (error instanceof WaitTimeoutError || error instanceof PipelineWaitTimeoutError) {
       io.stderr.write(`${error.message}\n`);
       return exitCodes.timeout;
     }

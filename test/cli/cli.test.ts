@@ -2,9 +2,13 @@
 // export and waiting for it (progress on stderr, the export on stdout, exit code by outcome).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ExportView } from '../../src/exports/export-schemas.js';
+import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
 import { bodyOf } from '../support/api.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
@@ -105,7 +109,7 @@ describe('aepj CLI', () => {
     }
   });
 
-  test('usage errors exit 2, API errors exit 3, pipelines are not yet available', async () => {
+  test('usage errors exit 2, API errors exit 3', async () => {
     const missing = await runCli(['exports', 'create', '--path', 'x', ...common]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /needs --dataset/);
@@ -117,8 +121,36 @@ describe('aepj CLI', () => {
     const notFound = await runCli(['exports', 'get', '00000000-0000-4000-8000-000000000000', ...common]);
     assert.equal(notFound.code, 3);
     assert.match(notFound.stderr, /404 .*does not exist/);
-    const pipelines = await runCli(['pipelines', 'list', ...common]);
-    assert.equal(pipelines.code, 2);
-    assert.match(pipelines.stderr, /not yet available/);
+    const noFile = await runCli(['pipelines', 'create', ...common]);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /needs --file/);
+  });
+
+  test('pipelines create --wait runs a featurize pipeline to succeeded; get and list show it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aepj-cli-'));
+    const file = join(dir, 'pipeline.json');
+    const definition = { name: 'cli featurize', steps: [{ kind: 'featurize', name: 'features', sql: cmleTrainingSetSql() }] };
+    await writeFile(file, JSON.stringify(definition));
+    try {
+      const run = await runCli(['pipelines', 'create', '--file', file, '--wait', '--poll-ms', '200', '--json', ...common]);
+      assert.equal(run.code, 0, run.stderr);
+      const view = JSON.parse(run.stdout) as { id: string; status: string; steps: { name: string; state: string; outputs: Record<string, unknown> }[] };
+      assert.equal(view.status, 'succeeded');
+      assert.equal(view.steps[0]?.state, 'succeeded');
+      assert.match(run.stderr, new RegExp(`accepted pipeline ${view.id}`));
+      assert.match(run.stderr, /succeeded · step/);
+      // What it printed is what the API says.
+      assert.deepEqual(view, bodyOf(await world.api.get(world.api.keys.tenantA, `/pipelines/${view.id}`)));
+
+      const human = await runCli(['pipelines', 'get', view.id, ...common]);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, new RegExp(`pipeline ${view.id} "cli featurize": succeeded`));
+      assert.match(human.stdout, /1\. features\s+featurize\s+succeeded/);
+      const listed = await runCli(['pipelines', 'list', '--json', ...common]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok((JSON.parse(listed.stdout) as { id: string }[]).some((p) => p.id === view.id));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
