@@ -62,7 +62,8 @@ function timeoutSignal(flags: ExportFlags): AbortSignal | undefined {
   return AbortSignal.timeout(seconds * 1000);
 }
 
-function print(io: CommandIo, flags: ExportFlags, value: unknown, human: () => string): void {
+/** Prints the API's JSON with --json, else the human form. */
+export function print(io: CommandIo, flags: { json: boolean }, value: unknown, human: () => string): void {
   io.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : human()}\n`);
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dataOrThrow, type ApiClient, type components } from '../client/api-client.js';
 import { CliUsageError } from './cli-config.js';
-import type { CommandIo } from './export-commands.js';
+import { print, type CommandIo } from './export-commands.js';
 
 type Pipeline = components['schemas']['Pipeline'];
 type PipelineSummary = components['schemas']['PipelineSummary'];
@@ -27,10 +27,6 @@ const finalStatuses: readonly Pipeline['status'][] = ['succeeded', 'failed', 'ca
 
 export class PipelineWaitTimeoutError extends Error {
   override name = 'PipelineWaitTimeoutError';
-}
-
-function print(io: CommandIo, flags: PipelineFlags, value: unknown, human: () => string): void {
-  io.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : human()}\n`);
 }
 
 function describeStep(step: Pipeline['steps'][number]): string {
