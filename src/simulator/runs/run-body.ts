@@ -13,6 +13,8 @@ export interface RunBookkeeping {
   dueAtMs: number;
   datasetId: string;
   targetConnectionId: string;
+  /** A run-failure fault taken when the run was created: it fails when it completes. */
+  injectedFailure?: RunFailure | null;
   exportMode?: ExportMode;
   /** Landing folder of the export, relative to the landing root. */
   folder?: string;

@@ -34,9 +34,13 @@ export class RunEngine {
 
   async createRun(t: Tenancy, flow: FlowView, datasetId: string, targetConnectionId: string): Promise<RunBody> {
     const nowMs = this.ctx.now();
-    const entity = await this.ctx.entities.create<RunBody>(t, 'run', (id, etag) =>
-      inProgressRunBody(id, etag, { tenancy: t, flow, datasetId, targetConnectionId, nowMs, durationMs: this.ctx.config.runDurationSeconds * 1000 }),
-    );
+    // The fault is taken when the run starts, so "the next run fails" means this run, whichever
+    // other due run happens to complete first.
+    const injectedFailure = this.ctx.faults.takeRunFailure();
+    const entity = await this.ctx.entities.create<RunBody>(t, 'run', (id, etag) => {
+      const body = inProgressRunBody(id, etag, { tenancy: t, flow, datasetId, targetConnectionId, nowMs, durationMs: this.ctx.config.runDurationSeconds * 1000 });
+      return { ...body, __sim: { ...body.__sim, injectedFailure } };
+    });
     await this.setLastRunDetails(this.ctx.pool, t, entity.body);
     return entity.body;
   }
@@ -138,7 +142,7 @@ export class RunEngine {
   private async complete(client: pg.PoolClient, t: Tenancy, run: RunBody, nowMs: number): Promise<{ body: RunBody; watermark?: number }> {
     const etag = newEtag();
     const fail = (failure: RunFailure) => ({ body: failedRunBody(run, etag, nowMs, failure) });
-    const injected = this.ctx.faults.takeRunFailure();
+    const injected = run.__sim.injectedFailure ?? null;
     if (injected !== null) return fail(injected);
 
     const datasets = datasetStoreFor(this.ctx);
