@@ -13,7 +13,7 @@ import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
-import { findTenant } from '../tenants/tenant-store.js';
+import { createTenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
@@ -28,10 +28,9 @@ import type { CreateExportBody, ExportView, ListExportsQuery, UpdateExportBody }
 import { activeExportStatuses, exportStatuses, rerunnableExportStatuses } from './export-status.js';
 import {
   findExport,
-  insertExport,
+  insertAcceptedExport,
   insertRequestedRun,
   listExports,
-  lockLiveDestination,
   markCancelled,
   requeueForAnotherRun,
   updateSchedule,
@@ -47,15 +46,14 @@ export interface ExportServiceDeps {
   now?: () => Date;
 }
 
-type TenantRow = NonNullable<Awaited<ReturnType<typeof findTenant>>>;
-
 export function createExportService(deps: ExportServiceDeps) {
   const { db, producer, platforms } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'export-service' });
+  const tenants = createTenantCache(db);
 
   async function tenantOf(tenantId: string): Promise<TenantRow> {
-    const tenant = await findTenant(db, tenantId);
+    const tenant = await tenants.get(tenantId);
     if (!tenant) throw new AppError('unauthorized', 'The API key belongs to a tenant that no longer exists.');
     return tenant;
   }
@@ -119,30 +117,33 @@ export function createExportService(deps: ExportServiceDeps) {
         new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
           errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
         });
-      if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
-      await checkDatasetGovernance(tenant, body.datasetId);
+      try {
+        await checkDatasetGovernance(tenant, body.datasetId);
+      } catch (error) {
+        // A missing destination is the first thing to tell; looked up only on this unhappy path,
+        // since the insert below checks it anyway.
+        if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
+        throw error;
+      }
 
-      const row = await db.$transaction(async (tx) => {
-        // Holds off a concurrent DELETE of the destination until this export is committed.
-        if (!(await lockLiveDestination(tx, tenantId, body.destinationId))) throw destinationMissing();
-        return insertExport(
-          tx,
-          {
-            tenantId,
-            destinationId: body.destinationId,
-            datasetId: body.datasetId,
-            path: body.path,
-            format: body.format,
-            compression: body.compression,
-            schedule,
-            callbackUrl: body.callbackUrl ?? null,
-          },
-          // A recurring export's runs come from its schedule; an on-demand one wants a run now.
-          { requestRun: schedule === null, now: at },
-        );
-      });
+      const row = await insertAcceptedExport(
+        db,
+        {
+          tenantId,
+          destinationId: body.destinationId,
+          datasetId: body.datasetId,
+          path: body.path,
+          format: body.format,
+          compression: body.compression,
+          schedule,
+          callbackUrl: body.callbackUrl ?? null,
+        },
+        // A recurring export's runs come from its schedule; an on-demand one wants a run now.
+        { requestRun: schedule === null, now: at },
+      );
+      if (row === null) throw destinationMissing();
       await enqueueExportAfterCommit(producer, row.id, log);
-      return presentExport(await load(tenantId, row.id));
+      return presentExport(row);
     },
 
     async get(tenantId: string, id: string): Promise<ExportView> {

@@ -44,6 +44,59 @@ export async function insertExport(tx: DbOrTx, input: NewExport, opts: { request
   return row;
 }
 
+/**
+ * The accept write as one statement (one round trip, its own transaction): share-locks the live
+ * destination, inserts the export and, when asked, its requested run. Returns the row with its
+ * details as findExport would, built from the values written; null when the destination is gone.
+ */
+export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: { requestRun: boolean; now: Date }): Promise<ExportWithDetails | null> {
+  const id = randomUUID();
+  const runId = randomUUID();
+  const { now } = opts;
+  const rows = await db.$queryRaw<{ base_connection_id: string | null }[]>`
+    WITH dest AS (
+      SELECT id, base_connection_id FROM destinations
+      WHERE id = ${input.destinationId}::uuid AND tenant_id = ${input.tenantId}::uuid AND deleted_at IS NULL
+      FOR SHARE
+    ), inserted AS (
+      INSERT INTO exports (id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
+                           status, step, next_check_at, attempts, created_at, updated_at)
+      SELECT ${id}::uuid, ${input.tenantId}::uuid, dest.id, ${input.datasetId}, ${input.path}, ${input.format}, ${input.compression},
+             ${input.schedule === null ? null : JSON.stringify(input.schedule)}::jsonb, ${input.callbackUrl},
+             'queued', ${initialExportStep}, ${now}, 0, ${now}, ${now}
+      FROM dest
+      RETURNING id
+    ), run AS (
+      INSERT INTO export_runs (id, export_id, state, requested_at)
+      SELECT ${runId}::uuid, inserted.id, 'requested', ${now} FROM inserted WHERE ${opts.requestRun}::boolean
+    )
+    SELECT dest.base_connection_id FROM dest JOIN inserted ON true`;
+  const row = rows[0];
+  if (row === undefined) return null;
+  const runs = opts.requestRun
+    ? [{ id: runId, exportId: id, state: 'requested', platformRunId: null, files: null, bytes: null, records: null, errors: null, requestedAt: now, startedAt: null, completedAt: null }]
+    : [];
+  return {
+    id,
+    ...input,
+    // As the jsonb column gives it back.
+    schedule: input.schedule === null ? null : (JSON.parse(JSON.stringify(input.schedule)) as Prisma.JsonObject),
+    flowBindingId: null,
+    status: 'queued',
+    step: initialExportStep,
+    error: null,
+    nextCheckAt: now,
+    deadlineAt: null,
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+    runs,
+    flowBinding: null,
+    destination: { baseConnectionId: row.base_connection_id },
+  };
+}
+
 export async function insertRequestedRun(tx: DbOrTx, exportId: string, now: Date) {
   return tx.exportRun.create({ data: { id: randomUUID(), exportId, state: 'requested', requestedAt: now } });
 }

@@ -5,7 +5,9 @@
 // kept so a failing test can show what the process said.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './chaos/free-port.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,8 +26,9 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export function spawnService(name: string, entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+export function spawnService(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,16 +87,47 @@ export function spawnService(name: string, entry: string, env: Record<string, st
   return handle;
 }
 
-/** src/worker.ts, ready once it logged "export worker ready". */
+/** Below info the processes print no readiness line; they are then probed over HTTP instead. */
+function logsReadiness(env: Record<string, string>): boolean {
+  return ['info', 'debug', 'trace', undefined].includes(env.LOG_LEVEL);
+}
+
+/** Resolves once GET `url` answers 200; fails when the process exits first or after timeoutMs. */
+async function waitForHttpOk(service: ServiceProcess, url: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (service.child.exitCode !== null || service.child.signalCode !== null) throw new Error(`${service.name} exited before ${url} answered; output:\n${service.output()}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`${service.name}: ${url} did not answer 200 within ${timeoutMs} ms; output:\n${service.output()}`);
+    await sleep(50);
+  }
+}
+
+/** src/worker.ts, ready once it logged "export worker ready" (or, with quiet logs, its /healthz answers). */
 export async function startWorkerProcess(env: Record<string, string>, name = 'worker'): Promise<ServiceProcess> {
-  const worker = spawnService(name, 'src/worker.ts', { LOG_LEVEL: 'info', ...env });
-  await worker.waitForLine(/export worker ready/);
+  const merged: Record<string, string> = { LOG_LEVEL: 'info', ...env };
+  if (logsReadiness(merged)) {
+    const worker = spawnService(name, 'src/worker.ts', merged);
+    await worker.waitForLine(/export worker ready/);
+    return worker;
+  }
+  const port = merged.WORKER_METRICS_PORT !== undefined && merged.WORKER_METRICS_PORT !== '0' ? merged.WORKER_METRICS_PORT : String(await freePort());
+  const worker = spawnService(name, 'src/worker.ts', { ...merged, WORKER_METRICS_PORT: port });
+  await waitForHttpOk(worker, `http://127.0.0.1:${port}/healthz`, 60_000);
   return worker;
 }
 
 /** src/server.ts on a free port; resolves with its base URL once it listens. */
-export async function startApiProcess(env: Record<string, string>, name = 'api'): Promise<{ process: ServiceProcess; url: string }> {
-  const api = spawnService(name, 'src/server.ts', { LOG_LEVEL: 'info', PORT: '0', ...env });
+export async function startApiProcess(env: Record<string, string>, name = 'api', nodeArgs: string[] = []): Promise<{ process: ServiceProcess; url: string }> {
+  const merged: Record<string, string> = { LOG_LEVEL: 'info', PORT: '0', ...env };
+  if (!logsReadiness(merged)) {
+    const url = `http://127.0.0.1:${merged.PORT === '0' ? await freePort() : merged.PORT}`;
+    const api = spawnService(name, 'src/server.ts', { ...merged, PORT: new URL(url).port }, nodeArgs);
+    await waitForHttpOk(api, `${url}/healthz`, 60_000);
+    return { process: api, url };
+  }
+  const api = spawnService(name, 'src/server.ts', merged, nodeArgs);
   const line = await api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
   if (url === undefined) throw new Error(`api: no URL in ${line}`);

@@ -22,6 +22,10 @@ interface DueRun {
   id: string;
 }
 
+type RunInputs =
+  | { failure: RunFailure }
+  | { flow: FlowView; dataset: NonNullable<Awaited<ReturnType<ReturnType<typeof datasetStoreFor>['getDataset']>>>; target: Awaited<ReturnType<typeof loadExportTarget>> };
+
 export class RunEngine {
   private readonly entities: string;
   private readonly watermarks: string;
@@ -94,6 +98,17 @@ export class RunEngine {
    * is completing is left alone; without it the caller waits and then sees the completed run.
    */
   async completeIfDue(t: Tenancy, runId: string, options: { skipLocked?: boolean } = {}): Promise<boolean> {
+    // Peek first and read the flow, dataset and target through the pool *before* taking the
+    // transaction's connection: holding one connection while waiting for another deadlocks a
+    // small pool when many runs complete at once.
+    const peek = await this.ctx.pool.query<{ body: RunBody }>(
+      `SELECT body FROM ${this.entities} WHERE org = $1 AND sandbox = $2 AND kind = 'run' AND id = $3`,
+      [t.orgId, t.sandbox, runId],
+    );
+    const candidate = peek.rows[0]?.body;
+    if (candidate?.__sim.phase !== 'inProgress' || candidate.__sim.dueAtMs > this.ctx.now()) return false;
+    const inputs = await this.loadInputs(t, candidate);
+
     const client = await this.ctx.pool.connect();
     try {
       await client.query('BEGIN');
@@ -108,7 +123,7 @@ export class RunEngine {
         await client.query('ROLLBACK');
         return false;
       }
-      const completed = await this.complete(client, t, run, nowMs);
+      const completed = await this.complete(client, t, run, nowMs, inputs);
       const updated = await client.query(
         `UPDATE ${this.entities} SET body = $4, etag = $5
          WHERE org = $1 AND sandbox = $2 AND kind = 'run' AND id = $3 AND (body #>> '{__sim,phase}') = 'inProgress'`,
@@ -138,25 +153,29 @@ export class RunEngine {
     }
   }
 
+  /** The flow, dataset and export target a run reads, or why the export cannot be produced. */
+  private async loadInputs(t: Tenancy, run: RunBody): Promise<RunInputs> {
+    const flow = await loadFlow(this.ctx, t, run.flowId);
+    if (flow === null) return { failure: { code: EXPORT_FAILURE_CODE, message: `Export failed: flow ${run.flowId} no longer exists.` } };
+    const dataset = await datasetStoreFor(this.ctx).getDataset(t, run.__sim.datasetId);
+    if (dataset === null) return { failure: { code: EXPORT_FAILURE_CODE, message: `Export failed: dataset ${run.__sim.datasetId} no longer exists.` } };
+    try {
+      return { flow, dataset, target: await loadExportTarget(this.ctx, t, flow, run.__sim.targetConnectionId) };
+    } catch (error) {
+      if (error instanceof ExportTargetError) return { failure: { code: EXPORT_FAILURE_CODE, message: `Export failed: ${error.message}` } };
+      throw error;
+    }
+  }
+
   /** Builds the completed run: writes the export (or records a failure); returns the new watermark. */
-  private async complete(client: pg.PoolClient, t: Tenancy, run: RunBody, nowMs: number): Promise<{ body: RunBody; watermark?: number }> {
+  private async complete(client: pg.PoolClient, t: Tenancy, run: RunBody, nowMs: number, inputs: RunInputs): Promise<{ body: RunBody; watermark?: number }> {
     const etag = newEtag();
     const fail = (failure: RunFailure) => ({ body: failedRunBody(run, etag, nowMs, failure) });
     const injected = run.__sim.injectedFailure ?? null;
     if (injected !== null) return fail(injected);
-
+    if ('failure' in inputs) return fail(inputs.failure);
+    const { flow, dataset, target } = inputs;
     const datasets = datasetStoreFor(this.ctx);
-    const flow = await loadFlow(this.ctx, t, run.flowId);
-    if (flow === null) return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: flow ${run.flowId} no longer exists.` });
-    const dataset = await datasets.getDataset(t, run.__sim.datasetId);
-    if (dataset === null) return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: dataset ${run.__sim.datasetId} no longer exists.` });
-    let target;
-    try {
-      target = await loadExportTarget(this.ctx, t, flow, run.__sim.targetConnectionId);
-    } catch (error) {
-      if (error instanceof ExportTargetError) return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: ${error.message}` });
-      throw error;
-    }
 
     await datasets.lockRowsForExport(client, t, dataset.id);
     const previous = alwaysFullExport(flow) ? undefined : await this.watermark(client, t, run.flowId, dataset.id);

@@ -33,9 +33,8 @@ export const chaosServiceEnv: Record<string, string> = {
   NOT_READY_RETRY_MAX_MS: '800',
   SWEEPER_INTERVAL_MS: '250',
   SWEEPER_GRACE_MS: '1000',
-  // At most 8 Platform calls at once per worker: the simulator completes a run inside a
-  // transaction that needs a second connection of its 10-connection pool, so 10 run reads at once
-  // deadlock it (src/simulator/runs/run-engine.ts, reported to its owner).
+  // At most 8 Platform calls at once per worker: several workers share one simulator in some
+  // scenarios, and a moderate load keeps a scenario's timing about the faults, not the CPU.
   WORKER_CONCURRENCY: '8',
   DATABASE_POOL_SIZE: '8',
   WORKER_LOCK_DURATION_MS: '2000',
