@@ -49,5 +49,10 @@ export function pageOf<T extends Keyset>(rows: T[], limit: number): { items: T[]
 /** Prisma `where` fragment for "after this keyset" in (createdAt desc, id desc) order. */
 export function afterKeyset(keyset: Keyset | undefined) {
   if (!keyset) return {};
-  return { OR: [{ createdAt: { lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { lt: keyset.id } }] };
+  // The redundant `createdAt <= c` gives the (tenant, createdAt desc, id desc) index a range to
+  // start from; with the OR alone Postgres reads and drops every newer row, so page N costs O(N).
+  return {
+    createdAt: { lte: keyset.createdAt },
+    OR: [{ createdAt: { lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { lt: keyset.id } }],
+  };
 }
