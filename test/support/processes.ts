@@ -87,6 +87,16 @@ export function spawnService(name: string, entry: string, env: Record<string, st
   return handle;
 }
 
+/** Waits for readiness; a process that never gets ready is killed, not left behind. */
+async function readyOrKilled(service: ServiceProcess, ready: Promise<unknown>): Promise<void> {
+  try {
+    await ready;
+  } catch (error) {
+    await service.kill9();
+    throw error;
+  }
+}
+
 /** Below info the processes print no readiness line; they are then probed over HTTP instead. */
 function logsReadiness(env: Record<string, string>): boolean {
   return ['info', 'debug', 'trace', undefined].includes(env.LOG_LEVEL);
@@ -109,12 +119,12 @@ export async function startWorkerProcess(env: Record<string, string>, name = 'wo
   const merged: Record<string, string> = { LOG_LEVEL: 'info', ...env };
   if (logsReadiness(merged)) {
     const worker = spawnService(name, 'src/worker.ts', merged);
-    await worker.waitForLine(/export worker ready/);
+    await readyOrKilled(worker, worker.waitForLine(/export worker ready/));
     return worker;
   }
   const port = merged.WORKER_METRICS_PORT !== undefined && merged.WORKER_METRICS_PORT !== '0' ? merged.WORKER_METRICS_PORT : String(await freePort());
   const worker = spawnService(name, 'src/worker.ts', { ...merged, WORKER_METRICS_PORT: port });
-  await waitForHttpOk(worker, `http://127.0.0.1:${port}/healthz`, 60_000);
+  await readyOrKilled(worker, waitForHttpOk(worker, `http://127.0.0.1:${port}/healthz`, 60_000));
   return worker;
 }
 
@@ -124,11 +134,13 @@ export async function startApiProcess(env: Record<string, string>, name = 'api',
   if (!logsReadiness(merged)) {
     const url = `http://127.0.0.1:${merged.PORT === '0' ? await freePort() : merged.PORT}`;
     const api = spawnService(name, 'src/server.ts', { ...merged, PORT: new URL(url).port }, nodeArgs);
-    await waitForHttpOk(api, `${url}/healthz`, 60_000);
+    await readyOrKilled(api, waitForHttpOk(api, `${url}/healthz`, 60_000));
     return { process: api, url };
   }
   const api = spawnService(name, 'src/server.ts', merged, nodeArgs);
-  const line = await api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+  const listening = api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+  await readyOrKilled(api, listening);
+  const line = await listening;
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
   if (url === undefined) throw new Error(`api: no URL in ${line}`);
   return { process: api, url };

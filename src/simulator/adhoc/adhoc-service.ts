@@ -6,6 +6,7 @@ import type { SimulatorContext, Tenancy } from '../context.js';
 import { DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
 import { runEngineFor } from '../runs/run-engine.js';
 import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
+import { createConnectionGate, type ConnectionGate } from '../store/connection-gate.js';
 
 export class AdhocRunRejected extends Error {
   constructor(
@@ -48,6 +49,19 @@ async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: strin
   return { flow, datasetIds, targetConnectionId };
 }
 
+/** Half the simulator's pool: the holders' second connections always fit in the rest. */
+const adhocGateLimit = 4;
+const gates = new WeakMap<SimulatorContext, ConnectionGate>();
+
+function gateFor(ctx: SimulatorContext): ConnectionGate {
+  let gate = gates.get(ctx);
+  if (gate === undefined) {
+    gate = createConnectionGate(adhocGateLimit);
+    gates.set(ctx, gate);
+  }
+  return gate;
+}
+
 export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request: AdhocDatasetRunRequest): Promise<StartedRun[][]> {
   const destinations = request.activationInfo.destinations;
   const checked: CheckedDestination[] = [];
@@ -56,34 +70,37 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
   }
 
   const engine = runEngineFor(ctx);
-  const lockClient = await ctx.pool.connect();
-  try {
-    await lockClient.query('BEGIN');
-    const flowIds = [...new Set(checked.map((c) => c.flow.id))].sort();
-    for (const flowId of flowIds) {
-      await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
-    }
-    for (const c of checked) {
-      const running = await engine.inProgressRun(t, c.flow.id);
-      if (running !== null) {
-        throw new AdhocRunRejected(400, adhocMessages.runInProgress(running.__sim.datasetId, c.flow.id, running.id));
+  // The lock's connection stays checked out while the run is created through other connections.
+  return gateFor(ctx).run(async () => {
+    const lockClient = await ctx.pool.connect();
+    try {
+      await lockClient.query('BEGIN');
+      const flowIds = [...new Set(checked.map((c) => c.flow.id))].sort();
+      for (const flowId of flowIds) {
+        await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
       }
-    }
-    const started: StartedRun[][] = [];
-    for (const c of checked) {
-      const runs: StartedRun[] = [];
-      for (const datasetId of c.datasetIds) {
-        const run = await engine.createRun(t, c.flow, datasetId, c.targetConnectionId);
-        runs.push({ flowId: c.flow.id, datasetId, runId: run.id });
+      for (const c of checked) {
+        const running = await engine.inProgressRun(t, c.flow.id);
+        if (running !== null) {
+          throw new AdhocRunRejected(400, adhocMessages.runInProgress(running.__sim.datasetId, c.flow.id, running.id));
+        }
       }
-      started.push(runs);
+      const started: StartedRun[][] = [];
+      for (const c of checked) {
+        const runs: StartedRun[] = [];
+        for (const datasetId of c.datasetIds) {
+          const run = await engine.createRun(t, c.flow, datasetId, c.targetConnectionId);
+          runs.push({ flowId: c.flow.id, datasetId, runId: run.id });
+        }
+        started.push(runs);
+      }
+      await lockClient.query('COMMIT');
+      return started;
+    } catch (error) {
+      await lockClient.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      lockClient.release();
     }
-    await lockClient.query('COMMIT');
-    return started;
-  } catch (error) {
-    await lockClient.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    lockClient.release();
-  }
+  });
 }

@@ -1,0 +1,133 @@
+// `npm run bench:worker`: one worker process against the simulator with 0 ms and with 100 ms of
+// latency per Platform call (each in a fresh world): Platform calls per export (first export to a
+// new destination, repeated export), and exports per second compared with the bound
+// concurrency / (calls per export × latency). BENCH_QUICK=1 shrinks the batch for a smoke run.
+import { createExportTargets, startBenchWorld } from './lib/bench-world.js';
+import { printTable, writeResult, type TableRow } from './lib/report.js';
+import { freePort } from '../test/support/chaos/free-port.js';
+import { measureCallsPerExport, type CallsPerExport } from './worker-calls.js';
+import { measureThroughput, type ThroughputResult } from './worker-throughput.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const latencies = [0, 100];
+const concurrency = 20;
+const settings = {
+  quick,
+  latenciesMs: latencies,
+  concurrency,
+  /** Measured batch per latency. */
+  exports: quick ? 200 : 3000,
+  /** Distinct flows: twice the concurrency, so no two slots ever wait on one flow's run. */
+  bindings: 2 * concurrency,
+  /** DLZ destinations the bindings are spread over (a sandbox holds at most 100 base connections). */
+  destinations: 10,
+  simulator: { notReadySeconds: 0, runSeconds: 0 },
+};
+
+interface LatencyResult {
+  latencyMs: number;
+  calls: CallsPerExport;
+  throughput: ThroughputResult;
+}
+
+async function measureAt(latencyMs: number): Promise<LatencyResult> {
+  const world = await startBenchWorld({ label: `worker${latencyMs}`, simulator: settings.simulator });
+  try {
+    await world.startApi();
+    const targets = await createExportTargets(world, settings.destinations);
+    const metricsPort = await freePort();
+    await world.startWorker({ WORKER_METRICS_PORT: String(metricsPort), WORKER_CONCURRENCY: String(concurrency) });
+    await world.sim.setFaults({ latencyMs });
+    const workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    const calls = await measureCallsPerExport(world, workerMetricsUrl, targets);
+    const throughput = await measureThroughput(world, targets, {
+      latencyMs,
+      exports: settings.exports,
+      bindings: settings.bindings,
+      concurrency,
+      workerMetricsUrl,
+      timeoutMs: 30 * 60_000,
+    });
+    return { latencyMs, calls, throughput };
+  } finally {
+    await world.close();
+  }
+}
+
+function callRows(results: LatencyResult[]): TableRow[] {
+  return results.flatMap(({ latencyMs, calls }) =>
+    (
+      [
+        ['first export, new destination', calls.first, calls.apiFirst],
+        ['repeated export', calls.repeated, calls.apiRepeated],
+      ] as const
+    ).map(([label, worker, api]) => ({
+      'latency ms': latencyMs,
+      export: label,
+      'worker calls': worker.total,
+      'writes (non-GET)': worker.writes,
+      polls: worker.polls,
+      'IMS tokens': worker.imsTokens,
+      'calls by endpoint': Object.entries(worker.byEndpoint)
+        .map(([endpoint, n]) => `${endpoint}×${n}`)
+        .join(', '),
+      'API calls at accept': api.total,
+    })),
+  );
+}
+
+function throughputRow({ throughput: t }: LatencyResult): TableRow {
+  return {
+    'latency ms': t.latencyMs,
+    exports: t.exports,
+    'drain s': t.drainSeconds,
+    'exports/s': t.exportsPerSecond,
+    'calls/export': t.callsPerExport,
+    'bound/s': t.boundPerSecond ?? 'unbounded',
+    'ratio': t.ratioToBound,
+    'slot ms/export': t.slotMsPerExport,
+    'platform ms/export': t.platformMsPerExport,
+    'other slot ms/export': t.otherSlotMsPerExport,
+    'activations/export': t.activationsPerExport,
+    'slot use': t.slotUtilization,
+    'CPU % (of 1 core)': Object.entries(t.cpu.byGroup)
+      .map(([group, percent]) => `${group} ${percent}`)
+      .join(', '),
+  };
+}
+
+/** Mean duration of each kind of call during the drain, one column per latency (pool waits and simulator time show here). */
+function callTimeRows(results: LatencyResult[]): TableRow[] {
+  const endpoints = [...new Set(results.flatMap(({ throughput }) => Object.keys(throughput.calls.meanMsByEndpoint)))];
+  return endpoints.map((endpoint) => ({
+    call: endpoint,
+    ...Object.fromEntries(results.map(({ latencyMs, throughput }) => [`mean ms at ${latencyMs} ms`, throughput.calls.meanMsByEndpoint[endpoint] ?? null])),
+  }));
+}
+
+/** Every measured export succeeded and none went missing. */
+function problemsOf(results: LatencyResult[]): string[] {
+  return results.flatMap(({ throughput: t }) => {
+    const succeeded = t.byStatus.succeeded ?? 0;
+    return succeeded === t.exports ? [] : [`${t.latencyMs} ms: ${succeeded} of ${t.exports} succeeded (${JSON.stringify(t.byStatus)})`];
+  });
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const results: LatencyResult[] = [];
+  for (const latencyMs of latencies) results.push(await measureAt(latencyMs));
+
+  printTable('Platform calls per export (worker metrics delta)', callRows(results));
+  printTable(`Worker throughput: one process, concurrency ${concurrency}, ${settings.bindings} flows`, results.map(throughputRow));
+  printTable('Mean Platform call duration during the drain (simulator latency included)', callTimeRows(results));
+  const path = await writeResult('worker', startedAt, settings, results);
+  console.log(`\nresults: ${path}`);
+  const problems = problemsOf(results);
+  if (problems.length > 0) {
+    console.error(`FAILED: ${problems.join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
