@@ -11,7 +11,8 @@ export const serviceEnvSchema = z.object({
   /** Base URL callers see (Location headers, docs); defaults to http://HOST:PORT. */
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/aep_jobs'),
-  DATABASE_POOL_SIZE: positiveInt.default(10),
+  /** As large as WORKER_CONCURRENCY: a job holds a connection for part of its slot, and a smaller pool queues slots behind it. */
+  DATABASE_POOL_SIZE: positiveInt.default(20),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   /** BullMQ key prefix; use a hash tag like {aepjobs} on Redis Cluster. */
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_{}.-]+$/).default('aepjobs'),

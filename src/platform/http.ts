@@ -32,7 +32,7 @@ export interface OriginPools {
   close(): Promise<void>;
 }
 
-export function createOriginPools(timeouts: Partial<HttpTimeouts> = {}, connections = 16): OriginPools {
+export function createOriginPools(timeouts: Partial<HttpTimeouts> = {}, connections = 32): OriginPools {
   const t = { ...DEFAULT_HTTP_TIMEOUTS, ...timeouts };
   const pools = new Map<string, Pool>();
   return {
