@@ -14,6 +14,7 @@ import {
   createExportFlow,
   expectedDataset,
   finishRun,
+  getRun,
   requestAdhocRun,
   startDataSimulator,
   type DataSimulator,
@@ -100,6 +101,28 @@ void describe('simulator data: ad hoc dataset run', () => {
     clock.advanceSeconds(sim.config.notReadySeconds + 1);
     const results = await Promise.all(Array.from({ length: 4 }, () => requestAdhocRun(sim, flowId, [c12.id])));
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 400, 400, 400]);
+  });
+
+  void test('runs started on more flows at once than the pool has connections all start (no pool deadlock)', { timeout: 60_000 }, async () => {
+    const { sim, clock } = env;
+    const events = expectedDataset(sim, 'experience-events');
+    // Each start holds a lock connection while it creates the run through another; the pool has 10.
+    const flowIds: string[] = [];
+    for (let i = 0; i < 16; i++) flowIds.push(await createExportFlow(sim, clock, { datasetIds: [events.id], path: `deadlock/${i}` }));
+    clock.advanceSeconds(sim.config.notReadySeconds + 1);
+    const results = await Promise.all(flowIds.map((flowId) => requestAdhocRun(sim, flowId, [events.id])));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      flowIds.map(() => 200),
+    );
+    // Reading a due run completes it in a transaction; 16 completions at once must not deadlock either.
+    const runIds = results.map((r) => adhocResponseSchema.parse(r.body).destinations[0]?.datasets[0]?.statusURL.split('/').at(-1) ?? '');
+    clock.advanceSeconds(sim.config.runDurationSeconds + 1);
+    const runs = await Promise.all(runIds.map((runId) => getRun(sim, runId)));
+    assert.deepEqual(
+      runs.map((run) => run.metrics.statusSummary.status),
+      runIds.map(() => 'success'),
+    );
   });
 
   void test('enabling a disabled flow restarts the not-ready window; a disabled flow is refused', async () => {
