@@ -2,6 +2,7 @@
 // service's lock settings (and once with short ones, to show the knob); (2) how fast one worker
 // drains a backlog of accepted exports against the 0 ms simulator. BENCH_QUICK=1: one repetition
 // and a 500-export backlog.
+import { loadConfig } from '../src/config.js';
 import type { ServiceProcess } from '../test/support/processes.js';
 import { startBenchWorld } from './lib/bench-world.js';
 import { openExportQueue } from './lib/export-queue.js';
@@ -11,7 +12,8 @@ import { measureBacklogDrain, type BacklogResult } from './recovery-backlog.js';
 import { killAndResume, lockEnv, type LockSettings, type ResumeSample } from './recovery-resume.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const serviceDefaults: LockSettings = { label: 'service defaults', lockDurationMs: 30_000, stalledIntervalMs: 30_000 };
+const defaults = loadConfig({}).worker;
+const serviceDefaults: LockSettings = { label: 'service defaults', lockDurationMs: defaults.lockDurationMs, stalledIntervalMs: defaults.stalledIntervalMs };
 const shortLocks: LockSettings = { label: 'short locks', lockDurationMs: 4_000, stalledIntervalMs: 2_000 };
 const settings = {
   quick,

@@ -44,8 +44,12 @@ export const serviceEnvSchema = z.object({
   SWEEPER_GRACE_MS: positiveInt.default(15_000),
   /** BullMQ job lock: a worker that dies mid-job has its job picked up again after about this long. */
   WORKER_LOCK_DURATION_MS: positiveInt.default(30_000),
-  /** How often BullMQ looks for jobs whose lock lapsed (stalled by a dead worker). */
-  WORKER_STALLED_INTERVAL_MS: positiveInt.default(30_000),
+  /**
+   * How often BullMQ looks for jobs whose lock lapsed (stalled by a dead worker). Well below the
+   * lock duration: a dead worker's job is taken over about one lock duration after its last renewal
+   * plus up to two of these checks (BENCHMARKS.md, recovery).
+   */
+  WORKER_STALLED_INTERVAL_MS: positiveInt.default(5_000),
   /**
    * TEST ONLY (chaos tests): `<step>:<before|after>` makes the worker SIGKILL itself at that hook
    * point around a Platform call, e.g. `flow:after` = the flow was created, its id not yet saved.

@@ -20,7 +20,7 @@ const productionSettings: Record<string, string> = {
   WORKER_CONCURRENCY: '20',
   DATABASE_POOL_SIZE: '20',
   WORKER_LOCK_DURATION_MS: '30000',
-  WORKER_STALLED_INTERVAL_MS: '30000',
+  WORKER_STALLED_INTERVAL_MS: '5000',
   PLATFORM_TIMEOUT_MS: '30000',
   // The per-key limit (6,000/min by default) would cap every load test at 100 requests/s.
   RATE_LIMIT_PER_MINUTE: '100000000',
