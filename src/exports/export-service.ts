@@ -139,7 +139,9 @@ export function createExportService(deps: ExportServiceDeps) {
           callbackUrl: body.callbackUrl ?? null,
         },
         // A recurring export's runs come from its schedule; an on-demand one wants a run now.
-        { requestRun: schedule === null, now: at },
+        // Stamped now, not at the request's start: the checks above may take a Platform call, and
+        // a row must not appear later with a createdAt older than rows already listed.
+        { requestRun: schedule === null, now: now() },
       );
       if (row === null) throw destinationMissing();
       await enqueueExportAfterCommit(producer, row.id, log);

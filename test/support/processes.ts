@@ -107,7 +107,9 @@ async function waitForHttpOk(service: ServiceProcess, url: string, timeoutMs = 2
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (service.child.exitCode !== null || service.child.signalCode !== null) throw new Error(`${service.name} exited before ${url} answered; output:\n${service.output()}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    // A worker whose metrics port was taken meanwhile answers nothing of its own there.
+    if (service.output().includes('worker metrics port unavailable')) throw new Error(`${service.name}: its metrics port was taken; output:\n${service.output()}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
     if (ok) return;
     if (Date.now() > until) throw new Error(`${service.name}: ${url} did not answer 200 within ${timeoutMs} ms; output:\n${service.output()}`);
     await sleep(50);

@@ -6,7 +6,7 @@ import type { SimulatorContext, Tenancy } from '../context.js';
 import { DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
 import { runEngineFor } from '../runs/run-engine.js';
 import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
-import { createConnectionGate, type ConnectionGate } from '../store/connection-gate.js';
+import { lockHolderGateFor } from '../store/connection-gate.js';
 
 export class AdhocRunRejected extends Error {
   constructor(
@@ -49,19 +49,6 @@ async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: strin
   return { flow, datasetIds, targetConnectionId };
 }
 
-/** Half the simulator's pool: the holders' second connections always fit in the rest. */
-const adhocGateLimit = 4;
-const gates = new WeakMap<SimulatorContext, ConnectionGate>();
-
-function gateFor(ctx: SimulatorContext): ConnectionGate {
-  let gate = gates.get(ctx);
-  if (gate === undefined) {
-    gate = createConnectionGate(adhocGateLimit);
-    gates.set(ctx, gate);
-  }
-  return gate;
-}
-
 export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request: AdhocDatasetRunRequest): Promise<StartedRun[][]> {
   const destinations = request.activationInfo.destinations;
   const checked: CheckedDestination[] = [];
@@ -71,7 +58,7 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
 
   const engine = runEngineFor(ctx);
   // The lock's connection stays checked out while the run is created through other connections.
-  return gateFor(ctx).run(async () => {
+  return lockHolderGateFor(ctx).run(async () => {
     const lockClient = await ctx.pool.connect();
     try {
       await lockClient.query('BEGIN');

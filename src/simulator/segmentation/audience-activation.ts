@@ -14,6 +14,7 @@ import { runEngineFor } from '../runs/run-engine.js';
 import { TENANT_NAMESPACE } from '../schema-registry/xdm-constants.js';
 import type { SegmentDefinition } from './segment-records.js';
 import { segmentServiceFor } from './segment-service.js';
+import { lockHolderGateFor } from '../store/connection-gate.js';
 
 export const ADHOC_AUDIENCE_ACCEPT = 'application/vnd.adobe.adhoc.activation+json; version=2';
 /** Most audiences one ad hoc activation job may carry (ad-hoc-activation.yaml guardrails). */
@@ -114,43 +115,46 @@ export async function startAudienceActivation(ctx: SimulatorContext, t: Tenancy,
   const segments = segmentServiceFor(ctx).store;
   const engine = runEngineFor(ctx);
   const datasets = datasetStoreFor(ctx);
-  const lockClient = await ctx.pool.connect();
-  try {
-    await lockClient.query('BEGIN');
-    // Same lock key as the dataset variant: one ad hoc request per flow at a time.
-    for (const flowId of checked.map((c) => c.flow.id).sort()) {
-      await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
-    }
-    for (const c of checked) {
-      const running = await engine.inProgressRun(t, c.flow.id);
-      const segment = c.segments[0];
-      if (running !== null && segment !== undefined) {
-        throw new AudienceActivationRejected(400, `Run already going on for audience ${segment.id} for order ${c.flow.id} with run id ${running.id}`);
+  // The lock's connection stays checked out while datasets and runs are created through others.
+  return lockHolderGateFor(ctx).run(async () => {
+    const lockClient = await ctx.pool.connect();
+    try {
+      await lockClient.query('BEGIN');
+      // Same lock key as the dataset variant: one ad hoc request per flow at a time.
+      for (const flowId of checked.map((c) => c.flow.id).sort()) {
+        await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
       }
-    }
-    const orders: ActivationOrder[] = [];
-    for (const c of checked) {
-      for (const segment of c.segments) {
-        const job = await segments.latestSucceededJob(t, segment.id);
-        if (job === null) throw new AudienceActivationRejected(400, `Audience ${segment.name} (${segment.id}) has not been evaluated yet; run a segment job first`);
-        const members = await segments.members(t, job.id, segment.id);
-        const snapshot = await datasets.createDataset(t, {
-          name: `Audience ${segment.name} activation`,
-          description: `Members of segment ${segment.id} from segment job ${job.id}, activated to flow ${c.flow.id}.`,
-          fields: snapshotFields(members),
-          rows: members,
-          tags: { 'aep/simulator/audienceSnapshot': [segment.id, job.id] },
-        });
-        const run = await engine.createRun(t, c.flow, snapshot.id, c.targetConnectionId);
-        orders.push({ segment: segment.id, order: c.flow.id, runId: run.id });
+      for (const c of checked) {
+        const running = await engine.inProgressRun(t, c.flow.id);
+        const segment = c.segments[0];
+        if (running !== null && segment !== undefined) {
+          throw new AudienceActivationRejected(400, `Run already going on for audience ${segment.id} for order ${c.flow.id} with run id ${running.id}`);
+        }
       }
+      const orders: ActivationOrder[] = [];
+      for (const c of checked) {
+        for (const segment of c.segments) {
+          const job = await segments.latestSucceededJob(t, segment.id);
+          if (job === null) throw new AudienceActivationRejected(400, `Audience ${segment.name} (${segment.id}) has not been evaluated yet; run a segment job first`);
+          const members = await segments.members(t, job.id, segment.id);
+          const snapshot = await datasets.createDataset(t, {
+            name: `Audience ${segment.name} activation`,
+            description: `Members of segment ${segment.id} from segment job ${job.id}, activated to flow ${c.flow.id}.`,
+            fields: snapshotFields(members),
+            rows: members,
+            tags: { 'aep/simulator/audienceSnapshot': [segment.id, job.id] },
+          });
+          const run = await engine.createRun(t, c.flow, snapshot.id, c.targetConnectionId);
+          orders.push({ segment: segment.id, order: c.flow.id, runId: run.id });
+        }
+      }
+      await lockClient.query('COMMIT');
+      return orders;
+    } catch (error) {
+      await lockClient.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      lockClient.release();
     }
-    await lockClient.query('COMMIT');
-    return orders;
-  } catch (error) {
-    await lockClient.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    lockClient.release();
-  }
+  });
 }

@@ -23,3 +23,21 @@ export function createConnectionGate(limit: number): ConnectionGate {
     },
   };
 }
+
+/** Half the simulator's pool: the holders' second connections always fit in the rest. */
+const lockHolderLimit = 4;
+const gates = new WeakMap<object, ConnectionGate>();
+
+/**
+ * The one gate of a simulator instance (keyed by its context) for every request that holds an
+ * advisory-lock connection while using the pool: ad hoc dataset runs and audience activations
+ * share the budget, so together they cannot exhaust the pool.
+ */
+export function lockHolderGateFor(ctx: object): ConnectionGate {
+  let gate = gates.get(ctx);
+  if (gate === undefined) {
+    gate = createConnectionGate(lockHolderLimit);
+    gates.set(ctx, gate);
+  }
+  return gate;
+}
