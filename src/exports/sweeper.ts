@@ -3,11 +3,11 @@
 // `nextCheckAt` is in the past. The sweeper re-enqueues those rows by id (jobId = row id, so a job
 // that still exists absorbs the add). `FOR UPDATE SKIP LOCKED` plus bumping `nextCheckAt` lets
 // many worker processes sweep without doing the same rows twice.
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { jobCatalog } from '../jobs/catalog.js';
+import { releaseFinishedJobs, startSweepLoop, type RunningSweeper } from '../jobs/sweep-loop.js';
 
 export interface SweeperOptions {
   intervalMs: number;
@@ -32,14 +32,6 @@ export async function claimOverdueExports(db: Db, graceMs: number, batchSize: nu
   return rows.map((r) => r.id);
 }
 
-/** A job kept as completed or failed blocks its id; drop it so the re-enqueue takes. */
-async function releaseFinishedJobs(queue: Queue, ids: string[]): Promise<void> {
-  for (const id of ids) {
-    const state = await queue.getJobState(id);
-    if (state === 'completed' || state === 'failed') await queue.remove(id);
-  }
-}
-
 /** One sweep; returns the ids it re-enqueued. */
 export async function sweepOnce(db: Db, producer: JobProducer, options: Pick<SweeperOptions, 'graceMs' | 'batchSize'>): Promise<string[]> {
   const ids = await claimOverdueExports(db, options.graceMs, options.batchSize ?? 500);
@@ -52,32 +44,6 @@ export async function sweepOnce(db: Db, producer: JobProducer, options: Pick<Swe
   return ids;
 }
 
-export interface RunningSweeper {
-  stop(): Promise<void>;
-}
-
 export function startSweeper(db: Db, producer: JobProducer, options: SweeperOptions, log: Logger): RunningSweeper {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-
-  const tick = (): void => {
-    inFlight = sweepOnce(db, producer, options)
-      .then((ids) => {
-        if (ids.length > 0) log.info({ count: ids.length }, 'sweeper re-enqueued overdue exports');
-      })
-      .catch((err: unknown) => log.warn({ err }, 'sweep failed; will try again'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, options.intervalMs);
-
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-  };
+  return startSweepLoop(() => sweepOnce(db, producer, options), options.intervalMs, log, 'exports');
 }

@@ -3,11 +3,11 @@
 // with a Redis restart, or jobs that exhausted BullMQ's attempts leave a row whose `nextCheckAt`
 // is in the past; cancelled pipelines whose step still needs its external work stopped too. The
 // sweeper re-enqueues them by id (jobId = row id). It also drops expired webhook receipts.
-import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.js';
 import { jobCatalog } from '../../jobs/catalog.js';
 import type { JobProducer } from '../../jobs/queue.js';
+import { releaseFinishedJobs, startSweepLoop, type RunningSweeper } from '../../jobs/sweep-loop.js';
 import { deleteExpiredReceipts } from '../../webhooks/receipt-store.js';
 
 export interface PipelineSweeperOptions {
@@ -33,14 +33,6 @@ export async function claimOverduePipelines(db: Db, graceMs: number, batchSize: 
   return rows.map((r) => r.id);
 }
 
-/** A job kept as completed or failed blocks its id; drop it so the re-enqueue takes. */
-async function releaseFinishedJobs(queue: Queue, ids: string[]): Promise<void> {
-  for (const id of ids) {
-    const state = await queue.getJobState(id);
-    if (state === 'completed' || state === 'failed') await queue.remove(id);
-  }
-}
-
 export async function sweepPipelinesOnce(db: Db, producer: JobProducer, options: Pick<PipelineSweeperOptions, 'graceMs' | 'batchSize'>): Promise<string[]> {
   const ids = await claimOverduePipelines(db, options.graceMs, options.batchSize ?? 500);
   if (ids.length > 0) {
@@ -54,30 +46,6 @@ export async function sweepPipelinesOnce(db: Db, producer: JobProducer, options:
   return ids;
 }
 
-export interface RunningPipelineSweeper {
-  stop(): Promise<void>;
-}
-
-export function startPipelineSweeper(db: Db, producer: JobProducer, options: PipelineSweeperOptions, log: Logger): RunningPipelineSweeper {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  const tick = (): void => {
-    inFlight = sweepPipelinesOnce(db, producer, options)
-      .then((ids) => {
-        if (ids.length > 0) log.info({ count: ids.length }, 'sweeper re-enqueued overdue pipelines');
-      })
-      .catch((err: unknown) => log.warn({ err }, 'pipeline sweep failed; will try again'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, options.intervalMs);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await inFlight;
-    },
-  };
+export function startPipelineSweeper(db: Db, producer: JobProducer, options: PipelineSweeperOptions, log: Logger): RunningSweeper {
+  return startSweepLoop(() => sweepPipelinesOnce(db, producer, options), options.intervalMs, log, 'pipelines');
 }
