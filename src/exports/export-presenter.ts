@@ -5,31 +5,14 @@ import type { Export as ExportRow, ExportRun as ExportRunRow, FlowBinding } from
 import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
 import { parseStoredSchedule } from './export-schedule.js';
 import { exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
-
-const StoredErrorSchema = z.looseObject({
-  code: z.string().optional(),
-  message: z.string().optional(),
-  platformCode: z.string().nullish(),
-  platformMessage: z.string().nullish(),
-  step: z.string().nullish(),
-});
+import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
 
 const StoredRunErrorsSchema = z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }));
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const toNumber = (n: bigint | number | null) => (n === null ? null : Number(n));
 
 function presentError(value: unknown): ExportSummary['error'] {
-  if (value === null || value === undefined) return null;
-  const parsed = StoredErrorSchema.safeParse(value);
-  const e = parsed.success ? parsed.data : {};
-  return {
-    code: e.code ?? 'unknown',
-    message: e.message ?? 'The export failed.',
-    platformCode: e.platformCode ?? null,
-    platformMessage: e.platformMessage ?? null,
-    step: e.step ?? null,
-  };
+  return presentStoredError(value, 'The export failed.');
 }
 
 function presentRunErrors(value: unknown): ExportRunView['errors'] {

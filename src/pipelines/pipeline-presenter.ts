@@ -5,31 +5,14 @@ import type { Pipeline, PipelineStep } from '../generated/prisma/client.js';
 import { stepKinds, type StepKind } from './pipeline-definition.js';
 import type { PipelineStepView, PipelineSummary, PipelineView } from './pipeline-schemas.js';
 import { pipelineStatuses, stepStates, type PipelineStatus, type StepState } from './pipeline-status.js';
-
-const StoredErrorSchema = z.looseObject({
-  code: z.string().optional(),
-  message: z.string().optional(),
-  step: z.string().nullish(),
-  platformCode: z.string().nullish(),
-  platformMessage: z.string().nullish(),
-});
+import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
 
 const RecordSchema = z.record(z.string(), z.unknown());
 const DefinitionSchema = z.object({ steps: z.array(RecordSchema) });
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function presentError(value: unknown): PipelineSummary['error'] {
-  if (value === null || value === undefined) return null;
-  const parsed = StoredErrorSchema.safeParse(value);
-  const e = parsed.success ? parsed.data : {};
-  return {
-    code: e.code ?? 'unknown',
-    message: e.message ?? 'The pipeline failed.',
-    step: e.step ?? null,
-    platformCode: e.platformCode ?? null,
-    platformMessage: e.platformMessage ?? null,
-  };
+  return presentStoredError(value, 'The pipeline failed.');
 }
 
 function recordOf(value: unknown): Record<string, unknown> {
