@@ -8,11 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box.js';
 import type { ExportView } from '../../src/exports/export-schemas.js';
-import { issueApiKey } from '../../src/tenants/api-keys.js';
-import { createTenant, storeApiKey } from '../../src/tenants/tenant-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createProcessTenant } from '../support/process-tenant.js';
 import { startApiProcess, startWorkerProcess, type ServiceProcess } from '../support/processes.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 import { countAllAtPlatform, EVENTS_DATASET, fastWorkerEnv } from '../worker/helpers.js';
@@ -47,21 +45,9 @@ describe('worker killed mid-export', () => {
   before(async () => {
     database = await createTestDatabase('e2e');
     sim = await startSimulator({ notReadySeconds: 1, runDurationSeconds: 1 });
-    const secretsKeys = `e2e:${randomBytes(32).toString('base64')}`;
-    const secrets = createSecretBox(parseKeyring(secretsKeys));
-    const tenant = await createTenant(database.db, {
-      name: 'e2e',
-      platformTarget: 'simulator',
-      imsOrgId: sim.orgId,
-      sandboxName: sim.sandbox,
-      clientId: sim.clientId,
-      clientSecretSealed: secrets.seal(sim.clientSecret),
-      scopes: 'openid,AdobeID',
-      allowSensitiveLabels: false,
-    });
-    const issued = issueApiKey();
-    await storeApiKey(database.db, tenant.id, issued, 'tenant', 'e2e key');
-    key = issued.key;
+    const tenant = await createProcessTenant(database.db, sim, 'e2e');
+    key = tenant.key;
+    const secretsKeys = tenant.secretsKeys;
     env = {
       ...fastWorkerEnv,
       DATABASE_URL: database.url,

@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box.js';
-import { issueApiKey } from '../../src/tenants/api-keys.js';
-import { createTenant, storeApiKey } from '../../src/tenants/tenant-store.js';
 import { fakeDestinationBodies } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createProcessTenant } from '../support/process-tenant.js';
 import { startApiProcess, type ServiceProcess } from '../support/processes.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 
@@ -21,21 +19,9 @@ describe('API graceful shutdown', () => {
   before(async () => {
     database = await createTestDatabase('shutdown');
     sim = await startSimulator();
-    const secretsKeys = `test:${randomBytes(32).toString('base64')}`;
-    const secrets = createSecretBox(parseKeyring(secretsKeys));
-    const tenant = await createTenant(database.db, {
-      name: 'shutdown',
-      platformTarget: 'simulator',
-      imsOrgId: sim.orgId,
-      sandboxName: sim.sandbox,
-      clientId: sim.clientId,
-      clientSecretSealed: secrets.seal(sim.clientSecret),
-      scopes: 'openid,AdobeID',
-      allowSensitiveLabels: false,
-    });
-    const issued = issueApiKey();
-    await storeApiKey(database.db, tenant.id, issued, 'tenant', 'shutdown key');
-    key = issued.key;
+    const tenant = await createProcessTenant(database.db, sim, 'shutdown');
+    key = tenant.key;
+    const secretsKeys = tenant.secretsKeys;
     api = await startApiProcess({
       DATABASE_URL: database.url,
       SIMULATOR_URL: sim.url,

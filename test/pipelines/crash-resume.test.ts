@@ -12,13 +12,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
-import { createSecretBox, parseKeyring } from '../../src/crypto/secret-box.js';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
 import { quoteIdent } from '../../src/simulator/store/ddl.js';
-import { issueApiKey } from '../../src/tenants/api-keys.js';
-import { createTenant, storeApiKey } from '../../src/tenants/tenant-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createProcessTenant } from '../support/process-tenant.js';
 import { startApiProcess, startWorkerProcess, type ServiceProcess } from '../support/processes.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 import { countAllAtPlatform } from '../worker/helpers.js';
@@ -73,21 +71,9 @@ before(async () => {
   landingDir = await mkdtemp(join(tmpdir(), 'pipeline-crash-'));
   database = await createTestDatabase('pipecrash');
   sim = await startSimulator({ notReadySeconds: 1, runDurationSeconds: 1, seedUsers: 300, landingZoneDir: landingDir });
-  const secretsKeys = `crash:${randomBytes(32).toString('base64')}`;
-  const secrets = createSecretBox(parseKeyring(secretsKeys));
-  const tenant = await createTenant(database.db, {
-    name: 'pipeline-crash',
-    platformTarget: 'simulator',
-    imsOrgId: sim.orgId,
-    sandboxName: sim.sandbox,
-    clientId: sim.clientId,
-    clientSecretSealed: secrets.seal(sim.clientSecret),
-    scopes: 'openid,AdobeID',
-    allowSensitiveLabels: false,
-  });
-  const issued = issueApiKey();
-  await storeApiKey(database.db, tenant.id, issued, 'tenant', 'crash key');
-  key = issued.key;
+  const tenant = await createProcessTenant(database.db, sim, 'pipeline-crash');
+  key = tenant.key;
+  const secretsKeys = tenant.secretsKeys;
   env = {
     ...fastPipelineEnv,
     DATABASE_URL: database.url,
