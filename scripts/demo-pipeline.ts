@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cmlePipelineSteps } from '../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../src/pipelines/pipeline-schemas.js';
+import { client, waitUntilReady } from './demo-http.js';
 
 const OptionsSchema = z.object({
   url: z.url().default('http://127.0.0.1:3000'),
@@ -33,27 +34,6 @@ function demoOptions(): Options {
     process.exit(2);
   }
   return parsed.data;
-}
-
-function client(options: Options) {
-  return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, options.url), {
-      method,
-      headers: { authorization: `Bearer ${options.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
-}
-
-async function waitUntilReady(options: Options): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    if (await fetch(new URL('/readyz', options.url)).then((r) => r.ok, () => false)) return;
-    await sleep(1000);
-  }
-  throw new Error(`the service at ${options.url} is not ready (is \`npm start\` running?)`);
 }
 
 /** The outputs worth a line while the demo runs, by step kind. */

@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { client, waitUntilReady } from './demo-http.js';
 
 const DEFAULT_DATASET_NAME = 'CMLE Synthetic Experience Events';
 
@@ -55,28 +56,6 @@ interface ExportView {
 }
 
 const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
-
-function client(options: Options) {
-  return async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(new URL(path, options.url), {
-      method,
-      headers: { authorization: `Bearer ${options.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text) as T;
-  };
-}
-
-async function waitUntilReady(options: Options): Promise<void> {
-  for (let i = 0; i < 30; i++) {
-    const ready = await fetch(new URL('/readyz', options.url)).then((r) => r.ok, () => false);
-    if (ready) return;
-    await sleep(1000);
-  }
-  throw new Error(`the service at ${options.url} is not ready (is \`npm start\` running?)`);
-}
 
 async function listFiles(root: string): Promise<{ name: string; bytes: number }[]> {
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
