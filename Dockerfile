@@ -9,8 +9,8 @@ COPY scripts ./scripts
 COPY prisma ./prisma
 COPY prisma.config.ts ./
 # postinstall runs `prisma generate` (the Prisma CLI can download its engine here).
-# npm ci rejects a lock that lists only one platform's optional binaries; install honours the lock.
-RUN npm install --no-audit --no-fund
+# The lock file records every platform's optional binaries, so npm ci installs it as locked.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # `npm run build` compiles src/ and copies the web dashboard's static files next to it.
