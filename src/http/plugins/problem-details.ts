@@ -4,6 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { AppError, problemType, type FieldError, type ProblemCode } from '../../errors.js';
 
 const locationByContext: Record<string, FieldError['location']> = {
@@ -22,16 +23,6 @@ const frameworkCodes: Record<string, ProblemCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_error',
   FST_ERR_VALIDATION: 'validation_error',
 };
-
-/** Prisma/pg failures that mean "the database is unreachable or overloaded right now". */
-const unavailableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
-const unavailableMessage = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|connection timeout|Timed out fetching|Unable to start a transaction|Can't reach database/i;
-
-function isDatabaseUnavailable(error: FastifyError): boolean {
-  const code = (error as { code?: unknown }).code;
-  const fromDb = error.name.startsWith('PrismaClient') || error.name === 'DriverAdapterError' || typeof code === 'string';
-  return fromDb && ((typeof code === 'string' && unavailableCodes.has(code)) || unavailableMessage.test(error.message));
-}
 
 function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
