@@ -75,8 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(jsonBody);
   await app.register(swaggerPlugin, { publicUrl: deps.config.http.publicUrl });
   await app.register(metricsPlugin, { metrics, ...(deps.config.metrics.token ? { token: deps.config.metrics.token } : {}) });
-  // Rate limits first: their first check (per IP) runs before the API key is looked up.
-  await app.register(rateLimitPlugin, deps.config.rateLimit);
+  // Rate limits before auth: a failed authentication spends the client IP's budget.
+  await app.register(rateLimitPlugin, { ...deps.config.rateLimit, redis: deps.redis, keyPrefix: deps.config.redis.queuePrefix });
   await app.register(authPlugin, { db: deps.db });
   await app.register(idempotencyPlugin, { db: deps.db, secrets: deps.secrets, ttlSeconds: deps.config.idempotency.ttlSeconds });
   await registerApiRoutes(app, { ...deps, metrics });

@@ -71,9 +71,9 @@ export const serviceEnvSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(72_000),
   /** A socket with no traffic either way for this long is closed (event streams send heartbeats well within it). */
   HTTP_CONNECTION_TIMEOUT_MS: positiveInt.default(120_000),
-  /** Requests per minute per API key (in memory, per API process); generous so benchmarks are not throttled. */
+  /** Requests per minute per API key (counted in Redis, shared by every API process); generous so benchmarks are not throttled. */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
-  /** Requests per minute per client IP without a valid API key (public routes and failed authentication). */
+  /** Requests per minute per client IP without a valid API key (public routes and failed authentication); a valid key has its own budget. */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt.default(600),
   /** How long a stored Idempotency-Key answer is replayed (at least 24 h, as the API promises). */
   IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
