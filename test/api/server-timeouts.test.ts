@@ -64,4 +64,11 @@ describe('server timeouts', () => {
     assert.ok(closed, 'the socket was closed within the bound');
     assertTimeoutAnswer(text);
   });
+
+  test('a connection that never sends a byte loses its socket within the headers timeout', async () => {
+    const exchange = await openRaw(url);
+    const { closed, text } = await exchange.closed(headersTimeoutMs + checkIntervalMs + schedulingSlackMs);
+    assert.ok(closed, 'the socket was closed within the bound');
+    assertTimeoutAnswer(text);
+  });
 });
