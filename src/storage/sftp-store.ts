@@ -1,6 +1,5 @@
 // SFTP on ssh2-sftp-client, with a password or a private key. One SSH session per store, opened
 // on first use and closed by close(). SFTP has no signed URLs: the API streams such files itself.
-import type { Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
 import { normaliseStoragePath, StorageAccessDeniedError, StorageNotFoundError, type ObjectStore, type StoredFile } from './object-store.js';
 
