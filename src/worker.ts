@@ -20,6 +20,8 @@ import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { createPlatformRegistry } from './platform-registry.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
+import { DEFAULT_GCS_ENDPOINT } from './storage/storage-endpoints.js';
+import { createStoreFactory, type StoreFactory } from './storage/store-factory.js';
 
 export interface RunningWorker {
   /** Job durations and Platform calls of this worker. */
@@ -32,6 +34,8 @@ export interface WorkerOverrides {
   secrets?: SecretBox;
   /** A registry to record into (`npm start` shares the API's); default a fresh one. */
   metrics?: ServiceMetrics;
+  /** How steps open destinations' storage; default from config. */
+  stores?: StoreFactory;
 }
 
 export async function startWorker(config: ServiceConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
@@ -85,6 +89,14 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     timeouts: { callMs: config.platform.timeoutMs },
     ...platformMetricHooks(metrics),
   });
+  // Interim wiring until the storage endpoints and the Platform's DLZ credentials reach the config.
+  const stores =
+    overrides.stores ??
+    createStoreFactory({
+      endpoints: { s3Region: 'us-east-1', gcsEndpoint: DEFAULT_GCS_ENDPOINT, allowPrivate: config.callbacks.allowPrivate },
+      secrets,
+      dlz: { get: () => Promise.reject(new Error('Data Landing Zone credentials are not available in this build')) },
+    });
   const pipelineConnection = workerConnection(config.redis.url);
   pipelineConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (pipeline worker) unavailable; waiting for it'));
   const pipelineWorker = createPipelineWorker(
@@ -98,6 +110,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       producer,
       platformFor: (pipeline) => pipelinePlatforms.platformFor(pipeline.tenant),
       mlFor: (pipeline) => pipelinePlatforms.mlFor(pipeline),
+      stores,
       log: logger,
     },
     {

@@ -173,7 +173,7 @@ export function firstHeader(headers: ResponseHeaders, name: string): string | un
  */
 export interface RawBody {
   contentType: string;
-  open(): Uint8Array | Readable;
+  open: () => Uint8Array | Readable;
   /** Sent as Content-Length when known. */
   length?: number;
 }

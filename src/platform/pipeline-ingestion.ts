@@ -82,22 +82,8 @@ export function ingestionMethods(send: PipelineSend) {
       return { id: parseBody(ImportBatchSchema, response, meta).id };
     },
 
-    /** Uploads one file (a JSON array of rows); a repeated upload of the same name replaces it. */
-    async uploadBatchFile(batchId: string, datasetId: string, fileName: string, rows: readonly unknown[], opts?: CallOptions): Promise<void> {
-      await send(
-        {
-          ...batches,
-          endpoint: 'batches.upload',
-          method: 'PUT',
-          path: `${IMPORT}/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeURIComponent(fileName)}`,
-          body: rows,
-        },
-        opts,
-      );
-    },
-
     /** Uploads one small file (under 256 MB) from bytes or a stream; a repeated upload of the same name replaces it. */
-    async uploadSmallFile(batchId: string, datasetId: string, fileName: string, body: { open(): Uint8Array | Readable; length: number }, opts?: CallOptions): Promise<void> {
+    async uploadSmallFile(batchId: string, datasetId: string, fileName: string, body: { open: () => Uint8Array | Readable; length: number }, opts?: CallOptions): Promise<void> {
       await send(
         {
           ...batches,

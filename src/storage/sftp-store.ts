@@ -127,6 +127,10 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
       return Promise.resolve(null);
     },
 
+    signedWriteUrl() {
+      return Promise.resolve(null);
+    },
+
     temporaryAccess() {
       return Promise.resolve(null);
     },

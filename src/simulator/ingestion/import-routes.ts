@@ -4,7 +4,7 @@
 // batch). COMPLETE moves the batch to `processing`; the batch worker finishes it. COMPLETE on a
 // batch already processing or done answers 200 again, so clients may retry it. Files of 256 MB and
 // more take the large-file flow on the same path (large-file-routes.ts).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
