@@ -14,6 +14,8 @@ const IMPORT = '/data/foundation/import';
 const datasets = { area: 'datasets' as const, subject: 'dataset', permission: 'Manage Datasets' };
 const batches = { area: 'datasets' as const, subject: 'batch', permission: 'Manage Datasets' };
 const OCTET_STREAM = 'application/octet-stream';
+/** The large-file actions carry no body, but the spec requires `Content-Type: application/json` (completeLargeFileUpload). */
+const ACTION_HEADERS = { 'content-type': 'application/json' };
 /** Uploads may take far longer than an ordinary call; a stalled one still ends through the body timeout. */
 const UPLOAD_DEADLINE_MS = 30 * 60_000;
 
@@ -99,7 +101,7 @@ export function ingestionMethods(send: PipelineSend) {
 
     /** `POST …/files/{file}?action=INITIALIZE`: opens (or restarts) a large-file upload. */
     async initializeLargeFile(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<void> {
-      await send({ ...batches, endpoint: 'batches.large.initialize', method: 'POST', path: filePath(batchId, datasetId, fileName), query: [['action', 'INITIALIZE']] }, opts);
+      await send({ ...batches, endpoint: 'batches.large.initialize', method: 'POST', path: filePath(batchId, datasetId, fileName), query: [['action', 'INITIALIZE']], headers: ACTION_HEADERS }, opts);
     },
 
     /** `PATCH …/files/{file}` with `Content-Range: bytes first-last/total`: one part; resending a part replaces it. */
@@ -121,7 +123,7 @@ export function ingestionMethods(send: PipelineSend) {
 
     /** `POST …/files/{file}?action=COMPLETE`: the Platform stitches the parts (400 on gaps or overlaps). */
     async completeLargeFile(batchId: string, datasetId: string, fileName: string, opts?: CallOptions): Promise<void> {
-      await send({ ...batches, endpoint: 'batches.large.complete', method: 'POST', path: filePath(batchId, datasetId, fileName), query: [['action', 'COMPLETE']] }, opts);
+      await send({ ...batches, endpoint: 'batches.large.complete', method: 'POST', path: filePath(batchId, datasetId, fileName), query: [['action', 'COMPLETE']], headers: ACTION_HEADERS }, opts);
     },
 
     /** Signals that every file is uploaded; retrying it is safe (reference 4.2). */

@@ -1,6 +1,6 @@
 // The large-file flow of batch ingestion on the file path (batch-ingestion.yaml,
 // completeLargeFileUpload / uploadLargeFilePart / getLargeFileStatus):
-//   POST  .../files/{file}?action=INITIALIZE   opens (or restarts) the upload      -> 201
+//   POST  .../files/{file}?action=INITIALIZE   opens (or restarts) the upload      -> 200
 //   PATCH .../files/{file}  Content-Range: bytes <first>-<last>/<total|*>, bytes  -> 200 with Range
 //   POST  .../files/{file}?action=COMPLETE     stitches the parts into the batch  -> 200 (400 on gaps or overlaps)
 //   HEAD  .../files/{file}                     the ranges received so far in Range
@@ -41,14 +41,15 @@ export function registerLargeFileRoutes(app: FastifyInstance, ctx: SimulatorCont
     if (key === null) return reply;
     if (action === 'INITIALIZE') {
       await uploads.initialize(request.tenancy, key, ctx.now());
-      return reply.code(201).send();
+      // The spec documents 200 with a File for both actions.
+      return reply.code(200).send({ name: key.fileName, sizeInBytes: 0 });
     }
     if (!(await uploads.isOpen(request.tenancy, key))) return notFound(reply, `Large file ${key.fileName}`);
     const stitched = stitchParts(key.fileName, await uploads.parts(request.tenancy, key));
     if (!stitched.ok) return sendError(reply, 400, messageError(stitched.message));
     await batches.putFile(request.tenancy, key.batchId, key.datasetId, key.fileName, stitched.bytes, ctx.now());
     await uploads.close(request.tenancy, key);
-    return reply.code(200).send({ name: key.fileName, length: stitched.bytes.length });
+    return reply.code(200).send({ name: key.fileName, sizeInBytes: stitched.bytes.length });
   });
 
   app.patch(FILE_PATH, { config: { nonJsonBody: true }, bodyLimit: PART_LIMIT_BYTES }, async (request, reply) => {
@@ -65,7 +66,7 @@ export function registerLargeFileRoutes(app: FastifyInstance, ctx: SimulatorCont
       return sendError(reply, 400, messageError(`Content-Range ${header as string} does not match the ${bytes.length} bytes sent`));
     }
     await uploads.putPart(request.tenancy, key, first, bytes);
-    return reply.code(200).header('range', `bytes=${first}-${last}`).send({ name: key.fileName, length: bytes.length });
+    return reply.code(200).header('range', `bytes=${first}-${last}`).send({ name: key.fileName, sizeInBytes: bytes.length });
   });
 
   app.head(FILE_PATH, async (request, reply) => {
