@@ -27,6 +27,26 @@ export interface StorageEmulators {
   close(): Promise<void>;
 }
 
+function azureOf(blobEndpoint: string): StorageEmulators['azure'] {
+  return {
+    blobEndpoint,
+    accountName: AZURITE_ACCOUNT_NAME,
+    accountKey: AZURITE_ACCOUNT_KEY,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
+  };
+}
+
+/** Emulators another process runs (compose services, a second simulator): only their endpoints. */
+export function externalStorageEmulators(external: { azureBlobEndpoint: string; s3Endpoint: string; gcsEndpoint: string; sftpHost: string; sftpPort: number }): StorageEmulators {
+  return {
+    azure: azureOf(external.azureBlobEndpoint),
+    s3: { endpoint: external.s3Endpoint },
+    gcs: { endpoint: external.gcsEndpoint },
+    sftp: { host: external.sftpHost, port: external.sftpPort },
+    close: () => Promise.resolve(),
+  };
+}
+
 export async function startStorageEmulators(config: StorageEmulatorConfig): Promise<StorageEmulators> {
   const started: { close(): Promise<void> }[] = [];
   try {
@@ -39,12 +59,7 @@ export async function startStorageEmulators(config: StorageEmulatorConfig): Prom
     const sftp = await startSftpEmulator({ host: config.host, port: config.sftpPort, directory: join(config.directory, 'sftp'), users: config.sftpUsers });
     started.push(sftp);
     return {
-      azure: {
-        blobEndpoint: azurite.blobEndpoint,
-        accountName: AZURITE_ACCOUNT_NAME,
-        accountKey: AZURITE_ACCOUNT_KEY,
-        connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${azurite.blobEndpoint};`,
-      },
+      azure: azureOf(azurite.blobEndpoint),
       s3: { endpoint: s3.endpoint },
       gcs: { endpoint: gcs.endpoint },
       sftp: { host: sftp.host, port: sftp.port },
