@@ -1,9 +1,9 @@
 // Step `ingest`: the ML run's scores file into the profile-enabled scores dataset by batch
 // ingestion. The scores file is read through the storage adapter of the caller's destination (the
-// DLZ user drop zone for a DLZ) and streamed into the batch (scores-upload.ts). The batch carries
-// a deterministic externalId, looked for among the dataset's batches before one is created; the
-// file upload replaces by name and COMPLETE is retry-safe, so a crash anywhere resumes without a
-// second batch. Rows are `{"_{tenant}": {"userid", "propensity"}}`.
+// DLZ user drop zone for a DLZ), checked line by line before anything is created, and streamed
+// into the batch (scores-upload.ts). The batch carries a deterministic externalId, looked for
+// among the dataset's batches before one is created; the file upload replaces by name and
+// COMPLETE is retry-safe, so a crash anywhere resumes without a second batch. Rows are `{"_{tenant}": {"userid", "propensity"}}`.
 import { ScoresFormatError } from '../../../ml-contract/scores-file.js';
 import { externalName } from '../external-names.js';
 import { done, fail, wait, type StepOutcome } from '../pipeline-model.js';
@@ -36,8 +36,9 @@ async function findOrCreateBatch(ctx: StepContext<'ingest'>, datasetId: string):
   return created.id;
 }
 
-async function uploadScoresFile(ctx: StepContext<'ingest'>, tenant: string, datasetId: string, batchId: string): Promise<StepOutcome | null> {
-  const { largeFileBytes, partBytes } = ctx.settings.pipelines;
+/** The scores file checked line by line and measured, before any batch exists; saved so a resume skips it. */
+async function checkScoresFile(ctx: StepContext<'ingest'>, tenant: string): Promise<StepOutcome | null> {
+  if (typeof ctx.ids.scoresBytes === 'number') return null;
   return withLocation(ctx, resolvedLocation(ctx.definition.scores), 'ingestible', async ({ store, location }) => {
     let measured: { rows: number; bytes: number };
     try {
@@ -47,17 +48,28 @@ async function uploadScoresFile(ctx: StepContext<'ingest'>, tenant: string, data
       throw error;
     }
     if (measured.rows === 0) return fail('no_scores', `The scores file ${location.uri} holds no scores.`);
-    const upload = await uploadScores({ platform: ctx.platform, store, path: location.path, tenant, batchId, datasetId, bytes: measured.bytes, largeFileBytes, partBytes });
-    await ctx.platform.completeBatch(batchId);
-    await ctx.saveIds({ batchCompleted: true, uploadedRows: measured.rows, uploadedBytes: measured.bytes, uploadMode: upload.mode });
-    ctx.log.info({ batchId, rows: measured.rows, bytes: measured.bytes, mode: upload.mode, parts: upload.parts }, 'scores uploaded');
+    await ctx.saveIds({ scoresRows: measured.rows, scoresBytes: measured.bytes });
     return null;
+  });
+}
+
+async function uploadScoresFile(ctx: StepContext<'ingest'>, tenant: string, datasetId: string, batchId: string): Promise<void> {
+  const { largeFileBytes, partBytes } = ctx.settings.pipelines;
+  const bytes = Number(ctx.ids.scoresBytes);
+  await withLocation(ctx, resolvedLocation(ctx.definition.scores), 'ingestible', async ({ store, location }) => {
+    const upload = await uploadScores({ platform: ctx.platform, store, path: location.path, tenant, batchId, datasetId, bytes, largeFileBytes, partBytes });
+    await ctx.platform.completeBatch(batchId);
+    await ctx.saveIds({ batchCompleted: true, uploadMode: upload.mode });
+    ctx.log.info({ batchId, rows: ctx.ids.scoresRows, bytes, mode: upload.mode, parts: upload.parts }, 'scores uploaded');
   });
 }
 
 export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
   try {
     const tenant = await tenantNamespace(ctx);
+    // A file that is not scores fails here, before a dataset or batch is touched.
+    const invalid = await checkScoresFile(ctx, tenant);
+    if (invalid) return invalid;
     let datasetId = idOf(ctx.ids, 'datasetId');
     if (datasetId === undefined) {
       const dataset = await ensureScoresDataset(ctx, tenant);
@@ -70,10 +82,7 @@ export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
       batchId = await findOrCreateBatch(ctx, datasetId);
       await ctx.saveIds({ batchId });
     }
-    if (ctx.ids.batchCompleted !== true) {
-      const stopped = await uploadScoresFile(ctx, tenant, datasetId, batchId);
-      if (stopped) return stopped;
-    }
+    if (ctx.ids.batchCompleted !== true) await uploadScoresFile(ctx, tenant, datasetId, batchId);
     const batch = await ctx.platform.getBatch(batchId);
     const status = batch.status.toLowerCase();
     if (SUCCEEDED.has(status)) {
