@@ -18,6 +18,7 @@ import { createPipelinePlatforms } from './pipelines/pipeline-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { createPlatformRegistry } from './platform-registry.js';
+import { createTenantStoreFactory } from './storage/tenant-stores.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
 
@@ -46,6 +47,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     ...platformMetricHooks(metrics),
   });
 
+  const stores = createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => registry.platformFor(tenant) });
+
   const connection = workerConnection(config.redis.url);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) unavailable; waiting for it'));
   // The sweeper's producer fails fast: a sweep during a Redis outage simply tries again later.
@@ -57,6 +60,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     {
       db,
       secrets,
+      stores,
       settings: config.worker,
       crash: createCrashPoint(config.worker.crashAt),
       now: Date.now,
