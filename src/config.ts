@@ -1,6 +1,7 @@
 // Service configuration: parsed once from the environment with zod, then passed around as a value.
 // Nothing else reads process.env (the simulator has its own schema in src/simulator/config.ts).
 import { z } from 'zod';
+import { DEFAULT_GCS_ENDPOINT, type StorageEndpoints } from './storage/storage-endpoints.js';
 
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 const positiveInt = z.coerce.number().int().positive();
@@ -82,6 +83,18 @@ export const serviceEnvSchema = z.object({
   BATCH_LARGE_FILE_BYTES: positiveInt.default(256 * 1024 * 1024),
   /** Size of each large-file part (Adobe accepts up to 512,000,000 bytes per PATCH); one part is held in memory. */
   BATCH_PART_BYTES: z.coerce.number().int().min(1).max(512_000_000).default(64 * 1024 * 1024),
+  /**
+   * S3 endpoint override (path-style): unset = AWS. Local mode points it at the simulator's
+   * S3-compatible server, the way one points a client at MinIO.
+   */
+  S3_ENDPOINT_URL: z.url().optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/).default('us-east-1'),
+  /** Google Cloud Storage's S3-compatible XML API; local mode points it at the simulator's. */
+  GCS_ENDPOINT_URL: z.url().default(DEFAULT_GCS_ENDPOINT),
+  /** Allow destinations' stores on private or loopback addresses (local development only). */
+  ALLOW_PRIVATE_STORAGE: bool.default(false),
+  /** Lifetime of signed download URLs and of the read credentials `GET /destinations/:id/access` hands out. */
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
   /** The ML platform (Databricks Jobs API) pipelines use unless they name their own; default: the simulator's /ml. */
   ML_PLATFORM_URL: z.url().optional(),
   ML_PLATFORM_TOKEN: z.string().min(1).default('local-ml-platform-token'),
@@ -150,6 +163,7 @@ export interface ServiceConfig {
     webhookBearerToken?: string;
   };
   notifications: { pollMs: number; retryInitialMs: number; maxAttempts: number; timeoutMs: number };
+  storage: StorageEndpoints & { signedUrlTtlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -210,6 +224,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       jobId: e.ML_PLATFORM_JOB_ID,
       ...(e.ML_WEBHOOK_BASIC_AUTH ? { webhookBasicAuth: basicAuthOf(e.ML_WEBHOOK_BASIC_AUTH) } : {}),
       ...(e.ML_WEBHOOK_BEARER_TOKEN ? { webhookBearerToken: e.ML_WEBHOOK_BEARER_TOKEN } : {}),
+    },
+    storage: {
+      ...(e.S3_ENDPOINT_URL ? { s3Endpoint: e.S3_ENDPOINT_URL.replace(/\/$/, '') } : {}),
+      s3Region: e.S3_REGION,
+      gcsEndpoint: e.GCS_ENDPOINT_URL.replace(/\/$/, ''),
+      allowPrivate: e.ALLOW_PRIVATE_STORAGE,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
     },
     notifications: {
       pollMs: e.NOTIFICATION_POLL_MS,

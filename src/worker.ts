@@ -18,10 +18,10 @@ import { createPipelinePlatforms } from './pipelines/pipeline-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { createPlatformRegistry } from './platform-registry.js';
+import { createTenantStoreFactory } from './storage/tenant-stores.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
-import { DEFAULT_GCS_ENDPOINT } from './storage/storage-endpoints.js';
-import { createStoreFactory, type StoreFactory } from './storage/store-factory.js';
+import type { StoreFactory } from './storage/store-factory.js';
 
 export interface RunningWorker {
   /** Job durations and Platform calls of this worker. */
@@ -50,6 +50,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     ...platformMetricHooks(metrics),
   });
 
+  const stores = overrides.stores ?? createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => registry.platformFor(tenant) });
+
   const connection = workerConnection(config.redis.url);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) unavailable; waiting for it'));
   // The sweeper's producer fails fast: a sweep during a Redis outage simply tries again later.
@@ -61,6 +63,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     {
       db,
       secrets,
+      stores,
       settings: config.worker,
       crash: createCrashPoint(config.worker.crashAt),
       now: Date.now,
@@ -89,14 +92,6 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     timeouts: { callMs: config.platform.timeoutMs },
     ...platformMetricHooks(metrics),
   });
-  // Interim wiring until the storage endpoints and the Platform's DLZ credentials reach the config.
-  const stores =
-    overrides.stores ??
-    createStoreFactory({
-      endpoints: { s3Region: 'us-east-1', gcsEndpoint: DEFAULT_GCS_ENDPOINT, allowPrivate: config.callbacks.allowPrivate },
-      secrets,
-      dlz: { get: () => Promise.reject(new Error('Data Landing Zone credentials are not available in this build')) },
-    });
   const pipelineConnection = workerConnection(config.redis.url);
   pipelineConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (pipeline worker) unavailable; waiting for it'));
   const pipelineWorker = createPipelineWorker(

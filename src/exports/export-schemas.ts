@@ -36,6 +36,15 @@ export const ExportParamsSchema = z.object({ id: z.uuid() });
 
 const instant = z.iso.datetime();
 
+export const LandedFileSchema = z
+  .object({
+    uri: z.string().describe('Where the file is: s3://…, gs://…, https://<account>.blob.core.windows.net/…, sftp://…'),
+    path: z.string().describe("Key relative to the destination's root (bucket, container or SFTP root)"),
+    size: z.number().int().describe('Bytes'),
+  })
+  .meta({ id: 'LandedFile' });
+export type LandedFileView = z.infer<typeof LandedFileSchema>;
+
 export const ExportRunSchema = z
   .object({
     id: z.uuid(),
@@ -48,6 +57,9 @@ export const ExportRunSchema = z
     requestedAt: instant,
     startedAt: instant.nullable(),
     completedAt: instant.nullable(),
+    folderUri: z.string().nullable().describe("The run's folder at the destination, once the worker listed it after success"),
+    landedFiles: z.array(LandedFileSchema).describe('Every file in the folder (data parts and manifest); empty until listed'),
+    filesError: z.string().nullable().describe('Why the folder could not be listed (the export itself succeeded)'),
   })
   .meta({ id: 'ExportRun' });
 export type ExportRunView = z.infer<typeof ExportRunSchema>;

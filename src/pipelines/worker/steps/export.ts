@@ -56,11 +56,15 @@ export const exportStep: StepHandler<'export'> = async (ctx) => {
     case 'succeeded': {
       const runs = exp.runs.filter((r) => r.state === 'succeeded');
       const last = runs.at(-1);
-      // The Platform lands files under <path>/<datasetId>/exportTime=<ts>/ (reference 3.6).
+      // The run's own folder as the export worker listed it; else the dataset's folder, under
+      // which the Platform lands <path>/<datasetId>/exportTime=<ts>/ (reference 3.6).
       const folder: StepLocation = { destinationId: exp.destinationId, path: `${exp.path}/${exp.datasetId}/` };
       let landed: StepLocation & { uri: string };
       try {
-        landed = await withLocation(ctx, folder, 'exported', ({ location }) => Promise.resolve(location));
+        landed = await withLocation(ctx, folder, 'exported', ({ store, location }) => {
+          const runPath = last?.folderUri ? store.pathOf(last.folderUri) : null;
+          return Promise.resolve(runPath === null ? location : { ...location, path: runPath, uri: store.uriOf(runPath) });
+        });
       } catch (error) {
         return outcomeOfCallError(ctx, error);
       }
