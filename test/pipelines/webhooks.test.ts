@@ -12,7 +12,8 @@ import { signedHeaders, generateWebhookSecret } from '../../src/webhooks/standar
 import { bodyOf } from '../support/api.js';
 import { encodeParquet } from '../../src/simulator/landing/parquet-part.js';
 import { syntheticTrainingSet, TRAINING_SET_FIELDS } from '../ml-platform/featurize.js';
-import { dlzContainerOf } from '../support/landed-files.js';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { dlzCredentialsOf } from '../support/landed-files.js';
 import { createDlz, getPipeline, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
 
 const BASIC = { username: 'ml-hooks', password: 'fake-password-for-tests' };
@@ -25,11 +26,13 @@ before(async () => {
     simulator: { seedUsers: 20 },
     env: { PUBLIC_URL: 'http://api.test', ML_POLL_INITIAL_MS: '600000', ML_POLL_MAX_MS: '600000', ML_WEBHOOK_BASIC_AUTH: `${BASIC.username}:${BASIC.password}` },
   });
-  // A training set in the tenant's Data Landing Zone, put there with the Azure SDK and its SAS.
+  // A training set in the tenant's Data Landing Zone, put there as the Platform would land it (the
+  // tenant's own SAS only reads that container), with the emulator account's key.
   dlzId = await createDlz(world.api);
   const rows = syntheticTrainingSet(300, 'pipeline-webhooks').map((e) => e.row);
   const part = encodeParquet(rows, TRAINING_SET_FIELDS, 'GZIP');
-  await (await dlzContainerOf(world.sim)).getBlockBlobClient('webhooks/egress/part-00000.gz.parquet').uploadData(part);
+  const container = BlobServiceClient.fromConnectionString(world.sim.storage.azure.connectionString).getContainerClient((await dlzCredentialsOf(world.sim)).containerName);
+  await container.getBlockBlobClient('webhooks/egress/part-00000.gz.parquet').uploadData(part);
 });
 after(async () => {
   await world.close();
