@@ -157,6 +157,16 @@ describe('on-demand export to every destination type, read back through each sto
       const response = await api.get(api.keys.tenantB, url);
       assert.equal(response.statusCode, 404, `${url}: ${response.body}`);
     }
+    // The owner's short-lived DLZ credentials open the container and see the run's files.
+    const access = await api.get(api.keys.tenantA, `/destinations/${destinationId}/access`);
+    assert.equal(access.statusCode, 200, access.body);
+    const grant = bodyOf<{ kind: string; sasUri: string; expiresAt: string }>(access);
+    assert.equal(grant.kind, 'azure-sas');
+    assert.ok(Date.parse(grant.expiresAt) > Date.now());
+    const listedWithGrant: string[] = [];
+    for await (const blob of new ContainerClient(grant.sasUri).listBlobsFlat({ prefix: 'exports/isolation/' })) listedWithGrant.push(blob.name);
+    assert.deepEqual(listedWithGrant.sort(), run.landedFiles.map((f) => f.path).sort());
+
     // A path the run did not land is refused, even for the owner.
     const other = await api.get(api.keys.tenantA, `/exports/${done.id}/runs/${run.id}/files/content?path=${encodeURIComponent('exports/elsewhere/secret.json')}`);
     assert.equal(other.statusCode, 404);
