@@ -1,5 +1,6 @@
 // /exports: accept, show, list, re-run, cancel and reschedule dataset exports.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   CreateExportBodySchema,
   ExportPageSchema,
@@ -89,8 +90,8 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
         description: 'Streams a file the run landed (one of its listed `path`s) from the destination. Any other path answers 404.',
         params: RunParamsSchema,
         querystring: RunFileContentQuerySchema,
-        // 200 is the file itself (application/octet-stream), streamed; not a JSON schema.
-        response: { ...problemResponses(400, 404, 502) },
+        // 200 is the file itself, streamed as application/octet-stream (Fastify does not serialize streams).
+        response: { 200: z.unknown().describe('The file’s bytes (application/octet-stream)'), ...problemResponses(400, 404, 502) },
       },
     },
     async (request, reply) => {
