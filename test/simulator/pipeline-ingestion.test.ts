@@ -6,6 +6,17 @@ import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
 import type { TestSimulator } from '../support/simulator.js';
 import { CATALOG, createScoresDataset, getCatalogBatch, IMPORT, ingest, platform, pollUntil, PROFILE_CLASS, REGISTRY, startPipelineSimulator, type BatchBody } from './pipeline-support.js';
 
+/** A new JSON batch of the dataset (status `loading`), created over HTTP and checked against the spec. */
+async function openJsonBatch(sim: TestSimulator, datasetId: string): Promise<string> {
+  const created = await platform<BatchBody>(
+    sim,
+    'batch-ingestion.yaml',
+    { method: 'POST', path: `${IMPORT}/batches`, body: { datasetId, inputFormat: { format: 'json' } } },
+    { deviations: ['batchStatusLoading', 'batchInputFormatLowercase'] },
+  );
+  return created.body.id;
+}
+
 describe('schema registry, catalog datasets and batch ingestion', () => {
   let sim: TestSimulator;
   before(async () => {
@@ -111,13 +122,7 @@ describe('schema registry, catalog datasets and batch ingestion', () => {
 
   test('a large file goes up in Content-Range parts, in any order; COMPLETE refuses gaps and overlaps', async () => {
     const scores = await createScoresDataset(sim, 'scores in parts');
-    const created = await platform<BatchBody>(
-      sim,
-      'batch-ingestion.yaml',
-      { method: 'POST', path: `${IMPORT}/batches`, body: { datasetId: scores.datasetId, inputFormat: { format: 'json' } } },
-      { deviations: ['batchStatusLoading', 'batchInputFormatLowercase'] },
-    );
-    const batchId = created.body.id;
+    const batchId = await openJsonBatch(sim, scores.datasetId);
     const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ _cmle: { userid: `big-${i}`, propensity: i / 40 } })).join('\n') + '\n';
     const bytes = Buffer.from(rows);
     const file = (name: string) => `${IMPORT}/batches/${batchId}/datasets/${scores.datasetId}/files/${name}`;
@@ -159,13 +164,7 @@ describe('schema registry, catalog datasets and batch ingestion', () => {
 
   test('batch lifecycle rules: COMPLETE is retry-safe, uploads after COMPLETE and to another dataset are refused', async () => {
     const scores = await createScoresDataset(sim, 'scores lifecycle');
-    const created = await platform<BatchBody>(
-      sim,
-      'batch-ingestion.yaml',
-      { method: 'POST', path: `${IMPORT}/batches`, body: { datasetId: scores.datasetId, inputFormat: { format: 'json' } } },
-      { deviations: ['batchStatusLoading', 'batchInputFormatLowercase'] },
-    );
-    const batchId = created.body.id;
+    const batchId = await openJsonBatch(sim, scores.datasetId);
     const wrongDataset = await platform(sim, 'batch-ingestion.yaml', {
       method: 'PUT',
       path: `${IMPORT}/batches/${batchId}/datasets/not-the-dataset/files/a.json`,
