@@ -4141,14 +4141,14 @@ export interface components {
         PipelineStepRef: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         /** @description The output of an earlier step, resolved when this step starts. */
         PipelineStepRefInput: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         PipelineStepState: {

@@ -14,7 +14,7 @@ export type StepKind = (typeof stepKinds)[number];
 export const StepRefSchema = z
   .object({
     fromStep: z.string().min(1).describe('Name of an earlier step'),
-    output: z.string().min(1).describe('One of that step kind\'s outputs, e.g. datasetId, landedPath, scoresFile, segmentId'),
+    output: z.string().min(1).describe('One of that step kind\'s outputs, e.g. datasetId, landed, scores, segmentId'),
   })
   .strict()
   .meta({ id: 'PipelineStepRef', description: 'The output of an earlier step, resolved when this step starts.' });

@@ -3,7 +3,7 @@
 // activate, with storage passed as URIs and signed URLs only. The training set and the scores file
 // are read back from the Data Landing Zone with the Azure SDK; the model's held-out AUC,
 // recomputed here from them, is well above 0.5, and the audience is non-empty and exactly the
-// scored users inside the band. A second run ingests its scores with the large-file upload.
+// scored users inside the band. (The large-file ingest path: ingest-storage.test.ts.)
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ContainerClient } from '@azure/storage-blob';
@@ -15,7 +15,6 @@ import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, 
 
 let world: PipelineWorld;
 before(async () => {
-  // Large-file uploads from 64 KiB in 16 KiB parts, so the second pipeline's scores take that path.
   world = await startPipelineWorld({ simulator: { seedUsers: 1200 } });
 });
 after(async () => {
