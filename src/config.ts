@@ -1,6 +1,7 @@
 // Service configuration: parsed once from the environment with zod, then passed around as a value.
 // Nothing else reads process.env (the simulator has its own schema in src/simulator/config.ts).
 import { z } from 'zod';
+import { DEFAULT_GCS_ENDPOINT, type StorageEndpoints } from './storage/storage-endpoints.js';
 
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 const positiveInt = z.coerce.number().int().positive();
@@ -86,10 +87,27 @@ export const serviceEnvSchema = z.object({
   /** Comment lines on an idle event stream, so proxies keep it open. */
   EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
   /**
-   * The local landing zone (the simulator's LANDING_ZONE_DIR): where the ingest step reads the
-   * scores file an ML run wrote. Only meaningful while the Platform and ML platform are local.
+   * How long the signed URLs handed to an ML job (read the training files, write the scores file)
+   * stay valid: long enough for a queued cluster to start and train, short enough to be worthless
+   * soon after. Capped by the Platform's own expiry for Data Landing Zone credentials.
    */
-  LANDING_ZONE_DIR: z.string().min(1).default('./data/landing'),
+  ML_STORAGE_URL_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(6 * 3600),
+  /** Scores files of this size and more are uploaded with batch ingestion's large-file flow (Adobe: 256 MB). */
+  BATCH_LARGE_FILE_BYTES: positiveInt.default(256 * 1024 * 1024),
+  /** Size of each large-file part (Adobe accepts up to 512,000,000 bytes per PATCH); one part is held in memory. */
+  BATCH_PART_BYTES: z.coerce.number().int().min(1).max(512_000_000).default(64 * 1024 * 1024),
+  /**
+   * S3 endpoint override (path-style): unset = AWS. Local mode points it at the simulator's
+   * S3-compatible server, the way one points a client at MinIO.
+   */
+  S3_ENDPOINT_URL: z.url().optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/).default('us-east-1'),
+  /** Google Cloud Storage's S3-compatible XML API; local mode points it at the simulator's. */
+  GCS_ENDPOINT_URL: z.url().default(DEFAULT_GCS_ENDPOINT),
+  /** Allow destinations' stores on private or loopback addresses (local development only). */
+  ALLOW_PRIVATE_STORAGE: bool.default(false),
+  /** Lifetime of signed download URLs and of the read credentials `GET /destinations/:id/access` hands out. */
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
   /** The ML platform (Databricks Jobs API) pipelines use unless they name their own; default: the simulator's /ml. */
   ML_PLATFORM_URL: z.url().optional(),
   ML_PLATFORM_TOKEN: z.string().min(1).default('local-ml-platform-token'),
@@ -151,7 +169,14 @@ export interface ServiceConfig {
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
   events: { pollMs: number; heartbeatMs: number };
-  pipelines: { landingZoneDir: string; deadlineSeconds: number; mlPollInitialMs: number; mlPollMaxMs: number };
+  pipelines: {
+    deadlineSeconds: number;
+    mlPollInitialMs: number;
+    mlPollMaxMs: number;
+    mlStorageUrlTtlSeconds: number;
+    largeFileBytes: number;
+    partBytes: number;
+  };
   mlPlatform: {
     url: string;
     token: string;
@@ -160,6 +185,7 @@ export interface ServiceConfig {
     webhookBearerToken?: string;
   };
   notifications: { pollMs: number; retryInitialMs: number; maxAttempts: number; timeoutMs: number };
+  storage: StorageEndpoints & { signedUrlTtlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -223,10 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
     events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
     pipelines: {
-      landingZoneDir: e.LANDING_ZONE_DIR,
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,
       mlPollMaxMs: e.ML_POLL_MAX_MS,
+      mlStorageUrlTtlSeconds: e.ML_STORAGE_URL_TTL_SECONDS,
+      largeFileBytes: e.BATCH_LARGE_FILE_BYTES,
+      partBytes: e.BATCH_PART_BYTES,
     },
     mlPlatform: {
       url: (e.ML_PLATFORM_URL ?? `${(e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}`).replace(/\/$/, '')}/ml`).replace(/\/$/, ''),
@@ -234,6 +262,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       jobId: e.ML_PLATFORM_JOB_ID,
       ...(e.ML_WEBHOOK_BASIC_AUTH ? { webhookBasicAuth: basicAuthOf(e.ML_WEBHOOK_BASIC_AUTH) } : {}),
       ...(e.ML_WEBHOOK_BEARER_TOKEN ? { webhookBearerToken: e.ML_WEBHOOK_BEARER_TOKEN } : {}),
+    },
+    storage: {
+      ...(e.S3_ENDPOINT_URL ? { s3Endpoint: e.S3_ENDPOINT_URL.replace(/\/$/, '') } : {}),
+      s3Region: e.S3_REGION,
+      gcsEndpoint: e.GCS_ENDPOINT_URL.replace(/\/$/, ''),
+      allowPrivate: e.ALLOW_PRIVATE_STORAGE,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
     },
     notifications: {
       pollMs: e.NOTIFICATION_POLL_MS,

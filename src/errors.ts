@@ -20,6 +20,7 @@ export type ProblemCode =
   | 'rate_limited'
   | 'service_unavailable'
   | 'platform_error'
+  | 'storage_error'
   | 'internal';
 
 const statusByCode: Record<ProblemCode, number> = {
@@ -41,6 +42,7 @@ const statusByCode: Record<ProblemCode, number> = {
   rate_limited: 429,
   service_unavailable: 503,
   platform_error: 502,
+  storage_error: 502,
   internal: 500,
 };
 
@@ -63,6 +65,7 @@ const titleByCode: Record<ProblemCode, string> = {
   rate_limited: 'Too many requests',
   service_unavailable: 'Service unavailable',
   platform_error: 'Adobe Experience Platform error',
+  storage_error: "The destination's storage refused or failed",
   internal: 'Internal error',
 };
 

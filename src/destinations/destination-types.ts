@@ -90,7 +90,13 @@ export const destinationTypeSchemas = {
       .strict(),
   },
   sftp: {
-    params: z.object({ domain: hostName }).strict(),
+    params: z
+      .object({
+        domain: hostName,
+        // destinations.yaml SFTPWithSSHKeyBaseConnectionAuthParameters_V2.port
+        port: z.number().int().min(1).max(65535).default(22).describe('SFTP port (default 22).'),
+      })
+      .strict(),
     credentials: z.discriminatedUnion('authType', [SftpPasswordCredentialsSchema, SftpSshKeyCredentialsSchema]),
   },
 } as const;

@@ -1,7 +1,7 @@
 // An export row as callers see it. JSON columns written by the worker (error, run errors) are read
 // leniently: a field the worker adds later must never break a GET.
 import { z } from 'zod';
-import type { Export as ExportRow, ExportRun as ExportRunRow, FlowBinding } from '../generated/prisma/client.js';
+import type { Export as ExportRow, ExportRun, ExportRunFile, FlowBinding } from '../generated/prisma/client.js';
 import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
 import { parseStoredSchedule } from './export-schedule.js';
 import { presentLastError } from '../last-error.js';
@@ -33,6 +33,13 @@ function knownRunState(value: string): ExportRunState {
   throw new Error(`export run has unknown state ${value}`);
 }
 
+/** A run as loaded with its landed files (absent on a run just inserted). */
+export type ExportRunRow = ExportRun & { landedFiles?: ExportRunFile[] };
+
+export function presentLandedFile(file: ExportRunFile) {
+  return { uri: file.uri, path: file.path, size: Number(file.size) };
+}
+
 export function presentRun(run: ExportRunRow): ExportRunView {
   return {
     id: run.id,
@@ -45,6 +52,9 @@ export function presentRun(run: ExportRunRow): ExportRunView {
     requestedAt: run.requestedAt.toISOString(),
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
+    folderUri: run.folderUri,
+    landedFiles: [...(run.landedFiles ?? [])].sort((a, b) => a.path.localeCompare(b.path)).map(presentLandedFile),
+    filesError: run.filesError,
   };
 }
 

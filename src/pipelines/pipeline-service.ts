@@ -18,6 +18,7 @@ import { findTenant } from '../tenants/tenant-store.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { validateDefinition } from './definition-validation.js';
 import type { PipelineStepDefinition } from './pipeline-definition.js';
+import { destinationsNamed, mlStorageDestinations } from './destination-references.js';
 import { enqueuePipelineAfterCommit } from './pipeline-enqueue.js';
 import { presentPipeline, presentPipelineSummary } from './pipeline-presenter.js';
 import type { ListPipelinesQuery, PipelineView } from './pipeline-schemas.js';
@@ -56,14 +57,26 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     return row;
   }
 
-  /** Every destination a step names must be one of the tenant's. */
+  /**
+   * Every destination a step names — directly or in a `{destinationId, path}` storage location —
+   * must be one of the tenant's (another tenant's answers 404, as if it did not exist), and storage
+   * handed to an ML job must have signed URLs.
+   */
   async function checkDestinations(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
-    for (const [index, step] of steps.entries()) {
-      if (step.kind !== 'export' && step.kind !== 'activate') continue;
-      if (!(await findDestination(db, tenantId, step.destinationId))) {
-        throw new AppError('not_found', `Destination ${step.destinationId} does not exist.`, {
-          errors: [{ location: 'body', pointer: `${base}/${index}/destinationId`, message: 'is not one of your destinations' }],
+    const types = new Map<string, string>();
+    for (const named of destinationsNamed(steps)) {
+      const pointer = `${base}/${named.pointer}`;
+      const destination = await findDestination(db, tenantId, named.destinationId);
+      if (!destination) {
+        throw new AppError('not_found', `Destination ${named.destinationId} does not exist.`, {
+          errors: [{ location: 'body', pointer, message: 'is not one of your destinations' }],
         });
+      }
+      types.set(destination.id, destination.type);
+    }
+    for (const handed of mlStorageDestinations(steps)) {
+      if (types.get(handed.destinationId) === 'sftp') {
+        throw fieldError('body', `${base}/${handed.pointer}`, 'is an SFTP destination, which has no signed URLs to hand an ML job; use a DLZ, S3, GCS, Azure Blob or ADLS Gen2 destination');
       }
     }
   }

@@ -16,6 +16,7 @@ const steps = [
   ['verify_flow', 'Verify dataflow'],
   ['trigger_run', 'Trigger run'],
   ['poll_run', 'Wait for the run'],
+  ['list_files', 'List the landed files'],
   ['done', 'Done'],
 ];
 const stepIndex = new Map(steps.map(([id], i) => [id, i]));

@@ -7,6 +7,7 @@ import type { SecretBox } from '../../crypto/secret-box.js';
 import type { LastErrorCause } from '../../last-error.js';
 import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
+import type { StoreFactory } from '../../storage/store-factory.js';
 import type { CrashPoint } from './crash-points.js';
 import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
@@ -38,6 +39,8 @@ export type WorkerSettings = ServiceConfig['worker'];
 export interface StepDeps {
   db: Db;
   secrets: SecretBox;
+  /** Opens a destination's store (listing what a run landed). */
+  stores: StoreFactory;
   settings: WorkerSettings;
   crash: CrashPoint;
   now: () => number;
