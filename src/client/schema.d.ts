@@ -3113,11 +3113,8 @@ export interface components {
             name: string;
             params: {
                 domain: string;
-                /**
-                 * @description SFTP port (default 22).
-                 * @default 22
-                 */
-                port: number;
+                /** @description SFTP port (default 22). */
+                port?: number;
             };
             /** @constant */
             type: "sftp";
@@ -3200,10 +3197,7 @@ export interface components {
             name: string;
             params: {
                 domain: string;
-                /**
-                 * @description SFTP port (default 22).
-                 * @default 22
-                 */
+                /** @description SFTP port (default 22). */
                 port?: number;
             };
             /** @constant */

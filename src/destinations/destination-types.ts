@@ -94,7 +94,7 @@ export const destinationTypeSchemas = {
       .object({
         domain: hostName,
         // destinations.yaml SFTPWithSSHKeyBaseConnectionAuthParameters_V2.port
-        port: z.number().int().min(1).max(65535).default(22).describe('SFTP port (default 22).'),
+        port: z.number().int().min(1).max(65535).optional().describe('SFTP port (default 22).'),
       })
       .strict(),
     credentials: z.discriminatedUnion('authType', [SftpPasswordCredentialsSchema, SftpSshKeyCredentialsSchema]),

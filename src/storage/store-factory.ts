@@ -184,7 +184,7 @@ export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
         await guard(`https://${params.domain.includes(':') ? `[${params.domain}]` : params.domain}/`);
         return openSftpStore({
           host: params.domain,
-          port: params.port,
+          port: params.port ?? 22,
           username: credentials.username,
           auth:
             credentials.authType === 'password'

@@ -95,8 +95,8 @@ export function platformDestinationOf(destination: Destination, secrets: SecretB
       const credentials = parse(schemas.sftp.credentials, openCredentials(destination, secrets), 'credentials');
       const auth =
         credentials.authType === 'password'
-          ? { specName: 'SFTP with Password', params: { domain: params.domain, port: params.port, username: credentials.username, password: credentials.password } }
-          : { specName: 'SFTP with SSH Key', params: { domain: params.domain, port: params.port, username: credentials.username, sshKey: credentials.sshKey } };
+          ? { specName: 'SFTP with Password', params: { domain: params.domain, ...(params.port === undefined ? {} : { port: params.port }), username: credentials.username, password: credentials.password } }
+          : { specName: 'SFTP with SSH Key', params: { domain: params.domain, ...(params.port === undefined ? {} : { port: params.port }), username: credentials.username, sshKey: credentials.sshKey } };
       return { ...base, auth, locationParams: (path) => ({ remotePath: path }) };
     }
   }

@@ -3,7 +3,7 @@
 // files there, reached only through SFTP by the product and by the simulator's landing. Written
 // here because no maintained npm package embeds an SFTP server; ssh2 gives the protocol, this file
 // maps its requests onto the file system.
-import { timingSafeEqual } from 'node:crypto';
+import { generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -66,8 +66,18 @@ function statusOf(error: unknown): number {
   return STATUS_CODE.FAILURE;
 }
 
+/**
+ * One host key per process, made with node:crypto as a SEC1 PEM EC key (ssh2's own ed25519
+ * generator now and then emits a key its parser refuses).
+ */
+let processHostKey: string | undefined;
+function hostKeyOfProcess(): string {
+  processHostKey ??= generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  return processHostKey;
+}
+
 export async function startSftpEmulator(options: SftpEmulatorOptions): Promise<SftpEmulator> {
-  const hostKey = utils.generateKeyPairSync('ed25519').private;
+  const hostKey = hostKeyOfProcess();
   const clients = new Set<ssh2.Connection>();
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
