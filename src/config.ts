@@ -56,6 +56,20 @@ export const serviceEnvSchema = z.object({
    */
   CRASH_AT: z.string().regex(/^[a-z_]+:(before|after)$/).optional(),
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Group commit of POST /exports: the most exports written by one statement. */
+  ACCEPT_BATCH_MAX: positiveInt.default(256),
+  /** Group commit: the longest an accept waits for a write in flight before its own write starts. */
+  ACCEPT_BATCH_MAX_WAIT_MS: positiveInt.default(10),
+  /**
+   * How long the accept path trusts a dataset's Platform facts (that it exists, its usage labels)
+   * before reading them again; the worker checks the labels again before every run anyway.
+   */
+  DATASET_FACTS_TTL_MS: positiveInt.default(30_000),
+  /**
+   * TEST ONLY (chaos tests): `accept_write:before`, `accept_write:after` or `accept_enqueue:after`
+   * makes the API SIGKILL itself at that point of its first accept write.
+   */
+  API_CRASH_AT: z.enum(['accept_write:before', 'accept_write:after', 'accept_enqueue:after']).optional(),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
   /** Requests per minute per API key (in memory, per API process); generous so benchmarks are not throttled. */
@@ -124,6 +138,7 @@ export interface ServiceConfig {
     crashAt?: string;
   };
   platform: { timeoutMs: number };
+  accept: { maxBatch: number; maxWaitMs: number; datasetFactsTtlMs: number; crashAt?: string };
   callbacks: { allowPrivate: boolean };
   rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
   idempotency: { ttlSeconds: number };
@@ -179,6 +194,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       ...(e.CRASH_AT ? { crashAt: e.CRASH_AT } : {}),
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
+    accept: {
+      maxBatch: e.ACCEPT_BATCH_MAX,
+      maxWaitMs: e.ACCEPT_BATCH_MAX_WAIT_MS,
+      datasetFactsTtlMs: e.DATASET_FACTS_TTL_MS,
+      ...(e.API_CRASH_AT ? { crashAt: e.API_CRASH_AT } : {}),
+    },
     callbacks: { allowPrivate: e.ALLOW_PRIVATE_CALLBACKS },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
     idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },

@@ -14,6 +14,8 @@ import { createPipelineService } from '../../pipelines/pipeline-service.js';
 import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
 import { createMlCallbackService } from '../../webhooks/ml-callback-service.js';
+import { createIdempotentAnswers } from '../../security/idempotent-answers.js';
+import { idempotencyKeyHeader } from '../plugins/idempotency.js';
 import queueDashboard from '../plugins/queue-dashboard.js';
 import { adminRoutes } from './admin.js';
 import { datasetRoutes } from './datasets.js';
@@ -41,7 +43,8 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
 
   const datasets = createDatasetService({ db, platforms, facts: createDatasetFactsCache() });
   const destinations = createDestinationService({ db, secrets });
-  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger });
+  const answers = createIdempotentAnswers({ db, secrets, ttlSeconds: config.idempotency.ttlSeconds, headerName: idempotencyKeyHeader });
+  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers });
   const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys() });
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis });
