@@ -193,8 +193,9 @@ export async function lockLiveDestination(tx: DbOrTx, tenantId: string, destinat
   return rows.length === 1;
 }
 
+/** One statement: the runs, flow binding and destination come joined (relationJoins), not one query each. */
 export async function findExport(db: DbOrTx, tenantId: string, id: string): Promise<ExportWithDetails | null> {
-  return db.export.findFirst({ where: { id, tenantId }, include: withDetails });
+  return db.export.findFirst({ where: { id, tenantId }, include: withDetails, relationLoadStrategy: 'join' });
 }
 
 export interface ExportFilters {
