@@ -82,8 +82,6 @@ export const serviceEnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** The worker process serves /metrics and /healthz on this port (on HOST); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  /** How often GET /exports/:id/events looks at the export row for a change. */
-  EXPORT_EVENTS_POLL_MS: positiveInt.default(500),
   /** Comment lines on an idle event stream, so proxies keep it open. */
   EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
   /**
@@ -143,7 +141,7 @@ export interface ServiceConfig {
   rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
-  events: { pollMs: number; heartbeatMs: number };
+  events: { heartbeatMs: number };
   pipelines: { landingZoneDir: string; deadlineSeconds: number; mlPollInitialMs: number; mlPollMaxMs: number };
   mlPlatform: {
     url: string;
@@ -204,7 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
     idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
-    events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
+    events: { heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
     pipelines: {
       landingZoneDir: e.LANDING_ZONE_DIR,
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,

@@ -5,6 +5,7 @@ import { createTenantAdminService } from '../../admin/tenant-admin-service.js';
 import { createDatasetFactsCache } from '../../datasets/dataset-facts.js';
 import { createDatasetService } from '../../datasets/dataset-service.js';
 import { createDestinationService } from '../../destinations/destination-service.js';
+import { createExportChangeFeed } from '../../exports/export-change-feed.js';
 import { createExportService } from '../../exports/export-service.js';
 import { queueNames } from '../../jobs/catalog.js';
 import { platformMetricHooks } from '../../metrics/platform-metrics.js';
@@ -52,7 +53,9 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   await app.register(destinationRoutes, { destinations, publicUrl });
   await app.register(datasetRoutes, { datasets });
   await app.register(exportRoutes, { exports, publicUrl });
-  await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
+  const changes = createExportChangeFeed({ databaseUrl: config.database.url, logger });
+  app.addHook('onClose', () => changes.close());
+  await app.register(exportEventRoutes, { exports, changes, heartbeatMs: config.events.heartbeatMs });
 
   // Pipelines, their templates, ML platform callbacks and the notification signing secret.
   const pipelines = createPipelineService({ db, producer: deps.producer, secrets, config, logger });
