@@ -29,7 +29,7 @@ async function main(): Promise<void> {
       const response = await fetch(`${world.api.url}/exports/${id}/events`, { headers: { authorization: `Bearer ${world.apiKey}` }, signal: aborts.signal });
       if (response.status !== 200 || !response.body) throw new Error(`stream ${id}: ${response.status}`);
       try {
-        for await (const chunk of response.body) frames += chunk.length > 0 ? 1 : 0;
+        for await (const chunk of response.body as AsyncIterable<Uint8Array>) frames += chunk.length > 0 ? 1 : 0;
       } catch {
         // aborted at the end
       }
