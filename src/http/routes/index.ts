@@ -42,7 +42,12 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   });
   app.addHook('onClose', () => platforms.close());
 
-  const datasets = createDatasetService({ db, platforms, facts: createDatasetFactsCache() });
+  const datasets = createDatasetService({
+    db,
+    platforms,
+    facts: createDatasetFactsCache({ ttlMs: config.accept.datasetFactsTtlMs }),
+    factsDeadlineMs: timeoutMs,
+  });
   const destinations = createDestinationService({ db, secrets });
   const answers = createIdempotentAnswers({ db, secrets, ttlSeconds: config.idempotency.ttlSeconds, headerName: idempotencyKeyHeader });
   const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers });
