@@ -203,17 +203,9 @@ export function createExportService(deps: ExportServiceDeps) {
      * answer is built before the write, from the values it writes, so the key stores it as sent.
      */
     async create(tenantId: string, body: CreateExportBody, idempotency?: IdempotencyRequest): Promise<IdempotentAnswer> {
-      try {
-        return await accept(tenantId, body, idempotency);
-      } catch (error) {
-        // A refused request whose key already answered (the destination deleted, the labels changed
-        // since) gets that answer: the key's first outcome stands.
-        if (idempotency && error instanceof AppError && error.status < 500) {
-          const stored = await answers.replay(idempotency);
-          if (stored) return stored;
-        }
-        throw error;
-      }
+      // A refused request whose key already answered (the destination deleted, the labels changed
+      // since) gets that answer: the key's first outcome stands.
+      return accept(tenantId, body, idempotency).catch((error: unknown) => answers.refusedUnlessAnswered(idempotency, error));
     },
 
     async get(tenantId: string, id: string): Promise<ExportView> {

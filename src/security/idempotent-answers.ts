@@ -6,7 +6,7 @@
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { DbOrTx } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { findIdempotencyRecord, type IdempotencyRequest } from './idempotency-store.js';
+import { findIdempotencyRecord, recordIdempotentAnswer, type IdempotencyRequest } from './idempotency-store.js';
 
 /** An answer as sent: the body is the exact JSON text, replayed byte for byte. */
 export interface IdempotentAnswer {
@@ -43,6 +43,13 @@ export function inFlightError(): AppError {
   });
 }
 
+/** Stores an answer for the key inside the create's transaction; throws when another request holds the key. */
+export type BindAnswer = (tx: DbOrTx, answer: Omit<IdempotentAnswer, 'replayed'>) => Promise<void>;
+
+class KeyTakenError extends Error {
+  override name = 'KeyTakenError';
+}
+
 export interface IdempotentAnswers {
   /** The record to write with the row, for an answer about to be sent. */
   sealed(scope: IdempotencyRequest, answer: Omit<IdempotentAnswer, 'replayed'>): SealedAnswerRecord;
@@ -52,10 +59,18 @@ export interface IdempotentAnswers {
    * (expired meanwhile), so the caller runs the request after all.
    */
   replay(scope: IdempotencyRequest): Promise<IdempotentAnswer | null>;
+  /**
+   * Runs a create whose transaction stores its answer for the key (bind, last in the transaction):
+   * the row and the key's record commit together. A key another request holds is answered with that
+   * request's answer; so is a refusal (4xx) of a key that already answered.
+   */
+  createOnce(scope: IdempotencyRequest | undefined, create: (bind: BindAnswer) => Promise<IdempotentAnswer>): Promise<IdempotentAnswer>;
+  /** A 4xx refusal of a request whose key already answered gets that answer instead. */
+  refusedUnlessAnswered(scope: IdempotencyRequest | undefined, error: unknown): Promise<IdempotentAnswer>;
 }
 
 export function createIdempotentAnswers(opts: { db: DbOrTx; secrets: SecretBox; ttlSeconds: number; headerName: string }): IdempotentAnswers {
-  return {
+  const answers: IdempotentAnswers = {
     sealed(scope, answer) {
       return {
         key: scope.key,
@@ -75,5 +90,29 @@ export function createIdempotentAnswers(opts: { db: DbOrTx; secrets: SecretBox; 
       if (record.state !== 'done' || record.statusCode === null || record.body === null) throw inFlightError();
       return { statusCode: record.statusCode, body: opts.secrets.open(record.body), headers: record.headers, replayed: true };
     },
+    async createOnce(scope, create) {
+      const bind: BindAnswer = async (tx, answer) => {
+        if (scope && !(await recordIdempotentAnswer(tx, scope.tenantId, answers.sealed(scope, answer)))) throw new KeyTakenError();
+      };
+      // Rounds: the holder's record may expire between the conflict and its replay.
+      for (let round = 0; round < 3; round++) {
+        try {
+          return await create(bind);
+        } catch (error) {
+          if (!(error instanceof KeyTakenError) || !scope) return answers.refusedUnlessAnswered(scope, error);
+          const stored = await answers.replay(scope);
+          if (stored) return stored;
+        }
+      }
+      throw new AppError('service_unavailable', 'The request could not be completed right now; retry with the same Idempotency-Key.', { headers: { 'retry-after': '1' } });
+    },
+    async refusedUnlessAnswered(scope, error) {
+      if (scope && error instanceof AppError && error.status < 500) {
+        const stored = await answers.replay(scope);
+        if (stored) return stored;
+      }
+      throw error;
+    },
   };
+  return answers;
 }
