@@ -9,7 +9,7 @@
 // Two ways to hold a key. `idempotent: true`: a claim row before the handler, its answer stored
 // after. `idempotent: 'atomic'`: no claim; the handler's own write stores the key with its answer
 // (src/security/idempotent-answers.ts), so nothing can commit without its key or the other way
-// round, and a crash between the two cannot leave a key answering 409 (POST /exports uses it).
+// round, and a crash between the two cannot leave a key answering 409 (POST /exports and the pipeline starts use it).
 // An atomic route's 4xx answers (nothing written) are stored here after the fact, first come first kept.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
