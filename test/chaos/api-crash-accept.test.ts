@@ -15,7 +15,7 @@ import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
 import { startApiProcess } from '../support/processes.js';
 
 const KILLS = Number(process.env.ACCEPT_CRASH_KILLS ?? 200);
-const LANES = 2;
+const LANES = 3;
 const crashModes = ['accept_write:before', 'accept_write:after', 'accept_enqueue:after', 'random'] as const;
 type CrashMode = (typeof crashModes)[number];
 
