@@ -9,7 +9,7 @@ import { notifyExportStatus } from '../../notifications/export-notifications.js'
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
 import { claimExport, FencedExport, LostClaimError } from './fenced-export.js';
-import { countedPlatform, ReadAhead } from './read-ahead.js';
+import { ReadAhead } from './read-ahead.js';
 import { stepHandlers } from './step-handlers.js';
 import type { ExportPlatform, StepContext, StepDeps, StepResult } from './step-context.js';
 import { loadExport } from './worker-store.js';
@@ -53,20 +53,16 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
   ctx.log.warn({ error }, 'export failed');
 }
 
-async function runSteps(ctx: StepContext, calls: () => number, progress: unknown): Promise<ProcessOutcome> {
+async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOutcome> {
   let step = resumeStepOf(ctx.exp.step);
   ctx.waits = waitsAt(step, progress);
   for (let i = 0; i < MAX_STEPS_PER_ACTIVATION; i++) {
     const handler = stepHandlers[step];
-    const callsBefore = calls();
     const result: StepResult = await handler({ ...ctx, log: ctx.log.child({ step }) });
     switch (result.kind) {
       case 'next':
         if (result.step !== step) {
-          // A step that called the Platform is saved before the next one starts; one that only
-          // found its work already done is not (one write less per skipped step): after a crash
-          // it is found done again, for nothing but a look at the row.
-          if (calls() !== callsBefore) await ctx.fenced.update(ctx.db, { step: result.step });
+          await ctx.fenced.update(ctx.db, { step: result.step });
           ctx.exp.step = result.step;
           ctx.waits = 0;
         }
@@ -90,9 +86,8 @@ async function runSteps(ctx: StepContext, calls: () => number, progress: unknown
   return { kind: 'delay', delayMs: 1000, progress: { step, waits: ctx.waits + 1 } };
 }
 
-function contextFor(deps: ProcessorDeps, exp: LoadedExport, fenced: FencedExport, log: Logger): StepContext & { calls: () => number } {
-  const { platform, calls } = countedPlatform(deps.platformFor(exp.tenant));
-  return { ...deps, platform, calls, readAhead: new ReadAhead(), exp, fenced, waits: 0, log };
+function contextFor(deps: ProcessorDeps, exp: LoadedExport, fenced: FencedExport, log: Logger): StepContext {
+  return { ...deps, platform: deps.platformFor(exp.tenant), readAhead: new ReadAhead(), exp, fenced, waits: 0, log };
 }
 
 export async function processExport(deps: ProcessorDeps, exportId: string, progress: unknown): Promise<ProcessOutcome> {
@@ -124,8 +119,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
     if (fenced === null) continue;
     const claimedLog = log.child({ attempt: fenced.attempts });
     try {
-      const ctx = contextFor(deps, exp, fenced, claimedLog);
-      return await runSteps(ctx, ctx.calls, progress);
+      return await runSteps(contextFor(deps, exp, fenced, claimedLog), progress);
     } catch (error) {
       if (!(error instanceof LostClaimError)) throw error;
       const now = await loadExport(deps.db, exportId);

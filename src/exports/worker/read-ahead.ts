@@ -34,19 +34,3 @@ function take<T>(map: Map<string, Promise<T>>, key: string): Promise<T> | undefi
   map.delete(key);
   return value;
 }
-
-/** The Platform client with a count of the calls made through it (a step that made none need not be saved). */
-export function countedPlatform(platform: ExportPlatform): { platform: ExportPlatform; calls: () => number } {
-  let calls = 0;
-  const counted = new Proxy(platform, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { platform: counted, calls: () => calls };
-}
