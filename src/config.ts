@@ -72,9 +72,22 @@ export const serviceEnvSchema = z.object({
   API_CRASH_AT: z.enum(['accept_write:before', 'accept_write:after', 'accept_enqueue:after']).optional(),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
-  /** Requests per minute per API key (in memory, per API process); generous so benchmarks are not throttled. */
+  /**
+   * Server timeouts (docs/operations.md, "HTTP timeouts"). A request whose headers have not all
+   * arrived within HTTP_HEADERS_TIMEOUT_MS, or whose headers and body have not all arrived within
+   * HTTP_REQUEST_TIMEOUT_MS, is answered 408 and its socket closed; Node checks every
+   * HTTP_TIMEOUT_CHECK_INTERVAL_MS, so the socket is closed at most that much later.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt.default(1000),
+  /** A keep-alive connection idle this long between requests is closed (above common load balancers' 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(72_000),
+  /** A socket with no traffic either way for this long is closed (event streams send heartbeats well within it). */
+  HTTP_CONNECTION_TIMEOUT_MS: positiveInt.default(120_000),
+  /** Requests per minute per API key (counted in Redis, shared by every API process); generous so benchmarks are not throttled. */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
-  /** Requests per minute per client IP without a valid API key (public routes and failed authentication). */
+  /** Requests per minute per client IP without a valid API key (public routes and failed authentication); a valid key has its own budget. */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt.default(600),
   /** How long a stored Idempotency-Key answer is replayed (at least 24 h, as the API promises). */
   IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
@@ -114,7 +127,16 @@ export const serviceEnvSchema = z.object({
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
 
 export interface ServiceConfig {
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    timeoutCheckIntervalMs: number;
+    keepAliveTimeoutMs: number;
+    connectionTimeoutMs: number;
+  };
   database: { url: string; poolSize: number };
   redis: { url: string; queuePrefix: string };
   log: { level: ServiceEnv['LOG_LEVEL']; pretty: boolean };
@@ -170,8 +192,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const conflicts = [
+    // Node refuses a headers timeout longer than the request timeout.
+    e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS ? 'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS' : null,
+    // An idle event stream must send its heartbeat before the socket counts as idle.
+    e.HTTP_CONNECTION_TIMEOUT_MS <= e.EXPORT_EVENTS_HEARTBEAT_MS ? 'HTTP_CONNECTION_TIMEOUT_MS: must exceed EXPORT_EVENTS_HEARTBEAT_MS' : null,
+  ].filter((line) => line !== null);
+  if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`);
   return {
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}` },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      timeoutCheckIntervalMs: e.HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+    },
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },

@@ -3274,6 +3274,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3331,6 +3333,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3456,6 +3460,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3492,6 +3498,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3597,6 +3605,44 @@ export interface components {
             /** Format: uuid */
             tenantId: string;
         };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastError: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastErrorInput: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
         MlCallbackAnswer: {
             runId: number | null;
             /** @enum {string} */
@@ -3684,6 +3730,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -3736,6 +3784,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -3788,6 +3838,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -3812,6 +3864,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -3833,6 +3887,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -3859,6 +3915,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */

@@ -1,5 +1,5 @@
 // Changes of export rows, pushed by Postgres (LISTEN export_changed; the triggers are in the
-// migration 20261203000000_export_change_notify): one listening connection per API process, fanned
+// migration 20261203200000_export_change_notify): one listening connection per API process, fanned
 // out to every open event stream of the export that changed. The connection opens with the first
 // subscriber; when it drops, it is opened again with backoff and every subscriber is told to read
 // once, since changes made meanwhile were not heard.

@@ -168,6 +168,7 @@ export function acceptedExportRow(item: Omit<AcceptItem, 'idempotency'>): Export
     status: 'queued',
     step: initialExportStep,
     error: null,
+    lastError: null,
     nextCheckAt: now,
     deadlineAt: null,
     attempts: 0,

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
+import type { DatasetService } from '../datasets/dataset-service.js';
 import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
@@ -13,6 +14,7 @@ import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { notifyPipelineStatus } from '../notifications/pipeline-notifications.js';
 import { resolvedUrlProblem } from '../security/ssrf.js';
+import { findTenant } from '../tenants/tenant-store.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { validateDefinition } from './definition-validation.js';
 import type { PipelineStepDefinition } from './pipeline-definition.js';
@@ -27,6 +29,7 @@ export interface PipelineServiceDeps {
   db: Db;
   producer: Pick<JobProducer, 'enqueue'>;
   secrets: SecretBox;
+  datasets: Pick<DatasetService, 'assertExportable' | 'assertSourcesUsable'>;
   config: Pick<ServiceConfig, 'callbacks' | 'http'>;
   /** Idempotency-Key records written in the start's transaction (POST /pipelines is an atomic route). */
   answers: IdempotentAnswers;
@@ -70,9 +73,26 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     }
   }
 
+  /**
+   * The governance check POST /exports makes, for every step that reads a dataset now: an export
+   * step naming a dataset (a reference to an earlier step's output is checked when it runs), and a
+   * featurization whose SQL reads a dataset labelled C9 or C12. 422 naming the step and the labels.
+   */
+  async function checkGovernance(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
+    const tenant = await findTenant(db, tenantId);
+    if (!tenant) throw new AppError('unauthorized', 'The API key belongs to a tenant that no longer exists.');
+    for (const [index, step] of steps.entries()) {
+      const members = { step: step.name };
+      if (step.kind === 'export' && typeof step.datasetId === 'string') {
+        await deps.datasets.assertExportable(tenant, step.datasetId, { pointer: `${base}/${index}/datasetId`, members });
+      } else if (step.kind === 'featurize') {
+        await deps.datasets.assertSourcesUsable(tenant, step.sql, { pointer: `${base}/${index}/sql`, members });
+      }
+    }
+  }
+
   /** One attempt at starting a pipeline; `bind` stores the answer for the key in its transaction. */
   async function startOnce(tenantId: string, input: StartPipelineInput, bind: BindAnswer): Promise<IdempotentAnswer> {
-
     const base = input.stepsPointer ?? '/steps';
       const definition = validateDefinition(input.steps, base);
       if (input.callbackUrl) {
@@ -84,6 +104,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
         if (problem) throw fieldError('body', '/mlPlatform/url', problem);
       }
       await checkDestinations(tenantId, definition.steps, base);
+      await checkGovernance(tenantId, definition.steps, base);
 
       const callbackSecret = input.callbackUrl ? generateWebhookSecret() : undefined;
       const at = now();
@@ -118,7 +139,6 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       await enqueuePipelineAfterCommit(producer, row.id, log);
       return { ...row.answer, replayed: false };
   }
-
 
   return {
     /**

@@ -63,7 +63,7 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   await app.register(exportEventRoutes, { exports, changes, heartbeatMs: config.events.heartbeatMs });
 
   // Pipelines, their templates, ML platform callbacks and the notification signing secret.
-  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, config, logger, answers });
+  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, datasets, config, logger, answers });
   const templates = createTemplateService({ db, pipelines });
   const callbacks = createMlCallbackService({
     db,

@@ -4,6 +4,7 @@
 // Platform's code and message in plain words. Anything else is a bug or a database outage and is
 // rethrown for BullMQ's own retries.
 import { backoffDelayMs } from '../../exports/worker/backoff.js';
+import { platformErrorCause, type LastErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
 import { MlPlatformError } from '../ml-client.js';
 import { fail, wait, type StepOutcome } from './pipeline-model.js';
@@ -22,29 +23,36 @@ export function notReadyDelayMs(ctx: Pick<StepContext, 'waits' | 'settings' | 'r
 }
 
 export function platformFailure(error: PlatformError): StepOutcome {
-  return fail(`platform_${error.kind}`, error.plainMessage, {
+  const { code, message, ...extra } = platformErrorCause(error);
+  return fail(code, message, extra);
+}
+
+function mlErrorCause(error: MlPlatformError): LastErrorCause {
+  return {
+    code: `ml_${error.kind}`,
+    message: error.message,
     ...(error.code === undefined ? {} : { platformCode: error.code }),
-    ...(error.platformMessage === undefined ? {} : { platformMessage: error.platformMessage }),
     ...(error.status === undefined ? {} : { httpStatus: error.status }),
-  });
+  };
 }
 
 export function outcomeOfCallError(ctx: Pick<StepContext, 'log' | 'waits' | 'settings' | 'random'>, error: unknown): StepOutcome {
   if (error instanceof MlPlatformError) {
     if (error.kind === 'transient') {
       ctx.log.warn({ status: error.status, code: error.code }, 'ML platform call failed; will retry');
-      return wait(pollDelayMs(ctx), error.message);
+      return wait(pollDelayMs(ctx), error.message, mlErrorCause(error));
     }
-    return fail(`ml_${error.kind}`, error.message, { ...(error.code === undefined ? {} : { platformCode: error.code }), ...(error.status === undefined ? {} : { httpStatus: error.status }) });
+    const { code, message, ...extra } = mlErrorCause(error);
+    return fail(code, message, extra);
   }
   if (!(error instanceof PlatformError)) throw error;
   switch (error.kind) {
     case 'transient':
     case 'conflict':
       ctx.log.warn({ kind: error.kind, status: error.status, code: error.code, ambiguous: error.ambiguous }, 'platform call failed; will retry');
-      return wait(pollDelayMs(ctx, error.retryAfterMs), error.plainMessage);
+      return wait(pollDelayMs(ctx, error.retryAfterMs), error.plainMessage, platformErrorCause(error));
     case 'not_ready':
-      return wait(notReadyDelayMs(ctx), error.plainMessage);
+      return wait(notReadyDelayMs(ctx), error.plainMessage, platformErrorCause(error));
     case 'permanent':
     case 'permission':
     case 'auth':

@@ -3,9 +3,10 @@
 // Export row and the step's exportId are written in one transaction: a crash never leaves an
 // export this step does not know. Then the step waits for the export to end.
 import type { Prisma } from '../../../generated/prisma/client.js';
+import { storedLastErrorOf } from '../../../last-error.js';
 import { enqueueExportAfterCommit } from '../../../exports/export-enqueue.js';
 import { insertExport, lockLiveDestination } from '../../../exports/export-store.js';
-import { done, fail, wait } from '../pipeline-model.js';
+import { done, fail } from '../pipeline-model.js';
 import { resolvedText } from '../references.js';
 import { pollDelayMs } from '../pipeline-outcome.js';
 import { idOf, type StepContext, type StepHandler } from '../step-context.js';
@@ -73,7 +74,10 @@ export const exportStep: StepHandler<'export'> = async (ctx) => {
         ...(error.platformMessage ? { platformMessage: error.platformMessage } : {}),
       });
     }
-    default:
-      return wait(pollDelayMs(ctx), `export ${exp.id} is ${exp.status}`);
+    default: {
+      // The export's own retry, shown on this step too while the export waits (src/last-error.ts).
+      const relayed = storedLastErrorOf(exp.lastError);
+      return { kind: 'wait', delayMs: pollDelayMs(ctx), reason: `export ${exp.id} is ${exp.status}`, ...(relayed === null ? {} : { relayedLastError: relayed }) };
+    }
   }
 };
