@@ -3,7 +3,7 @@
 // `npm run bench -- accept worker` runs a subset.
 import { spawnSync } from 'node:child_process';
 
-const benchmarks = ['accept', 'worker', 'read-path', 'recovery', 'memory'];
+const benchmarks = ['accept', 'worker', 'read-path', 'idle-streams', 'recovery', 'memory'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : benchmarks;
 const unknown = chosen.filter((name) => !benchmarks.includes(name));
 if (unknown.length > 0) {

@@ -57,6 +57,20 @@ export const serviceEnvSchema = z.object({
    */
   CRASH_AT: z.string().regex(/^[a-z_]+:(before|after)$/).optional(),
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
+  /** Group commit of POST /exports: the most exports written by one statement. */
+  ACCEPT_BATCH_MAX: positiveInt.default(256),
+  /** Group commit: the longest an accept waits for a write in flight before its own write starts. */
+  ACCEPT_BATCH_MAX_WAIT_MS: positiveInt.default(10),
+  /**
+   * How long the accept path trusts a dataset's Platform facts (that it exists, its usage labels)
+   * before reading them again; the worker checks the labels again before every run anyway.
+   */
+  DATASET_FACTS_TTL_MS: positiveInt.default(30_000),
+  /**
+   * TEST ONLY (chaos tests): `accept_write:before`, `accept_write:after` or `accept_enqueue:after`
+   * makes the API SIGKILL itself at that point of its first accept write.
+   */
+  API_CRASH_AT: z.enum(['accept_write:before', 'accept_write:after', 'accept_enqueue:after']).optional(),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
   /**
@@ -82,8 +96,6 @@ export const serviceEnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** The worker process serves /metrics and /healthz on this port (on HOST); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  /** How often GET /exports/:id/events looks at the export row for a change. */
-  EXPORT_EVENTS_POLL_MS: positiveInt.default(500),
   /** Comment lines on an idle event stream, so proxies keep it open. */
   EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
   /**
@@ -164,11 +176,12 @@ export interface ServiceConfig {
     crashAt?: string;
   };
   platform: { timeoutMs: number };
+  accept: { maxBatch: number; maxWaitMs: number; datasetFactsTtlMs: number; crashAt?: string };
   callbacks: { allowPrivate: boolean };
   rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
-  events: { pollMs: number; heartbeatMs: number };
+  events: { heartbeatMs: number };
   pipelines: {
     deadlineSeconds: number;
     mlPollInitialMs: number;
@@ -243,11 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       ...(e.CRASH_AT ? { crashAt: e.CRASH_AT } : {}),
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
+    accept: {
+      maxBatch: e.ACCEPT_BATCH_MAX,
+      maxWaitMs: e.ACCEPT_BATCH_MAX_WAIT_MS,
+      datasetFactsTtlMs: e.DATASET_FACTS_TTL_MS,
+      ...(e.API_CRASH_AT ? { crashAt: e.API_CRASH_AT } : {}),
+    },
     callbacks: { allowPrivate: e.ALLOW_PRIVATE_CALLBACKS },
     rateLimit: { perMinute: e.RATE_LIMIT_PER_MINUTE, unauthenticatedPerMinute: e.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE },
     idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
-    events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
+    events: { heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
     pipelines: {
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,

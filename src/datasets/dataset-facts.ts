@@ -1,6 +1,10 @@
 // What the accept path needs to know about a dataset (does the Platform know it, what are its usage
-// labels), read from the Platform and cached briefly per tenant and dataset so a burst of exports
-// of one dataset costs two Platform calls, not two per request. One read in flight per key.
+// labels), read from the Platform and cached per tenant and dataset so a burst of exports of one
+// dataset costs two Platform calls, not two per request. One read in flight per key. A fact is
+// fresh for ttlMs (DATASET_FACTS_TTL_MS, 30 s by default); after that it is read again in the
+// background while the last known value keeps answering, up to staleMs (10 × ttlMs): a Platform
+// outage then costs accepts of known datasets nothing. Governance stays safe meanwhile: the worker
+// reads the labels again before every run and refuses what they forbid.
 import type { PlatformClient } from '../platform/client.js';
 import { PlatformError } from '../platform/errors.js';
 import type { CatalogDataset, DatasetLabels } from '../platform/types.js';
@@ -21,30 +25,64 @@ export interface DatasetFactsCache {
 interface Entry<T> {
   value: Promise<T>;
   until: number;
+  /** The last value read, kept while a refresh is on its way (stale-while-revalidate). */
+  settled?: { value: T; staleUntil: number };
+  refreshing?: boolean;
 }
 
 /** A small TTL map of promises: concurrent callers share one read; failures are not kept. */
-function promiseCache<T>(ttlMs: number, now: () => number, maxEntries: number) {
+function promiseCache<T>(ttlMs: number, staleMs: number, now: () => number, maxEntries: number) {
   const entries = new Map<string, Entry<T>>();
+  const remember = (key: string, entry: Entry<T>, value: Promise<T>): void => {
+    value.then(
+      (settled) => {
+        if (entries.get(key) === entry) entry.settled = { value: settled, staleUntil: now() + staleMs };
+      },
+      () => {
+        if (entries.get(key) === entry && entry.settled === undefined) entries.delete(key);
+      },
+    );
+  };
   return (key: string, load: () => Promise<T>): Promise<T> => {
     const hit = entries.get(key);
-    if (hit && hit.until > now()) return hit.value;
+    const at = now();
+    if (hit && hit.until > at) return hit.value;
+    if (hit?.settled && hit.settled.staleUntil > at) {
+      // Expired but recent: answer with it and read again behind the scenes.
+      if (!hit.refreshing) {
+        hit.refreshing = true;
+        const fresh = load();
+        fresh.then(
+          (value) => {
+            hit.value = fresh;
+            hit.until = now() + ttlMs;
+            hit.settled = { value, staleUntil: now() + staleMs };
+          },
+          () => undefined,
+        ).finally(() => {
+          hit.refreshing = false;
+        });
+      }
+      return Promise.resolve(hit.settled.value);
+    }
     if (entries.size >= maxEntries) entries.clear();
     const value = load();
-    entries.set(key, { value, until: now() + ttlMs });
-    value.catch(() => {
-      if (entries.get(key)?.value === value) entries.delete(key);
-    });
+    const entry: Entry<T> = { value, until: at + ttlMs };
+    entries.set(key, entry);
+    remember(key, entry, value);
     return value;
   };
 }
 
-export function createDatasetFactsCache(opts: { ttlMs?: number; now?: () => number; maxEntries?: number } = {}): DatasetFactsCache {
-  const ttlMs = opts.ttlMs ?? 60_000;
+export const defaultDatasetFactsTtlMs = 30_000;
+
+export function createDatasetFactsCache(opts: { ttlMs?: number; staleMs?: number; now?: () => number; maxEntries?: number } = {}): DatasetFactsCache {
+  const ttlMs = opts.ttlMs ?? defaultDatasetFactsTtlMs;
+  const staleMs = opts.staleMs ?? 10 * ttlMs;
   const now = opts.now ?? Date.now;
   const maxEntries = opts.maxEntries ?? 10_000;
-  const datasets = promiseCache<CatalogDataset | null>(ttlMs, now, maxEntries);
-  const labels = promiseCache<DatasetLabels | null>(ttlMs, now, maxEntries);
+  const datasets = promiseCache<CatalogDataset | null>(ttlMs, staleMs, now, maxEntries);
+  const labels = promiseCache<DatasetLabels | null>(ttlMs, staleMs, now, maxEntries);
 
   const nullWhenNotFound = (error: unknown) => {
     if (error instanceof PlatformError && error.kind === 'not_found') return null;

@@ -3,6 +3,7 @@
 import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import type { PlatformRegistry } from '../platform-registry.js';
+import { PlatformError } from '../platform/errors.js';
 import type { CatalogDataset, DatasetLabels } from '../platform/types.js';
 import { findTenant } from '../tenants/tenant-store.js';
 import type { DatasetFactsCache } from './dataset-facts.js';
@@ -16,6 +17,11 @@ export interface DatasetServiceDeps {
   db: Db;
   platforms: PlatformRegistry;
   facts: DatasetFactsCache;
+  /**
+   * The longest the accept path waits for a dataset's facts, retries included (one Platform
+   * timeout): an outage answers 503 after it, it never stalls an accept for several.
+   */
+  factsDeadlineMs: number;
 }
 
 /** Label reads in flight at once while listing a page. */
@@ -54,6 +60,18 @@ function presentDataset(
   };
 }
 
+/** The Platform's answer, or a transient PlatformError once deadlineMs have passed. */
+function withinDeadline<T>(read: Promise<T>, deadlineMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PlatformError({ kind: 'transient', plainMessage: `The Platform did not answer about the dataset within ${deadlineMs} ms.`, endpoint: 'dataset facts', reachedServer: false })),
+      deadlineMs,
+    );
+  });
+  return Promise.race([read, expired]).finally(() => clearTimeout(timer));
+}
+
 type PlatformTenant = Parameters<PlatformRegistry['platformFor']>[0];
 
 /** Catalog pages read to find the datasets behind a SQL's table names (100 datasets a page). */
@@ -69,7 +87,7 @@ export interface GovernanceSite {
   members?: Record<string, unknown>;
 }
 
-export function createDatasetService({ db, platforms, facts }: DatasetServiceDeps) {
+export function createDatasetService({ db, platforms, facts, factsDeadlineMs }: DatasetServiceDeps) {
   const tableIndexes = new Map<string, { index: Promise<Map<string, CatalogDataset>>; until: number }>();
 
   /**
@@ -106,7 +124,7 @@ export function createDatasetService({ db, platforms, facts }: DatasetServiceDep
     tenant: Parameters<PlatformRegistry['platformFor']>[0],
     datasetId: string,
   ): Promise<{ dataset: CatalogDataset | null; labels: DatasetLabels | null }> {
-    return withPlatformProblems(() => facts.get(tenant.id, datasetId, platforms.platformFor(tenant)));
+    return withPlatformProblems(() => withinDeadline(facts.get(tenant.id, datasetId, platforms.platformFor(tenant)), factsDeadlineMs));
   }
 
   return {

@@ -1,6 +1,7 @@
 // Export use cases behind the HTTP routes: accept (validate, check governance, commit, enqueue),
 // read, list, request another run, cancel, and change a recurring schedule. The worker does the
 // Platform work; the two agree through the export row (see export-status.ts).
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -12,6 +13,8 @@ import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
+import type { IdempotencyRequest } from '../security/idempotency-store.js';
+import { jsonContentType, type IdempotentAnswer, type IdempotentAnswers } from '../security/idempotent-answers.js';
 import { createTenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
@@ -25,9 +28,11 @@ import {
 } from './export-schedule.js';
 import type { CreateExportBody, ExportView, ListExportsQuery, UpdateExportBody } from './export-schemas.js';
 import { activeExportStatuses, exportStatuses, rerunnableExportStatuses } from './export-status.js';
+import { createExportAcceptor } from './export-accept.js';
 import {
+  acceptedExportRow,
   findExport,
-  insertAcceptedExport,
+  type NewExport,
   insertRequestedRun,
   listExports,
   markCancelled,
@@ -37,16 +42,18 @@ import {
 
 export interface ExportServiceDeps {
   db: Db;
-  producer: Pick<JobProducer, 'enqueue'>;
+  producer: Pick<JobProducer, 'enqueue' | 'enqueueMany'>;
   datasets: Pick<DatasetService, 'assertExportable'>;
   platforms: PlatformRegistry;
-  config: Pick<ServiceConfig, 'callbacks'>;
+  config: Pick<ServiceConfig, 'callbacks' | 'accept' | 'http'>;
+  /** Idempotency-Key records written with the accept (POST /exports is an atomic route). */
+  answers: IdempotentAnswers;
   logger: Logger;
   now?: () => Date;
 }
 
 export function createExportService(deps: ExportServiceDeps) {
-  const { db, producer, platforms } = deps;
+  const { db, producer, platforms, answers } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'export-service' });
   const tenants = createTenantCache(db);
@@ -93,49 +100,102 @@ export function createExportService(deps: ExportServiceDeps) {
     });
   }
 
-  return {
-    /** Accepts an export: the row is committed before this returns; the queue is best effort. */
-    async create(tenantId: string, body: CreateExportBody): Promise<ExportView> {
-      const at = now();
-      if (body.callbackUrl) {
-        const problem = await resolvedCallbackUrlProblem(body.callbackUrl, deps.config.callbacks);
-        if (problem) throw fieldError('body', '/callbackUrl', problem);
-      }
-      const schedule = resolveSchedule(body.schedule, at);
-      const tenant = await tenantOf(tenantId);
-      const destinationMissing = () =>
-        new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
-          errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
-        });
-      try {
-        await checkDatasetGovernance(tenant, body.datasetId);
-      } catch (error) {
-        // A missing destination is the first thing to tell; looked up only on this unhappy path,
-        // since the insert below checks it anyway.
-        if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
-        throw error;
-      }
+  const acceptor = createExportAcceptor({
+    db,
+    producer,
+    logger: log,
+    maxBatch: deps.config.accept.maxBatch,
+    maxWaitMs: deps.config.accept.maxWaitMs,
+    crashAt: deps.config.accept.crashAt,
+  });
+  /** Each destination's base connection id as last written with an export (the answer names it). */
+  const baseConnections = new Map<string, string | null>();
+  const publicUrl = deps.config.http.publicUrl.replace(/\/$/, '');
 
-      const row = await insertAcceptedExport(
-        db,
-        {
-          tenantId,
-          destinationId: body.destinationId,
-          datasetId: body.datasetId,
-          path: body.path,
-          format: body.format,
-          compression: body.compression,
-          schedule,
-          callbackUrl: body.callbackUrl ?? null,
-        },
+  async function accept(tenantId: string, body: CreateExportBody, idempotency: IdempotencyRequest | undefined): Promise<IdempotentAnswer> {
+    const at = now();
+    if (body.callbackUrl) {
+      const problem = await resolvedCallbackUrlProblem(body.callbackUrl, deps.config.callbacks);
+      if (problem) throw fieldError('body', '/callbackUrl', problem);
+    }
+    const schedule = resolveSchedule(body.schedule, at);
+    const tenant = await tenantOf(tenantId);
+    const destinationMissing = () =>
+      new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
+        errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
+      });
+    try {
+      await checkDatasetGovernance(tenant, body.datasetId);
+    } catch (error) {
+      // A missing destination is the first thing to tell; looked up only on this unhappy path,
+      // since the write below checks it anyway.
+      if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
+      throw error;
+    }
+
+    const input: NewExport = {
+      tenantId,
+      destinationId: body.destinationId,
+      datasetId: body.datasetId,
+      path: body.path,
+      format: body.format,
+      compression: body.compression,
+      schedule,
+      callbackUrl: body.callbackUrl ?? null,
+    };
+    const destinationKey = `${tenantId}\n${body.destinationId}`;
+    // Stamped now, not at the request's start: the checks above may take a Platform call, and a
+    // row must not appear later with a createdAt older than rows already listed.
+    const acceptedAt = now();
+    // Three rounds at most: the destination's base connection may have moved since last seen
+    // (once in its life), or the key's record expired between the write and its replay.
+    for (let round = 0; round < 3; round++) {
+      const item = {
+        id: randomUUID(),
+        runId: randomUUID(),
+        input,
         // A recurring export's runs come from its schedule; an on-demand one wants a run now.
-        // Stamped now, not at the request's start: the checks above may take a Platform call, and
-        // a row must not appear later with a createdAt older than rows already listed.
-        { requestRun: schedule === null, now: now() },
-      );
-      if (row === null) throw destinationMissing();
-      await enqueueExportAfterCommit(producer, row.id, log);
-      return presentExport(row);
+        requestRun: schedule === null,
+        now: acceptedAt,
+        expectedBaseConnectionId: baseConnections.get(destinationKey) ?? null,
+      };
+      const answer = {
+        statusCode: 202,
+        body: JSON.stringify(presentExport(acceptedExportRow(item))),
+        headers: { 'content-type': jsonContentType, location: `${publicUrl}/exports/${item.id}` },
+      };
+      const outcome = await acceptor({ ...item, idempotency: idempotency ? answers.sealed(idempotency, answer) : null });
+      switch (outcome.kind) {
+        case 'inserted':
+          return { ...answer, replayed: false };
+        case 'destination_missing':
+          baseConnections.delete(destinationKey);
+          throw destinationMissing();
+        case 'stale_base_connection':
+          if (baseConnections.size >= 10_000) baseConnections.clear();
+          baseConnections.set(destinationKey, outcome.baseConnectionId);
+          continue;
+        case 'key_taken': {
+          if (!idempotency) throw new Error('an export without an Idempotency-Key found its key taken');
+          const stored = await answers.replay(idempotency);
+          if (stored) return stored;
+          continue;
+        }
+      }
+    }
+    throw new AppError('service_unavailable', 'The export could not be accepted right now; retry with the same Idempotency-Key.', { headers: { 'retry-after': '1' } });
+  }
+
+  return {
+    /**
+     * Accepts an export: the row, its requested run and the Idempotency-Key's record (when the
+     * request has one) are committed together before this returns; the queue is best effort. The
+     * answer is built before the write, from the values it writes, so the key stores it as sent.
+     */
+    async create(tenantId: string, body: CreateExportBody, idempotency?: IdempotencyRequest): Promise<IdempotentAnswer> {
+      // A refused request whose key already answered (the destination deleted, the labels changed
+      // since) gets that answer: the key's first outcome stands.
+      return accept(tenantId, body, idempotency).catch((error: unknown) => answers.refusedUnlessAnswered(idempotency, error));
     },
 
     async get(tenantId: string, id: string): Promise<ExportView> {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { afterKeyset, type Keyset } from '../http/routes/pagination.js';
+import type { SealedAnswerRecord } from '../security/idempotent-answers.js';
 import { activeRunStates, initialExportStep, type ExportStatus } from './export-status.js';
 
 export interface NewExport {
@@ -44,36 +45,118 @@ export async function insertExport(tx: DbOrTx, input: NewExport, opts: { request
   return row;
 }
 
+/** One export to accept in a group commit (see acceptExports). */
+export interface AcceptItem {
+  id: string;
+  runId: string;
+  input: NewExport;
+  requestRun: boolean;
+  now: Date;
+  /** The destination's base connection id the answer was built with; the write checks it. */
+  expectedBaseConnectionId: string | null;
+  idempotency: SealedAnswerRecord | null;
+}
+
+export type AcceptOutcome =
+  | { kind: 'inserted' }
+  | { kind: 'destination_missing' }
+  /** The destination's base connection moved: build the answer again with this one. */
+  | { kind: 'stale_base_connection'; baseConnectionId: string | null }
+  /** Another request holds the Idempotency-Key: nothing was written; replay its answer. */
+  | { kind: 'key_taken' };
+
 /**
- * The accept write as one statement (one round trip, its own transaction): share-locks the live
- * destination, inserts the export and, when asked, its requested run. Returns the row with its
- * details as findExport would, built from the values written; null when the destination is gone.
+ * The accept write for many exports as one statement (one round trip, one transaction): share-locks
+ * the live destinations, records each Idempotency-Key with its answer, and inserts each export and
+ * its requested run, all or nothing per export. An export is written only when its destination is
+ * live, its base connection is the one its answer names, and its key (if any) was free or expired;
+ * so a key's record and its export commit together, and a retry finds either both or neither.
  */
-export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: { requestRun: boolean; now: Date }): Promise<ExportWithDetails | null> {
-  const id = randomUUID();
-  const runId = randomUUID();
-  const { now } = opts;
-  const rows = await db.$queryRaw<{ base_connection_id: string | null }[]>`
-    WITH dest AS (
-      SELECT id, base_connection_id FROM destinations
-      WHERE id = ${input.destinationId}::uuid AND tenant_id = ${input.tenantId}::uuid AND deleted_at IS NULL
+export async function acceptExports(db: DbOrTx, items: readonly AcceptItem[]): Promise<AcceptOutcome[]> {
+  // Keys in one order, so two statements holding the same keys wait for each other instead of deadlocking.
+  const input = items
+    .map((item, ord) => ({
+      ord,
+      id: item.id,
+      run_id: item.runId,
+      tenant_id: item.input.tenantId,
+      destination_id: item.input.destinationId,
+      dataset_id: item.input.datasetId,
+      path: item.input.path,
+      format: item.input.format,
+      compression: item.input.compression,
+      schedule: item.input.schedule,
+      callback_url: item.input.callbackUrl,
+      request_run: item.requestRun,
+      at: item.now.toISOString(),
+      expected_base: item.expectedBaseConnectionId,
+      key: item.idempotency?.key ?? null,
+      method: item.idempotency?.method ?? null,
+      req_path: item.idempotency?.path ?? null,
+      body_hash: item.idempotency?.bodyHash ?? null,
+      status_code: item.idempotency?.statusCode ?? null,
+      response_body: item.idempotency?.sealedBody ?? null,
+      headers: item.idempotency?.headers ?? null,
+      ttl_seconds: item.idempotency?.ttlSeconds ?? null,
+    }))
+    .sort((a, b) => (a.tenant_id + (a.key ?? '')).localeCompare(b.tenant_id + (b.key ?? '')));
+  const rows = await db.$queryRaw<{ ord: number; destination_found: boolean; base_connection_id: string | null; base_matches: boolean; inserted: boolean }[]>`
+    WITH input AS (
+      SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS t(
+        ord int, id uuid, run_id uuid, tenant_id uuid, destination_id uuid, dataset_id text, path text, format text,
+        compression text, schedule jsonb, callback_url text, request_run boolean, at timestamptz, expected_base text,
+        key text, method text, req_path text, body_hash text, status_code int, response_body text, headers jsonb, ttl_seconds int)
+    ), dest AS (
+      SELECT d.id, d.tenant_id, d.base_connection_id FROM destinations d
+      WHERE d.deleted_at IS NULL AND (d.id, d.tenant_id) IN (SELECT destination_id, tenant_id FROM input)
+      ORDER BY d.id
       FOR SHARE
+    ), eligible AS (
+      SELECT input.* FROM input JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id
+      WHERE dest.base_connection_id IS NOT DISTINCT FROM input.expected_base
+    ), keyed AS (
+      INSERT INTO idempotency_keys (tenant_id, key, method, path, body_hash, state, status_code, response_body, headers, created_at, expires_at)
+      SELECT tenant_id, key, method, req_path, body_hash, 'done', status_code, to_jsonb(response_body), headers,
+             clock_timestamp(), clock_timestamp() + make_interval(secs => ttl_seconds)
+      FROM eligible WHERE key IS NOT NULL
+      ORDER BY tenant_id, key
+      ON CONFLICT (tenant_id, key) DO UPDATE SET
+        method = EXCLUDED.method, path = EXCLUDED.path, body_hash = EXCLUDED.body_hash, state = EXCLUDED.state,
+        status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body, headers = EXCLUDED.headers,
+        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+      WHERE idempotency_keys.expires_at <= clock_timestamp()
+      RETURNING tenant_id, key
+    ), accepted AS (
+      SELECT e.* FROM eligible e
+      WHERE e.key IS NULL OR EXISTS (SELECT 1 FROM keyed k WHERE k.tenant_id = e.tenant_id AND k.key = e.key)
     ), inserted AS (
       INSERT INTO exports (id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
                            status, step, next_check_at, attempts, created_at, updated_at)
-      SELECT ${id}::uuid, ${input.tenantId}::uuid, dest.id, ${input.datasetId}, ${input.path}, ${input.format}, ${input.compression},
-             ${input.schedule === null ? null : JSON.stringify(input.schedule)}::jsonb, ${input.callbackUrl},
-             'queued', ${initialExportStep}, ${now}, 0, ${now}, ${now}
-      FROM dest
+      SELECT id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
+             'queued', ${initialExportStep}, at, 0, at, at
+      FROM accepted
       RETURNING id
     ), run AS (
       INSERT INTO export_runs (id, export_id, state, requested_at)
-      SELECT ${runId}::uuid, inserted.id, 'requested', ${now} FROM inserted WHERE ${opts.requestRun}::boolean
+      SELECT run_id, id, 'requested', at FROM accepted WHERE request_run
     )
-    SELECT dest.base_connection_id FROM dest JOIN inserted ON true`;
-  const row = rows[0];
-  if (row === undefined) return null;
-  const runs = opts.requestRun
+    SELECT input.ord, dest.id IS NOT NULL AS destination_found, dest.base_connection_id,
+           dest.base_connection_id IS NOT DISTINCT FROM input.expected_base AS base_matches,
+           EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) AS inserted
+    FROM input LEFT JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id`;
+  const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
+  return items.map((_, ord): AcceptOutcome => {
+    const row = byOrd.get(ord);
+    if (!row?.destination_found) return { kind: 'destination_missing' };
+    if (!row.base_matches) return { kind: 'stale_base_connection', baseConnectionId: row.base_connection_id };
+    return row.inserted ? { kind: 'inserted' } : { kind: 'key_taken' };
+  });
+}
+
+/** An accepted export as findExport would return it, built from the values written. */
+export function acceptedExportRow(item: Omit<AcceptItem, 'idempotency'>): ExportWithDetails {
+  const { id, runId, input, now } = item;
+  const runs = item.requestRun
     ? [{ id: runId, exportId: id, state: 'requested', platformRunId: null, files: null, bytes: null, records: null, errors: null, requestedAt: now, startedAt: null, completedAt: null, folderUri: null, filesListedAt: null, filesError: null, landedFiles: [] }]
     : [];
   return {
@@ -94,7 +177,7 @@ export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: {
     finishedAt: null,
     runs,
     flowBinding: null,
-    destination: { baseConnectionId: row.base_connection_id },
+    destination: { baseConnectionId: item.expectedBaseConnectionId },
   };
 }
 
@@ -111,8 +194,9 @@ export async function lockLiveDestination(tx: DbOrTx, tenantId: string, destinat
   return rows.length === 1;
 }
 
+/** One statement: the runs, flow binding and destination come joined (relationJoins), not one query each. */
 export async function findExport(db: DbOrTx, tenantId: string, id: string): Promise<ExportWithDetails | null> {
-  return db.export.findFirst({ where: { id, tenantId }, include: withDetails });
+  return db.export.findFirst({ where: { id, tenantId }, include: withDetails, relationLoadStrategy: 'join' });
 }
 
 export interface ExportFilters {

@@ -19,6 +19,8 @@ import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { validateDefinition } from './definition-validation.js';
 import type { PipelineStepDefinition } from './pipeline-definition.js';
 import { destinationsNamed, mlStorageDestinations } from './destination-references.js';
+import type { IdempotencyRequest } from '../security/idempotency-store.js';
+import { jsonContentType, type BindAnswer, type IdempotentAnswer, type IdempotentAnswers } from '../security/idempotent-answers.js';
 import { enqueuePipelineAfterCommit } from './pipeline-enqueue.js';
 import { presentPipeline, presentPipelineSummary } from './pipeline-presenter.js';
 import type { ListPipelinesQuery, PipelineView } from './pipeline-schemas.js';
@@ -29,7 +31,9 @@ export interface PipelineServiceDeps {
   producer: Pick<JobProducer, 'enqueue'>;
   secrets: SecretBox;
   datasets: Pick<DatasetService, 'assertExportable' | 'assertSourcesUsable'>;
-  config: Pick<ServiceConfig, 'callbacks'>;
+  config: Pick<ServiceConfig, 'callbacks' | 'http'>;
+  /** Idempotency-Key records written in the start's transaction (POST /pipelines is an atomic route). */
+  answers: IdempotentAnswers;
   logger: Logger;
   now?: () => Date;
 }
@@ -50,6 +54,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
   const { db, producer, secrets } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'pipeline-service' });
+  const publicUrl = deps.config.http.publicUrl.replace(/\/$/, '');
 
   async function load(tenantId: string, id: string) {
     const row = await findPipeline(db, tenantId, id);
@@ -99,10 +104,9 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     }
   }
 
-  return {
-    /** Accepts a pipeline: committed (with its steps) before this returns; the queue is best effort. */
-    async start(tenantId: string, input: StartPipelineInput): Promise<PipelineView> {
-      const base = input.stepsPointer ?? '/steps';
+  /** One attempt at starting a pipeline; `bind` stores the answer for the key in its transaction. */
+  async function startOnce(tenantId: string, input: StartPipelineInput, bind: BindAnswer): Promise<IdempotentAnswer> {
+    const base = input.stepsPointer ?? '/steps';
       const definition = validateDefinition(input.steps, base);
       if (input.callbackUrl) {
         const problem = await resolvedCallbackUrlProblem(input.callbackUrl, deps.config.callbacks);
@@ -134,11 +138,28 @@ export function createPipelineService(deps: PipelineServiceDeps) {
           at,
         );
         await notifyPipelineStatus(tx, created, 'queued', at);
-        return created;
+        const stored = await findPipeline(tx, tenantId, created.id);
+        if (!stored) throw new Error('a pipeline inserted in this transaction is missing');
+        const view = presentPipeline(stored);
+        const answer = {
+          statusCode: 202,
+          body: JSON.stringify(callbackSecret ? { ...view, callbackSecret } : view),
+          headers: { 'content-type': jsonContentType, location: `${publicUrl}/pipelines/${created.id}` },
+        };
+        await bind(tx, answer);
+        return { id: created.id, answer };
       });
       await enqueuePipelineAfterCommit(producer, row.id, log);
-      const view = presentPipeline(await load(tenantId, row.id));
-      return callbackSecret ? { ...view, callbackSecret } : view;
+      return { ...row.answer, replayed: false };
+  }
+
+  return {
+    /**
+     * Accepts a pipeline: committed (with its steps, and the Idempotency-Key's record with the
+     * answer when the request has a key) before this returns; the queue is best effort.
+     */
+    start(tenantId: string, input: StartPipelineInput, idempotency?: IdempotencyRequest): Promise<IdempotentAnswer> {
+      return deps.answers.createOnce(idempotency, (bind) => startOnce(tenantId, input, bind));
     },
 
     async get(tenantId: string, id: string): Promise<PipelineView> {

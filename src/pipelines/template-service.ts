@@ -7,7 +7,9 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import { referenceProblems, validateDefinition } from './definition-validation.js';
 import { PipelineStepsSchema } from './pipeline-definition.js';
-import type { CreateTemplateBody, ListTemplatesQuery, PipelineView, StartTemplateBody, TemplateView } from './pipeline-schemas.js';
+import type { IdempotencyRequest } from '../security/idempotency-store.js';
+import type { IdempotentAnswer } from '../security/idempotent-answers.js';
+import type { CreateTemplateBody, ListTemplatesQuery, StartTemplateBody, TemplateView } from './pipeline-schemas.js';
 import type { PipelineService } from './pipeline-service.js';
 import { ParameterSchemaSchema, resolveParameters, substitute, undeclaredPlaceholders, type ParameterSchema, type ParameterValue } from './template-parameters.js';
 import { findTemplate, insertTemplate, listTemplates } from './template-store.js';
@@ -91,7 +93,7 @@ export function createTemplateService(deps: { db: Db; pipelines: PipelineService
     },
 
     /** Substitutes the parameters and starts a pipeline (validated in full, 400 naming fields). */
-    async start(tenantId: string, id: string, body: StartTemplateBody): Promise<PipelineView> {
+    async start(tenantId: string, id: string, body: StartTemplateBody, idempotency?: IdempotencyRequest): Promise<IdempotentAnswer> {
       const template = present(await load(tenantId, id));
       const values = resolveParameters(template.parameters, body.parameters);
       return deps.pipelines.start(tenantId, {
@@ -102,7 +104,7 @@ export function createTemplateService(deps: { db: Db; pipelines: PipelineService
         stepsPointer: '/template/steps',
         ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
         ...(body.mlPlatform ? { mlPlatform: body.mlPlatform } : {}),
-      });
+      }, idempotency);
     },
   };
 }

@@ -2,6 +2,7 @@
 // is one INSERT ... ON CONFLICT that also takes over an expired or abandoned record; finishing is one
 // UPDATE guarded by the claim's instant, so a request never overwrites a record it no longer owns.
 import type { DbOrTx } from '../db/client.js';
+import type { SealedAnswerRecord } from './idempotent-answers.js';
 
 export interface IdempotencyRequest {
   tenantId: string;
@@ -78,6 +79,25 @@ export async function findIdempotencyRecord(db: DbOrTx, tenantId: string, key: s
     body: typeof row.response_body === 'string' ? row.response_body : null,
     headers,
   };
+}
+
+/**
+ * Records a finished answer for a key nobody holds (or whose record expired), in one statement;
+ * false when another request's record holds the key. For routes that write no claim first.
+ */
+export async function recordIdempotentAnswer(db: DbOrTx, tenantId: string, record: SealedAnswerRecord): Promise<boolean> {
+  const rows = await db.$queryRaw<{ key: string }[]>`
+    INSERT INTO idempotency_keys (tenant_id, key, method, path, body_hash, state, status_code, response_body, headers, created_at, expires_at)
+    VALUES (${tenantId}::uuid, ${record.key}, ${record.method}, ${record.path}, ${record.bodyHash}, 'done', ${record.statusCode},
+            ${JSON.stringify(record.sealedBody)}::jsonb, ${JSON.stringify(record.headers)}::jsonb,
+            clock_timestamp(), clock_timestamp() + make_interval(secs => ${record.ttlSeconds}))
+    ON CONFLICT (tenant_id, key) DO UPDATE SET
+      method = EXCLUDED.method, path = EXCLUDED.path, body_hash = EXCLUDED.body_hash, state = EXCLUDED.state,
+      status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body, headers = EXCLUDED.headers,
+      created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+    WHERE idempotency_keys.expires_at <= clock_timestamp()
+    RETURNING key`;
+  return rows.length === 1;
 }
 
 /** Stores the first response; false when the claim was lost meanwhile. */

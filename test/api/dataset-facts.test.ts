@@ -59,3 +59,28 @@ test('an unknown dataset is reported as null; a failed read is not cached', asyn
   assert.deepEqual(second.labels?.labels, ['C1']);
   assert.equal(flaky.calls.labels, 2);
 });
+
+test('past its lifetime a fact answers at once while it is read again; a Platform outage keeps the last one for staleMs', async () => {
+  let clock = 0;
+  const cache = createDatasetFactsCache({ ttlMs: 1000, staleMs: 10_000, now: () => clock });
+  const healthy = countingPlatform();
+  await cache.get('t', 'ds1', healthy.platform);
+  let outage = 0;
+  const down = {
+    getDataset: () => {
+      outage++;
+      return Promise.reject(new PlatformError({ kind: 'transient', plainMessage: 'down', endpoint: 'catalog' }));
+    },
+    getDatasetLabels: () => {
+      outage++;
+      return Promise.reject(new PlatformError({ kind: 'transient', plainMessage: 'down', endpoint: 'labels' }));
+    },
+  };
+  clock = 5000;
+  const during = await cache.get('t', 'ds1', down);
+  assert.equal(during.dataset?.id, 'ds1', 'the last known facts answer');
+  assert.equal(outage, 2, 'and a read was started behind them');
+  await new Promise((resolve) => setImmediate(resolve));
+  clock = 10_500;
+  await assert.rejects(cache.get('t', 'ds1', down), (e: unknown) => e instanceof PlatformError, 'too old to stand in for the Platform');
+});

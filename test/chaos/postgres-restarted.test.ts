@@ -95,11 +95,6 @@ describe('chaos: Postgres restarted mid-run', () => {
 
   test(
     'a POST in flight during a restart gets its answer when retried with its Idempotency-Key',
-    {
-      todo:
-        'a request cut by the restart now answers 503 (postgres-restart-statuses), but when releasing its Idempotency-Key fails too ' +
-        'the key stays in progress for abandonedAfterMs (5 min): retries get 409 until then (src/http/plugins/idempotency.ts)',
-    },
     async () => {
       const postgres = world.postgres ?? assert.fail('no private cluster');
       const keys = specs.slice(0, 20).map((spec) => ({ spec, key: randomUUID() }));

@@ -33,7 +33,7 @@ describe('export event stream', () => {
   let destinationId: string;
 
   before(async () => {
-    world = await startListeningWorld({ env: { EXPORT_EVENTS_POLL_MS: '50', EXPORT_EVENTS_HEARTBEAT_MS: '100' } });
+    world = await startListeningWorld({ env: { EXPORT_EVENTS_HEARTBEAT_MS: '100' } });
     datasetId = await datasetIdByName(world.api, EVENTS_DATASET);
     destinationId = await createDestination(world.api, 'dlz');
   });
@@ -91,7 +91,7 @@ describe('export event stream', () => {
   test('an idle stream carries heartbeats, and the API ending it on shutdown is a clean end', async () => {
     // A second API on the same database, without a worker: its export stays queued.
     const { startTestApi } = await import('../support/api.js');
-    const idle = await startTestApi({ env: { EXPORT_EVENTS_POLL_MS: '50', EXPORT_EVENTS_HEARTBEAT_MS: '50' } });
+    const idle = await startTestApi({ env: { EXPORT_EVENTS_HEARTBEAT_MS: '50' } });
     try {
       const base = await idle.app.listen({ host: '127.0.0.1', port: 0 });
       const dest = bodyOf<{ id: string }>(await idle.post(idle.keys.tenantA, '/destinations', { type: 'dlz', name: 'idle', params: {} })).id;

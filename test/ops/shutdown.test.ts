@@ -27,7 +27,6 @@ describe('API graceful shutdown', () => {
       SIMULATOR_URL: sim.url,
       SECRETS_KEYS: secretsKeys,
       QUEUE_PREFIX: `test${randomBytes(5).toString('hex')}`,
-      EXPORT_EVENTS_POLL_MS: '100',
     });
   });
 

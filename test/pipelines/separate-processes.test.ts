@@ -89,7 +89,7 @@ before(async () => {
     ALLOW_PRIVATE_STORAGE: 'true',
     WORKER_METRICS_PORT: '0',
   };
-  api = await startApiProcess(env, 'api', [], directories.api);
+  api = await startApiProcess(env, 'api', [], { cwd: directories.api });
   worker = await startWorkerProcess({ ...env, PUBLIC_URL: api.url }, 'worker', directories.worker);
 });
 

@@ -139,16 +139,27 @@ export async function startWorkerProcess(env: Record<string, string>, name = 'wo
 }
 
 /** src/server.ts on a free port; resolves with its base URL once it listens. */
-export async function startApiProcess(env: Record<string, string>, name = 'api', nodeArgs: string[] = [], cwd?: string): Promise<{ process: ServiceProcess; url: string }> {
+export async function startApiProcess(
+  env: Record<string, string>,
+  name = 'api',
+  nodeArgs: string[] = [],
+  options: {
+    /** The process's working directory (default: the repository). */
+    cwd?: string;
+    /** How long it may take to listen (a scenario starting hundreds of processes on a busy machine waits longer). */
+    readyTimeoutMs?: number;
+  } = {},
+): Promise<{ process: ServiceProcess; url: string }> {
+  const { cwd, readyTimeoutMs = 20_000 } = options;
   const merged: Record<string, string> = { LOG_LEVEL: 'info', PORT: '0', ...env };
   if (!logsReadiness(merged)) {
     const url = `http://127.0.0.1:${merged.PORT === '0' ? await freePort() : merged.PORT}`;
     const api = spawnService(name, 'src/server.ts', { ...merged, PORT: new URL(url).port }, nodeArgs, cwd);
-    await readyOrKilled(api, waitForHttpOk(api, `${url}/healthz`, 60_000));
+    await readyOrKilled(api, waitForHttpOk(api, `${url}/healthz`, Math.max(60_000, readyTimeoutMs)));
     return { process: api, url };
   }
   const api = spawnService(name, 'src/server.ts', merged, nodeArgs, cwd);
-  const listening = api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+  const listening = api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/, readyTimeoutMs);
   await readyOrKilled(api, listening);
   const line = await listening;
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];

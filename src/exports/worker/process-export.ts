@@ -10,6 +10,7 @@ import { notifyExportStatus } from '../../notifications/export-notifications.js'
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
 import { claimExport, FencedExport, LostClaimError } from './fenced-export.js';
+import { ReadAhead } from './read-ahead.js';
 import { stepHandlers } from './step-handlers.js';
 import type { ExportPlatform, StepContext, StepDeps, StepResult } from './step-context.js';
 import { loadExport } from './worker-store.js';
@@ -96,7 +97,7 @@ async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOut
 }
 
 function contextFor(deps: ProcessorDeps, exp: LoadedExport, fenced: FencedExport, log: Logger): StepContext {
-  return { ...deps, platform: deps.platformFor(exp.tenant), exp, fenced, waits: 0, log };
+  return { ...deps, platform: deps.platformFor(exp.tenant), readAhead: new ReadAhead(), exp, fenced, waits: 0, log };
 }
 
 export async function processExport(deps: ProcessorDeps, exportId: string, progress: unknown): Promise<ProcessOutcome> {

@@ -11,6 +11,7 @@ import type { StoreFactory } from '../../storage/store-factory.js';
 import type { CrashPoint } from './crash-points.js';
 import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
+import type { ReadAhead } from './read-ahead.js';
 
 /** The Platform calls an export makes (a narrow view of the Platform client). */
 export type ExportPlatform = Pick<
@@ -49,6 +50,8 @@ export interface StepDeps {
 
 export interface StepContext extends StepDeps {
   platform: ExportPlatform;
+  /** Platform reads started ahead of the step that uses them (read-ahead.ts). */
+  readAhead: ReadAhead;
   /** The row as last read or written by this activation (steps keep it current). */
   exp: LoadedExport;
   fenced: FencedExport;

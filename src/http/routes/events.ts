@@ -1,6 +1,8 @@
 // GET /exports/:id/events: a server-sent event stream of one export. It sends the export at once,
-// then again on every change (status, step, Platform ids, runs, error) found by looking at the row
-// every EXPORT_EVENTS_POLL_MS, with a comment line as heartbeat, and ends after a terminal status
+// then again on every change (status, step, Platform ids, runs, error): Postgres notifies the
+// process's one listening connection of each change of the row or its runs (export-change-feed.ts),
+// and only then is the export read again; an idle stream costs no reads, only a comment line as
+// heartbeat. It ends after a terminal status
 // with an `end` event. Authentication is the usual Bearer header (the dashboard reads the stream
 // with fetch, not EventSource, so no key ever travels in a URL). Streams end when the API shuts
 // down; clients reconnect and get the current state first.
@@ -11,13 +13,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { ExportParamsSchema, type ExportView } from '../../exports/export-schemas.js';
+import type { ExportChangeFeed } from '../../exports/export-change-feed.js';
 import type { ExportService } from '../../exports/export-service.js';
 import { activeExportStatuses } from '../../exports/export-status.js';
 import { problemResponses } from './problem-schema.js';
 
 export interface ExportEventRoutesOptions {
   exports: Pick<ExportService, 'get'>;
-  pollMs: number;
+  changes: ExportChangeFeed;
   heartbeatMs: number;
 }
 
@@ -65,20 +68,38 @@ export const exportEventRoutes: FastifyPluginAsyncZod<ExportEventRoutesOptions> 
     async (request, reply) => {
       const { tenantId } = request.auth;
       const { id } = request.params;
-      // Unknown or another tenant's export: an ordinary 404 before any stream starts.
-      const first = await opts.exports.get(tenantId, id);
+      let busy = false;
+      let again = false;
+      let ended = false;
+      let started = false;
+      let heardBeforeStart = false;
+      // Listening before the first read, so no change between the two goes unheard.
+      const onChange = (): void => {
+        if (started) void read();
+        else heardBeforeStart = true;
+      };
+      const unsubscribe = await opts.changes.subscribe(id, onChange).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'export event stream cannot listen for changes');
+        throw new AppError('service_unavailable', 'Export events are unavailable right now; retry shortly.', { headers: { 'retry-after': '2' } });
+      });
+      let first: ExportView;
+      try {
+        // Unknown or another tenant's export: an ordinary 404 before any stream starts.
+        first = await opts.exports.get(tenantId, id);
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
 
       const stream = new PassThrough();
       let eventId = 0;
       let last = '';
-      let busy = false;
-      let ended = false;
       const send = (event: string, data: unknown) => stream.write(frame(event, ++eventId, data));
 
       const end = (): void => {
         if (ended) return;
         ended = true;
-        clearInterval(poller);
+        unsubscribe();
         clearInterval(heartbeat);
         openStreams.delete(end);
         stream.end();
@@ -93,31 +114,42 @@ export const exportEventRoutes: FastifyPluginAsyncZod<ExportEventRoutesOptions> 
           end();
         }
       };
-      const poll = async (): Promise<void> => {
-        if (busy || ended) return;
+      /** Reads the export after a change; changes heard during a read make one more read after it. */
+      async function read(): Promise<void> {
+        if (ended) return;
+        if (busy) {
+          again = true;
+          return;
+        }
         busy = true;
         try {
-          const view = await opts.exports.get(tenantId, id);
-          if (!ended) publish(view);
-        } catch (error) {
-          if (error instanceof AppError && error.code === 'not_found') {
-            send('gone', { id });
-            end();
-          } else {
-            request.log.warn({ err: error, exportId: id }, 'export event stream could not read the export; trying again');
-          }
+          do {
+            again = false;
+            try {
+              const view = await opts.exports.get(tenantId, id);
+              if (!ended) publish(view);
+            } catch (error) {
+              if (error instanceof AppError && error.code === 'not_found') {
+                send('gone', { id });
+                end();
+              } else {
+                request.log.warn({ err: error, exportId: id }, 'export event stream could not read the export; reading at its next change');
+              }
+            }
+          } while (again && !ended);
         } finally {
           busy = false;
         }
-      };
+      }
 
-      const poller = setInterval(() => void poll(), opts.pollMs);
       const heartbeat = setInterval(() => stream.write(': heartbeat\n\n'), opts.heartbeatMs);
       openStreams.set(end, once(reply.raw, 'close').catch(() => undefined));
       reply.raw.on('close', end);
 
       stream.write('retry: 2000\n\n');
       publish(first);
+      started = true;
+      if (heardBeforeStart) void read();
       // Fastify pipes a stream as it is; the type provider only types bodies it serializes.
       const body = stream as unknown as string;
       return reply

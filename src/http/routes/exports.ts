@@ -14,6 +14,7 @@ import {
 } from '../../exports/export-schemas.js';
 import type { ExportService } from '../../exports/export-service.js';
 import type { LandedFilesService } from '../../exports/landed-files-service.js';
+import { idempotencyScopeOf, sendIdempotentAnswer } from '../plugins/idempotency.js';
 import { problemResponses } from './problem-schema.js';
 
 export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; landedFiles: LandedFilesService; publicUrl: string }> = (app, opts, done) => {
@@ -24,7 +25,7 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
   app.post(
     '/exports',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'atomic' },
       schema: {
         tags,
         summary: 'Export a dataset to a destination',
@@ -35,8 +36,8 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
       },
     },
     async (request, reply) => {
-      const created = await exports.create(request.auth.tenantId, request.body);
-      return reply.status(202).header('location', locationOf(created.id)).send(created);
+      // The answer as the accept write stored it for the Idempotency-Key (or as replayed).
+      return sendIdempotentAnswer(request, reply, await exports.create(request.auth.tenantId, request.body, idempotencyScopeOf(request)));
     },
   );
 

@@ -6,6 +6,7 @@ import { createDatasetFactsCache } from '../../datasets/dataset-facts.js';
 import { createDatasetService } from '../../datasets/dataset-service.js';
 import { createDestinationAccessService } from '../../destinations/destination-access.js';
 import { createDestinationService } from '../../destinations/destination-service.js';
+import { createExportChangeFeed } from '../../exports/export-change-feed.js';
 import { createExportService } from '../../exports/export-service.js';
 import { createLandedFilesService } from '../../exports/landed-files-service.js';
 import { createTenantStoreFactory } from '../../storage/tenant-stores.js';
@@ -17,6 +18,8 @@ import { createPipelineService } from '../../pipelines/pipeline-service.js';
 import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
 import { createMlCallbackService } from '../../webhooks/ml-callback-service.js';
+import { createIdempotentAnswers } from '../../security/idempotent-answers.js';
+import { idempotencyKeyHeader } from '../plugins/idempotency.js';
 import queueDashboard from '../plugins/queue-dashboard.js';
 import { adminRoutes } from './admin.js';
 import { datasetRoutes } from './datasets.js';
@@ -42,10 +45,16 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   });
   app.addHook('onClose', () => platforms.close());
 
-  const datasets = createDatasetService({ db, platforms, facts: createDatasetFactsCache() });
+  const datasets = createDatasetService({
+    db,
+    platforms,
+    facts: createDatasetFactsCache({ ttlMs: config.accept.datasetFactsTtlMs }),
+    factsDeadlineMs: timeoutMs,
+  });
   const destinations = createDestinationService({ db, secrets });
   const stores = createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => platforms.platformFor(tenant) });
-  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger });
+  const answers = createIdempotentAnswers({ db, secrets, ttlSeconds: config.idempotency.ttlSeconds, headerName: idempotencyKeyHeader });
+  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers });
   const landedFiles = createLandedFilesService({ db, stores, signedUrlTtlSeconds: config.storage.signedUrlTtlSeconds, publicUrl });
   const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys() });
 
@@ -55,10 +64,12 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   await app.register(destinationRoutes, { destinations, access, publicUrl });
   await app.register(datasetRoutes, { datasets });
   await app.register(exportRoutes, { exports, landedFiles, publicUrl });
-  await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
+  const changes = createExportChangeFeed({ databaseUrl: config.database.url, logger });
+  app.addHook('onClose', () => changes.close());
+  await app.register(exportEventRoutes, { exports, changes, heartbeatMs: config.events.heartbeatMs });
 
   // Pipelines, their templates, ML platform callbacks and the notification signing secret.
-  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, datasets, config, logger });
+  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, datasets, config, logger, answers });
   const templates = createTemplateService({ db, pipelines });
   const callbacks = createMlCallbackService({
     db,

@@ -15,6 +15,7 @@ import {
 } from '../../pipelines/pipeline-schemas.js';
 import type { PipelineService } from '../../pipelines/pipeline-service.js';
 import type { TemplateService } from '../../pipelines/template-service.js';
+import { idempotencyScopeOf, sendIdempotentAnswer } from '../plugins/idempotency.js';
 import { problemResponses } from './problem-schema.js';
 
 export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineService; templates: TemplateService; publicUrl: string }> = (app, opts, done) => {
@@ -25,7 +26,7 @@ export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineServi
   app.post(
     '/pipelines',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'atomic' },
       schema: {
         tags,
         summary: 'Start a pipeline',
@@ -37,8 +38,8 @@ export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineServi
     },
     async (request, reply) => {
       const { name, steps, callbackUrl, mlPlatform } = request.body;
-      const created = await pipelines.start(request.auth.tenantId, { name, steps, ...(callbackUrl ? { callbackUrl } : {}), ...(mlPlatform ? { mlPlatform } : {}) });
-      return reply.status(202).header('location', locationOf(created.id)).send(created);
+      const input = { name, steps, ...(callbackUrl ? { callbackUrl } : {}), ...(mlPlatform ? { mlPlatform } : {}) };
+      return sendIdempotentAnswer(request, reply, await pipelines.start(request.auth.tenantId, input, idempotencyScopeOf(request)));
     },
   );
 
@@ -130,7 +131,7 @@ export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineServi
   app.post(
     '/pipeline-templates/:id/start',
     {
-      config: { idempotent: true },
+      config: { idempotent: 'atomic' },
       schema: {
         tags,
         summary: 'Start a pipeline from a template with parameters',
@@ -141,8 +142,7 @@ export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineServi
       },
     },
     async (request, reply) => {
-      const created = await templates.start(request.auth.tenantId, request.params.id, request.body);
-      return reply.status(202).header('location', locationOf(created.id)).send(created);
+      return sendIdempotentAnswer(request, reply, await templates.start(request.auth.tenantId, request.params.id, request.body, idempotencyScopeOf(request)));
     },
   );
   done();

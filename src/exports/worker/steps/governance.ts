@@ -2,12 +2,22 @@
 // or exported, and refuse what they forbid (the API checked at accept time; labels can change).
 import { judgeDatasetLabels } from '../../../datasets/governance.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { fail, next, type StepHandler } from '../step-context.js';
+import { fail, next, type StepContext, type StepHandler } from '../step-context.js';
+import { bindingOf } from './binding.js';
+
+async function readFlowAhead(ctx: StepContext): Promise<void> {
+  const { flowId, sourceConnectionId } = await bindingOf(ctx);
+  if (flowId !== null && sourceConnectionId !== null) ctx.readAhead.start(ctx.platform, flowId, sourceConnectionId);
+}
 
 export const governanceStep: StepHandler = async (ctx) => {
+  const labelsRead = ctx.platform.getDatasetLabels(ctx.exp.datasetId);
+  labelsRead.catch(() => undefined);
+  // Meanwhile: an export whose flow already exists has verify_flow's reads started now.
+  await readFlowAhead(ctx).catch((error: unknown) => ctx.log.debug({ err: error }, 'reading the flow ahead failed; verify_flow reads it'));
   let labels;
   try {
-    labels = await ctx.platform.getDatasetLabels(ctx.exp.datasetId);
+    labels = await labelsRead;
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'governance');
   }

@@ -14,7 +14,7 @@ const isNotFound = (error: unknown): boolean => error instanceof PlatformError &
 
 async function sourceReadsDataset(ctx: StepContext, sourceConnectionId: string): Promise<boolean | 'missing'> {
   try {
-    const source = await ctx.platform.getSourceConnection(sourceConnectionId);
+    const source = await ctx.readAhead.sourceConnection(ctx.platform, sourceConnectionId);
     return (source.params?.datasets ?? []).some((d) => d.dataSetId === ctx.exp.datasetId);
   } catch (error) {
     if (isNotFound(error)) return 'missing';
@@ -37,7 +37,7 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
   try {
     let flow: Flow;
     try {
-      flow = await ctx.platform.getFlow(flowId);
+      flow = await ctx.readAhead.flow(ctx.platform, flowId);
     } catch (error) {
       if (!isNotFound(error)) throw error;
       ctx.log.warn({ flowId }, 'the Platform no longer has the saved flow; recreating it');
