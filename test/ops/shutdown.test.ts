@@ -28,6 +28,7 @@ describe('API graceful shutdown', () => {
       SECRETS_KEYS: secretsKeys,
       QUEUE_PREFIX: `test${randomBytes(5).toString('hex')}`,
       EXPORT_EVENTS_POLL_MS: '100',
+      ALLOW_PRIVATE_STORAGE: 'true',
     });
   });
 
