@@ -13,6 +13,9 @@ export type ProblemCode =
   | 'idempotency_in_flight'
   | 'idempotency_mismatch'
   | 'payload_too_large'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'service_unavailable'
@@ -32,6 +35,9 @@ const statusByCode: Record<ProblemCode, number> = {
   idempotency_in_flight: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   rate_limited: 429,
   service_unavailable: 503,
@@ -52,6 +58,9 @@ const titleByCode: Record<ProblemCode, string> = {
   idempotency_in_flight: 'A request with this Idempotency-Key is in progress',
   idempotency_mismatch: 'Idempotency-Key reused with a different request',
   payload_too_large: 'Request body too large',
+  uri_too_long: 'URI too long',
+  headers_too_large: 'Request header fields too large',
+  request_timeout: 'Request not received in time',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   service_unavailable: 'Service unavailable',

@@ -3618,6 +3618,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3675,6 +3677,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3751,7 +3755,7 @@ export interface components {
             /** @enum {string} */
             state: "requested" | "triggering" | "in_progress" | "succeeded" | "failed" | "timed_out" | "cancelled";
         };
-        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landed (the run's folder), landedUri, files, records. */
         ExportStep: {
             /**
              * @default gzip
@@ -3773,7 +3777,7 @@ export interface components {
             /** @description Folder relative to the destination root, e.g. ml/exports */
             path: unknown;
         };
-        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landed (the run's folder), landedUri, files, records. */
         ExportStepInput: {
             /**
              * @default gzip
@@ -3812,6 +3816,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3848,6 +3854,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3908,8 +3916,8 @@ export interface components {
             kind: "ingest";
             /** @description Unique within the pipeline; other steps refer to it */
             name: string;
-            /** @description The scores file (an ml step's scoresFile) */
-            scoresFile: components["schemas"]["PipelineStepRef"] | unknown;
+            /** @description The scores file (an ml step's scores output) */
+            scores: components["schemas"]["PipelineStepRef"] | components["schemas"]["StorageLocation"];
         };
         /** @description Batch ingestion of a scores file into a profile-enabled scores dataset. Outputs: datasetId, schemaId, batchId, records. */
         IngestStepInput: {
@@ -3922,8 +3930,8 @@ export interface components {
             kind: "ingest";
             /** @description Unique within the pipeline; other steps refer to it */
             name: string;
-            /** @description The scores file (an ml step's scoresFile) */
-            scoresFile: components["schemas"]["PipelineStepRefInput"] | string;
+            /** @description The scores file (an ml step's scores output) */
+            scores: components["schemas"]["PipelineStepRefInput"] | components["schemas"]["StorageLocationInput"];
         };
         IssuedApiKey: {
             /** Format: date-time */
@@ -3969,6 +3977,44 @@ export interface components {
             /** @description Where the file is: s3://…, gs://…, https://<account>.blob.core.windows.net/…, sftp://… */
             uri: string;
         };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastError: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastErrorInput: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
         MlCallbackAnswer: {
             runId: number | null;
             /** @enum {string} */
@@ -3979,7 +4025,7 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "ignored";
         };
-        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        /** @description Train and score on an ML platform (Databricks run-now; contract in docs/ml-platform.md). Outputs: mlRunId, scores (the scores file), scoresUri, scoredRows, auc, aucTrain. */
         MlStep: {
             /**
              * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
@@ -3997,12 +4043,12 @@ export interface components {
             parameters?: {
                 [key: string]: string;
             };
-            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
-            scoresPath?: unknown;
-            /** @description Folder of the landed training set (an export step's landedPath) */
-            trainingPath: components["schemas"]["PipelineStepRef"] | unknown;
+            /** @description Folder the scores file is written to; default aepjobs/scores/<pipelineId>/<step>/ at the training set's destination (the DLZ user drop zone for a DLZ) */
+            scores?: components["schemas"]["StorageLocation"];
+            /** @description Folder of the training set's Parquet files (an export step's landed folder) */
+            training: components["schemas"]["PipelineStepRef"] | components["schemas"]["StorageLocation"];
         };
-        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        /** @description Train and score on an ML platform (Databricks run-now; contract in docs/ml-platform.md). Outputs: mlRunId, scores (the scores file), scoresUri, scoredRows, auc, aucTrain. */
         MlStepInput: {
             /**
              * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
@@ -4020,10 +4066,10 @@ export interface components {
             parameters?: {
                 [key: string]: string;
             };
-            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
-            scoresPath?: string;
-            /** @description Folder of the landed training set (an export step's landedPath) */
-            trainingPath: components["schemas"]["PipelineStepRefInput"] | string;
+            /** @description Folder the scores file is written to; default aepjobs/scores/<pipelineId>/<step>/ at the training set's destination (the DLZ user drop zone for a DLZ) */
+            scores?: components["schemas"]["StorageLocationInput"];
+            /** @description Folder of the training set's Parquet files (an export step's landed folder) */
+            training: components["schemas"]["PipelineStepRefInput"] | components["schemas"]["StorageLocationInput"];
         };
         NotificationSecret: {
             /** Format: date-time */
@@ -4056,6 +4102,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4108,6 +4156,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4135,14 +4185,14 @@ export interface components {
         PipelineStepRef: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         /** @description The output of an earlier step, resolved when this step starts. */
         PipelineStepRefInput: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         PipelineStepState: {
@@ -4160,6 +4210,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -4184,6 +4236,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -4205,6 +4259,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4231,6 +4287,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4528,6 +4586,26 @@ export interface components {
             parameters?: {
                 [key: string]: string | number | boolean;
             };
+        };
+        /** @description A folder or file in one of your destinations. */
+        StorageLocation: {
+            /**
+             * Format: uuid
+             * @description One of your destinations
+             */
+            destinationId: string;
+            /** @description Folder or file relative to the destination root, e.g. ml/egress/<datasetId> */
+            path: unknown;
+        };
+        /** @description A folder or file in one of your destinations. */
+        StorageLocationInput: {
+            /**
+             * Format: uuid
+             * @description One of your destinations
+             */
+            destinationId: string;
+            /** @description Folder or file relative to the destination root, e.g. ml/egress/<datasetId> */
+            path: string;
         };
         Tenant: {
             allowSensitiveLabels: boolean;

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Export as ExportRow, ExportRun, ExportRunFile, FlowBinding } from '../generated/prisma/client.js';
 import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
 import { parseStoredSchedule } from './export-schedule.js';
-import { exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
+import { presentLastError } from '../last-error.js';
+import { activeExportStatuses, exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
 
 const StoredRunErrorsSchema = z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }));
@@ -79,6 +80,7 @@ export function presentExportSummary(row: SummaryRow): ExportSummary {
       flowId: row.flowBinding?.flowId ?? null,
     },
     error: presentError(row.error),
+    lastError: presentLastError(row.lastError, (activeExportStatuses as readonly string[]).includes(row.status)),
     attempts: row.attempts,
     nextCheckAt: row.nextCheckAt.toISOString(),
     deadlineAt: iso(row.deadlineAt),

@@ -2,6 +2,7 @@
 // refused by name. Responses show every Platform id, the runs and a plain-words error.
 import { z } from 'zod';
 import { DatasetIdSchema } from '../datasets/dataset-schemas.js';
+import { LastErrorSchema } from '../last-error.js';
 import { CursorQuerySchema, LimitQuerySchema } from '../http/routes/pagination.js';
 import { ExportPathSchema } from './export-path.js';
 import { ScheduleInputSchema, SchedulePatchSchema, ScheduleSchema } from './export-schedule.js';
@@ -124,6 +125,7 @@ const exportFields = {
     })
     .describe('Platform object ids, each set as soon as it exists'),
   error: ExportErrorSchema.nullable(),
+  lastError: LastErrorSchema.nullable().describe('While the export waits to retry a failed Platform call: that failure, the attempt and the next try'),
   attempts: z.number().int(),
   nextCheckAt: instant,
   deadlineAt: instant.nullable(),

@@ -85,6 +85,7 @@ export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: {
     status: 'queued',
     step: initialExportStep,
     error: null,
+    lastError: null,
     nextCheckAt: now,
     deadlineAt: null,
     attempts: 0,

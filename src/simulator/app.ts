@@ -125,7 +125,6 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
       ml = registerMlPlatform(scope, {
         pool,
         schema: config.dbSchema,
-        landingZoneDir: config.landingZoneDir,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...options.mlPlatform,
       });

@@ -151,6 +151,14 @@ export function openAzureBlobStore(access: AzureContainerAccess): ObjectStore {
       return { url: `${uriOf(name)}?${sas.token}`, expiresAt: sas.expiresAt };
     },
 
+    async signedWriteUrl(path, ttlSeconds) {
+      const name = normaliseStoragePath(path);
+      // create + write on this one blob; Put Blob needs its blob type named.
+      const sas = await sasFor(name, 'cw', ttlSeconds);
+      if (sas === null) return null;
+      return { url: `${uriOf(name)}?${sas.token}`, expiresAt: sas.expiresAt, headers: { 'x-ms-blob-type': 'BlockBlob' } };
+    },
+
     async temporaryAccess(_prefix, options): Promise<StorageAccess | null> {
       // Flat-namespace Blob SAS can be scoped to a blob or the container, not to a prefix; the
       // container SAS is the narrowest that covers a folder of files.

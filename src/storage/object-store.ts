@@ -23,6 +23,13 @@ export interface SignedReadUrl {
   expiresAt: Date;
 }
 
+/** A URL anyone can PUT one object's bytes to until it expires, with the headers the PUT needs. */
+export interface SignedWriteUrl {
+  url: string;
+  expiresAt: Date;
+  headers: Record<string, string>;
+}
+
 /**
  * Short-lived credentials a third party (an ML job) can use to read, and optionally write, one
  * prefix of a store. The shape follows what each protocol's own tools take.
@@ -66,6 +73,12 @@ export interface ObjectStore {
    * protocol has none (SFTP) — callers then stream the file through `read`.
    */
   signedReadUrl(path: string, ttlSeconds: number): Promise<SignedReadUrl | null>;
+  /**
+   * A URL that lets its holder write (create or replace) exactly this file with one HTTP PUT until
+   * it expires (S3 presigned PUT, Azure blob SAS with create+write), or null when the protocol has
+   * none (SFTP). How pipelines let an ML job write its scores without handing it keys.
+   */
+  signedWriteUrl(path: string, ttlSeconds: number): Promise<SignedWriteUrl | null>;
   /**
    * Short-lived credentials for a prefix (for an ML job), or null when this store cannot mint
    * them with the credentials it holds (e.g. long-lived access keys without STS, SFTP).

@@ -2,7 +2,7 @@
 // stat, stream reads, multipart stream writes (@aws-sdk/lib-storage) and presigned GET URLs
 // (@aws-sdk/s3-request-presigner). Assumed roles go through STS (credential-providers).
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, NoSuchKey, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -127,6 +127,12 @@ export function openS3Store(options: S3StoreOptions): ObjectStore {
     async signedReadUrl(path, ttlSeconds) {
       const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: keyOf(path) }), { expiresIn: ttlSeconds });
       return { url, expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
+    },
+
+    async signedWriteUrl(path, ttlSeconds) {
+      // Only the host header is signed, so a plain PUT of the bytes works.
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: options.bucket, Key: keyOf(path) }), { expiresIn: ttlSeconds });
+      return { url, expiresAt: new Date(Date.now() + ttlSeconds * 1000), headers: {} };
     },
 
     // Minting prefix-scoped STS credentials needs an IAM identity of ours that the customer

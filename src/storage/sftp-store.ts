@@ -122,6 +122,10 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
       return Promise.resolve(null);
     },
 
+    signedWriteUrl() {
+      return Promise.resolve(null);
+    },
+
     temporaryAccess() {
       return Promise.resolve(null);
     },

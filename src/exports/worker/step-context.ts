@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../config.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import type { LastErrorCause } from '../../last-error.js';
 import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
 import type { StoreFactory } from '../../storage/store-factory.js';
@@ -60,7 +61,8 @@ export type WaitStatus = 'running' | 'waiting_for_platform';
 
 export type StepResult =
   | { kind: 'next'; step: ExportStep }
-  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string }
+  /** `lastError`: the failed Platform call this wait retries (shown while the export waits). */
+  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string; lastError?: LastErrorCause }
   | { kind: 'fail'; error: ExportError }
   /** The step already wrote a final state (succeeded, timed_out, ...). */
   | { kind: 'finished' };
@@ -69,4 +71,10 @@ export type StepHandler = (ctx: StepContext) => Promise<StepResult>;
 
 export const next = (step: ExportStep): StepResult => ({ kind: 'next', step });
 export const fail = (error: ExportError): StepResult => ({ kind: 'fail', error });
-export const wait = (delayMs: number, status: WaitStatus, reason: string): StepResult => ({ kind: 'wait', delayMs, status, reason });
+export const wait = (delayMs: number, status: WaitStatus, reason: string, lastError?: LastErrorCause): StepResult => ({
+  kind: 'wait',
+  delayMs,
+  status,
+  reason,
+  ...(lastError === undefined ? {} : { lastError }),
+});

@@ -58,7 +58,7 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
 
   // Pipelines, their templates, ML platform callbacks and the notification signing secret.
-  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, config, logger });
+  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, datasets, config, logger });
   const templates = createTemplateService({ db, pipelines });
   const callbacks = createMlCallbackService({
     db,
