@@ -166,7 +166,7 @@ export function openAzureBlobStore(access: AzureContainerAccess): ObjectStore {
       const sas = await sasFor(undefined, permissions, options.ttlSeconds);
       if (sas === null) return null;
       const containerUrl = rootUri.replace(/\/$/, '');
-      return { kind: 'azure-sas', containerUrl, sasToken: sas.token, sasUri: `${containerUrl}?${sas.token}`, expiresAt: sas.expiresAt, permissions: access.kind === 'sas' ? 'as granted by the Platform' : permissions };
+      return { kind: 'azure-sas', containerUrl, sasToken: sas.token, sasUri: `${containerUrl}?${sas.token}`, expiresAt: sas.expiresAt, permissions: access.kind === 'sas' ? (new URLSearchParams(sas.token).get('sp') ?? 'as granted') : permissions };
     },
 
     close() {

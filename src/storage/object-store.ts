@@ -96,6 +96,16 @@ export class StorageNotFoundError extends Error {
   }
 }
 
+/** For `stat`: runs an adapter's error translation; "not found" becomes null, anything else is thrown. */
+export function nullIfNotFound(translateError: () => never): null {
+  try {
+    translateError();
+  } catch (translated) {
+    if (translated instanceof StorageNotFoundError) return null;
+    throw translated;
+  }
+}
+
 /** The store refused our credentials (expired SAS, wrong key, denied policy). */
 export class StorageAccessDeniedError extends Error {
   override name = 'StorageAccessDeniedError';

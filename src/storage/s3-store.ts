@@ -8,6 +8,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   normaliseStoragePath,
+  nullIfNotFound,
   StorageAccessDeniedError,
   StorageNotFoundError,
   type ObjectStore,
@@ -103,12 +104,7 @@ export function openS3Store(options: S3StoreOptions): ObjectStore {
         const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: keyOf(path) }));
         return fileOf(keyOf(path), head.ContentLength ?? 0, head.LastModified);
       } catch (error) {
-        try {
-          translate(error, uriOf(path));
-        } catch (translated) {
-          if (translated instanceof StorageNotFoundError) return null;
-          throw translated;
-        }
+        return nullIfNotFound(() => translate(error, uriOf(path)));
       }
     },
 

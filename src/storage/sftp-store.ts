@@ -1,7 +1,7 @@
 // SFTP on ssh2-sftp-client, with a password or a private key. One SSH session per store, opened
 // on first use and closed by close(). SFTP has no signed URLs: the API streams such files itself.
 import SftpClient from 'ssh2-sftp-client';
-import { normaliseStoragePath, StorageAccessDeniedError, StorageNotFoundError, type ObjectStore, type StoredFile } from './object-store.js';
+import { normaliseStoragePath, nullIfNotFound, StorageAccessDeniedError, StorageNotFoundError, type ObjectStore, type StoredFile } from './object-store.js';
 
 export interface SftpStoreOptions {
   host: string;
@@ -88,12 +88,7 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
         if (!stats.isFile) return null;
         return { path: name, uri: uriOf(name), size: stats.size, lastModified: new Date(stats.modifyTime) };
       } catch (error) {
-        try {
-          translate(error, uriOf(name));
-        } catch (translated) {
-          if (translated instanceof StorageNotFoundError) return null;
-          throw translated;
-        }
+        return nullIfNotFound(() => translate(error, uriOf(name)));
       }
     },
 

@@ -27,6 +27,7 @@ describe('API graceful shutdown', () => {
       SIMULATOR_URL: sim.url,
       SECRETS_KEYS: secretsKeys,
       QUEUE_PREFIX: `test${randomBytes(5).toString('hex')}`,
+      ALLOW_PRIVATE_STORAGE: 'true',
     });
   });
 

@@ -10,6 +10,8 @@ import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queueNames } from '../../src/jobs/catalog.js';
 import type { TestApi } from '../support/api.js';
+import { bodyOf } from '../support/api.js';
+import { emulatorDestinationBodies, prepareCustomerStores } from '../support/emulator-destinations.js';
 import {
   countAllAtPlatform,
   createDestination,
@@ -132,7 +134,11 @@ describe('duplicate and concurrent deliveries', () => {
 
   test('first exports to a new destination at once share one base connection', async () => {
     const { api, sim } = world;
-    const fresh = await createDestination(api, 's3');
+    // A real (emulated) customer bucket: the runs land there.
+    await prepareCustomerStores(sim);
+    const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim).s3);
+    assert.equal(created.statusCode, 201, created.body);
+    const fresh = bodyOf<{ id: string }>(created).id;
     const before = await countAllAtPlatform(sim);
     const accepted = await Promise.all(
       ['p1', 'p2', 'p3', 'p4'].map((p) => createExport(api, { datasetId, destinationId: fresh, path: `durable/fan/${p}` })),

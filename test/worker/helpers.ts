@@ -21,6 +21,8 @@ export const fastWorkerEnv: Record<string, string> = {
   SWEEPER_GRACE_MS: '1000',
   WORKER_CONCURRENCY: '8',
   DATABASE_POOL_SIZE: '6',
+  // The simulator's storage emulators listen on loopback.
+  ALLOW_PRIVATE_STORAGE: 'true',
 };
 
 export interface World {

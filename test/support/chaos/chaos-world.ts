@@ -27,6 +27,8 @@ export const SANDBOX = 'prod';
 /** Short waits so a scenario takes seconds; a dead worker's job is picked up within ~3 s. */
 export const chaosServiceEnv: Record<string, string> = {
   LOG_LEVEL: 'info',
+  // The simulator's storage emulators listen on loopback.
+  ALLOW_PRIVATE_STORAGE: 'true',
   RUN_POLL_INITIAL_MS: '150',
   RUN_POLL_MAX_MS: '600',
   NOT_READY_RETRY_INITIAL_MS: '200',
