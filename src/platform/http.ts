@@ -147,6 +147,9 @@ export interface PlatformHeaderOptions {
   extra?: Record<string, string>;
 }
 
+/** Names this client in every request (the simulator's contract check keys on it). */
+export const PLATFORM_CLIENT_USER_AGENT = 'aep-distiller-jobs';
+
 /** The headers every Platform call carries (reference section 1.3). */
 export function platformHeaders(target: PlatformTarget, options: PlatformHeaderOptions): Record<string, string> {
   const headers: Record<string, string> = {
@@ -155,6 +158,7 @@ export function platformHeaders(target: PlatformTarget, options: PlatformHeaderO
     'x-gw-ims-org-id': target.orgId,
     'x-sandbox-name': target.sandbox,
     accept: options.accept ?? 'application/json',
+    'user-agent': PLATFORM_CLIENT_USER_AGENT,
   };
   // Content-Type only with a body: flow actions must go without one.
   if (options.hasBody) headers['content-type'] = 'application/json';
@@ -175,6 +179,8 @@ export interface PlatformCall {
   query?: QueryPairs;
   /** JSON-serialised when present. */
   body?: unknown;
+  /** Sent as is instead of `body`, with its own content type (e.g. a batch file upload). */
+  rawBody?: { contentType: string; data: string };
   accept?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -188,14 +194,15 @@ export function callPlatform(
   call: PlatformCall,
   timeouts: HttpTimeouts,
 ): Promise<RawResponse> {
-  const hasBody = call.body !== undefined;
+  const hasBody = call.body !== undefined || call.rawBody !== undefined;
+  const extra = call.rawBody === undefined ? call.headers : { ...call.headers, 'content-type': call.rawBody.contentType };
   return sendRequest(pools, {
     baseUrl: target.platformUrl,
     path: call.path,
     query: call.query,
     method: call.method,
-    headers: platformHeaders(target, { token, hasBody, accept: call.accept, extra: call.headers }),
-    body: hasBody ? JSON.stringify(call.body) : undefined,
+    headers: platformHeaders(target, { token, hasBody, accept: call.accept, extra }),
+    body: call.rawBody !== undefined ? call.rawBody.data : hasBody ? JSON.stringify(call.body) : undefined,
     signal: call.signal,
     timeouts,
     endpoint: call.endpoint,

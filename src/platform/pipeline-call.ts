@@ -18,6 +18,7 @@ export interface PipelineCall {
   path: string;
   query?: QueryPairs;
   body?: unknown;
+  rawBody?: { contentType: string; data: string };
   accept?: string;
   headers?: Record<string, string>;
   safety?: CallSafety;

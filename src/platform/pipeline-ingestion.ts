@@ -65,7 +65,11 @@ export function ingestionMethods(send: PipelineSend) {
       return { id: parseBody(ImportBatchSchema, response, meta).id };
     },
 
-    /** Uploads one file (a JSON array of rows); a repeated upload of the same name replaces it. */
+    /**
+     * Uploads one file (a JSON array of rows; the batch is multi-line JSON); a repeated upload of
+     * the same name replaces it. batch-ingestion.yaml `uploadSmallFile` takes only
+     * `application/octet-stream`, so the JSON text goes as bytes.
+     */
     async uploadBatchFile(batchId: string, datasetId: string, fileName: string, rows: readonly unknown[], opts?: CallOptions): Promise<void> {
       await send(
         {
@@ -73,7 +77,7 @@ export function ingestionMethods(send: PipelineSend) {
           endpoint: 'batches.upload',
           method: 'PUT',
           path: `${IMPORT}/batches/${encodeURIComponent(batchId)}/datasets/${encodeURIComponent(datasetId)}/files/${encodeURIComponent(fileName)}`,
-          body: rows,
+          rawBody: { contentType: 'application/octet-stream', data: JSON.stringify(rows) },
         },
         opts,
       );

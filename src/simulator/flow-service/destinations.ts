@@ -65,8 +65,11 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
         name: 'ConnectionString',
         type: 'KeyBased',
         fields: [
-          str('connectionString', 'Azure Blob Storage connection string.', {
-            pattern: /^DefaultEndpointsProtocol=https?;AccountName=[^;]+;AccountKey=[^;]+(;.*)?$/,
+          // Adobe's ConnectionString auth spec asks only for a connection string; Azure's formats
+          // name the account (AccountName or BlobEndpoint) and a credential (AccountKey or a
+          // SharedAccessSignature), so a SAS connection string is as valid as an account key.
+          str('connectionString', 'Azure Blob Storage connection string (account key or SAS).', {
+            pattern: /^(?=(?:.*;)?\s*(?:AccountName|BlobEndpoint)=[^;]+)(?=(?:.*;)?\s*(?:AccountKey|SharedAccessSignature)=[^;]+).+$/i,
             secret: true,
           }),
         ],
@@ -146,9 +149,14 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
   },
 };
 
-/** Target connection params every dataset export destination shares. */
+/** Target connection params every file destination shares (destinations.yaml BaseTargetConnectionParams_V2). */
 export const COMMON_TARGET_FIELDS: readonly ParamField[] = [
   { name: 'mode', description: 'Always Server-to-server.', type: 'string', required: false, enum: ['Server-to-server'] },
-  { name: 'compression', description: 'GZIP or NONE; JSON exports require GZIP.', type: 'string', required: true, enum: ['GZIP', 'NONE'] },
-  { name: 'datasetFileType', description: 'File format of dataset exports.', type: 'string', required: true, enum: ['JSON', 'PARQUET'] },
+  { name: 'compression', description: 'GZIP or NONE.', type: 'string', required: true, enum: ['GZIP', 'NONE'] },
 ];
+
+/** Dataset exports (destinations.yaml DatasetTargetConnectionParams_V2). */
+export const DATASET_FILE_TYPE_FIELD: ParamField = { name: 'datasetFileType', description: 'File format of dataset exports.', type: 'string', required: true, enum: ['JSON', 'PARQUET'] };
+
+/** Audience exports (destinations.yaml SegmentTargetConnectionParams_V2). */
+export const SEGMENT_FILE_TYPE_FIELD: ParamField = { name: 'fileType', description: 'File format of audience (profile) exports.', type: 'string', required: true, enum: ['CSV', 'JSON', 'PARQUET'] };

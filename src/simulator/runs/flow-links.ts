@@ -39,6 +39,7 @@ const targetConnectionViewSchema = z.looseObject({
       path: z.string().optional(),
       remotePath: z.string().optional(),
       datasetFileType: z.string().optional(),
+      fileType: z.string().optional(),
       compression: z.string().optional(),
     })
     .optional(),
@@ -75,7 +76,7 @@ export async function flowDatasetIds(ctx: SimulatorContext, t: Tenancy, flow: Fl
 function normaliseFormat(value: string | undefined): ExportFormat {
   const upper = (value ?? 'PARQUET').toUpperCase();
   if (upper === 'PARQUET' || upper === 'JSON') return upper;
-  throw new ExportTargetError(`unsupported datasetFileType ${value ?? ''}; dataset exports support JSON and PARQUET`);
+  throw new ExportTargetError(`unsupported datasetFileType ${value ?? ''}; the simulator exports JSON and PARQUET`);
 }
 
 function normaliseCompression(value: string | undefined): ExportCompression {
@@ -100,7 +101,11 @@ export async function loadExportTarget(ctx: SimulatorContext, t: Tenancy, flow: 
     if (error instanceof UnsafeLandingPathError) throw new ExportTargetError(error.message);
     throw error;
   }
-  return { targetConnectionId: id, path, format: normaliseFormat(params.datasetFileType), compression: normaliseCompression(params.compression) };
+  const format = normaliseFormat(params.datasetFileType ?? params.fileType);
+  // JSON is exported compressed whatever the target says: Adobe's export docs support JSON
+  // compressed only and aepp's exportDatasetToDLZ notes "JSON are automatically compressed"; the
+  // V2 params schema itself allows JSON with NONE, so such a target is accepted (docs/simulator.md).
+  return { targetConnectionId: id, path, format, compression: format === 'JSON' ? 'GZIP' : normaliseCompression(params.compression) };
 }
 
 /** Whether every export of the flow is a full one (one-time full export mode). */
