@@ -15,6 +15,7 @@ import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
 import { createTenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
+import { destinationPathProblem } from './export-path.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
 import {
@@ -117,14 +118,12 @@ export function createExportService(deps: ExportServiceDeps) {
         new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
           errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
         });
-      try {
-        await checkDatasetGovernance(tenant, body.datasetId);
-      } catch (error) {
-        // A missing destination is the first thing to tell; looked up only on this unhappy path,
-        // since the insert below checks it anyway.
-        if (!(await findDestination(db, tenantId, body.destinationId))) throw destinationMissing();
-        throw error;
-      }
+      // The destination's type decides the path rules (the insert below re-checks it exists).
+      const destination = await findDestination(db, tenantId, body.destinationId);
+      if (!destination) throw destinationMissing();
+      const pathProblem = destinationPathProblem(destination.type, body.path);
+      if (pathProblem) throw fieldError('body', '/path', pathProblem);
+      await checkDatasetGovernance(tenant, body.datasetId);
 
       const row = await insertAcceptedExport(
         db,

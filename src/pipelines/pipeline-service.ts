@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import { findDestination } from '../destinations/destination-store.js';
+import { destinationPathProblem } from '../exports/export-path.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -53,15 +54,18 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     return row;
   }
 
-  /** Every destination a step names must be one of the tenant's. */
+  /** Every destination a step names must be one of the tenant's, and the step's path fit it. */
   async function checkDestinations(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
     for (const [index, step] of steps.entries()) {
       if (step.kind !== 'export' && step.kind !== 'activate') continue;
-      if (!(await findDestination(db, tenantId, step.destinationId))) {
+      const destination = await findDestination(db, tenantId, step.destinationId);
+      if (!destination) {
         throw new AppError('not_found', `Destination ${step.destinationId} does not exist.`, {
           errors: [{ location: 'body', pointer: `${base}/${index}/destinationId`, message: 'is not one of your destinations' }],
         });
       }
+      const pathProblem = destinationPathProblem(destination.type, step.path);
+      if (pathProblem) throw fieldError('body', `${base}/${index}/path`, pathProblem);
     }
   }
 

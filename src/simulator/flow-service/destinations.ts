@@ -30,6 +30,14 @@ const str = (name: string, description: string, extra: Partial<ParamField> = {})
   ...extra,
 });
 
+// Target `path` patterns of Adobe's connection specs (targetSpec): S3 and GCS allow an empty path
+// (`*`), Azure Blob needs one character at least (`+`).
+const CLOUD_PATH = /^[0-9a-zA-Z/!\-_.*'()]*$/;
+const AZURE_BLOB_PATH = /^[0-9a-zA-Z/!\-_.*'()]+$/;
+// GCS bucket names: 3-63 of [a-z0-9._-], letter or digit at both ends, not starting with "goog",
+// not containing "google" (the GCS target spec, Google's bucket naming rules).
+const GCS_BUCKET = /^(?!goog)(?!.*google)(?=.{3,63}$)[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
+
 const S3_BUCKET = /^(?=.{3,63}$)(?!(\d+\.)+\d+$)(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
 
 export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
@@ -53,7 +61,7 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
     ],
     locationFields: [
       str('bucketName', 'Amazon S3 bucket name.', { pattern: S3_BUCKET }),
-      str('path', 'Folder path inside the bucket.'),
+      str('path', 'Folder path inside the bucket.', { pattern: CLOUD_PATH }),
     ],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/amazon-s3.html',
   },
@@ -75,7 +83,7 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
         ],
       },
     ],
-    locationFields: [str('container', 'Blob container name.'), str('path', 'Folder path inside the container.')],
+    locationFields: [str('container', 'Blob container name.'), str('path', 'Folder path inside the container.', { pattern: AZURE_BLOB_PATH })],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/azure-blob.html',
   },
   adlsGen2: {
@@ -116,7 +124,10 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
         ],
       },
     ],
-    locationFields: [str('bucketName', 'Google Cloud Storage bucket name.'), str('path', 'Folder path inside the bucket.')],
+    locationFields: [
+      str('bucketName', 'Google Cloud Storage bucket name.', { pattern: GCS_BUCKET }),
+      str('path', 'Folder path inside the bucket.', { pattern: CLOUD_PATH }),
+    ],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/google-cloud-storage.html',
   },
   sftp: {
