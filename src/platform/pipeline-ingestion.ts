@@ -58,7 +58,8 @@ export function ingestionMethods(send: PipelineSend) {
           method: 'POST',
           path: `${IMPORT}/batches`,
           safety: 'create',
-          body: { datasetId: input.datasetId, inputFormat: { format: 'json', isMultiLineJson: true }, externalId: input.externalId },
+          // batch-ingestion.yaml IngestBatch.inputFormat.format enum: JSON, Parquet, CSV.
+          body: { datasetId: input.datasetId, inputFormat: { format: 'JSON', isMultiLineJson: true }, externalId: input.externalId },
         },
         opts,
       );

@@ -45,7 +45,8 @@ export interface InspectedRequest {
   body: unknown;
 }
 
-export type RequestInspector = (request: InspectedRequest) => { status: number; body: unknown } | undefined;
+export type InspectorAnswer = { status: number; body: unknown } | undefined;
+export type RequestInspector = (request: InspectedRequest) => InspectorAnswer | Promise<InspectorAnswer>;
 
 /** Where the local ML platform (Databricks Jobs API subset) is mounted: <simulator>/ml/api/2.1/jobs/... */
 export const ML_PLATFORM_PREFIX = '/ml';
@@ -130,7 +131,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
       const inspect = options.requestInspector;
       if (inspect !== undefined) {
         platform.addHook('preHandler', async (request, reply) => {
-          const answer = inspect({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+          const answer = await inspect({ method: request.method, url: request.url, headers: request.headers, body: request.body });
           if (answer !== undefined) return reply.code(answer.status).type('application/json').send(answer.body);
         });
       }

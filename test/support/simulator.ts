@@ -5,16 +5,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createSimulator, type Simulator } from '../../src/simulator/app.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/app.js';
 import { loadSimulatorConfig, type SimulatorConfig } from '../../src/simulator/config.js';
 import type { SimulatorContext } from '../../src/simulator/context.js';
 import type { FaultConfig, FaultConfigInput } from '../../src/simulator/faults/fault-config.js';
+import { platformContract, type ContractMode, type PlatformContract } from './platform-contract.js';
 
 export interface StartSimulatorOptions extends Partial<SimulatorConfig> {
   /** Sandbox the helpers' headers name (default `prod`). */
   sandbox?: string;
   /** Clock override passed to the simulator. */
   now?: () => number;
+  /**
+   * The Platform contract check on the service client's requests: `reject` (default) answers a
+   * request that breaks Adobe's OpenAPI files with 400, `record` only keeps it, `off` skips it.
+   */
+  contract?: ContractMode | 'off';
 }
 
 export interface TestSimulator {
@@ -30,6 +36,8 @@ export interface TestSimulator {
   token(): Promise<string>;
   /** The gateway headers (Authorization, x-api-key, org, sandbox, JSON Content-Type) plus `extra`. */
   headers(extra?: Record<string, string>): Promise<Record<string, string>>;
+  /** What the contract check saw of the Platform client's requests (undefined with contract 'off'). */
+  readonly contract: PlatformContract | undefined;
   /** Replaces the fault config through the admin endpoint. */
   setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
   /** Closes the simulator and starts a new one on the same schema (state must survive). */
@@ -37,8 +45,16 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
+/** PLATFORM_CONTRACT=record|off switches the default (e.g. to survey every violation in one run). */
+function defaultContractMode(): ContractMode | 'off' {
+  const value = process.env.PLATFORM_CONTRACT;
+  return value === 'record' || value === 'off' ? value : 'reject';
+}
+
 export async function startSimulator(options: StartSimulatorOptions = {}): Promise<TestSimulator> {
-  const { sandbox = 'prod', now, ...overrides } = options;
+  const { sandbox = 'prod', now, contract: contractMode = defaultContractMode(), ...overrides } = options;
+  const contract = contractMode === 'off' ? undefined : platformContract(contractMode);
+  const simulatorOptions: SimulatorOptions = { ...(now === undefined ? {} : { now }), ...(contract === undefined ? {} : { requestInspector: contract.inspector }) };
   const landingZoneDir = overrides.landingZoneDir ?? (await mkdtemp(join(tmpdir(), 'sim-landing-')));
   const ownsLanding = overrides.landingZoneDir === undefined;
   const dbSchema = overrides.dbSchema ?? `sim_test_${randomBytes(6).toString('hex')}`;
@@ -46,7 +62,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const client = config.clients[0];
   if (client === undefined) throw new Error('simulator config has no clients');
 
-  let simulator: Simulator = createSimulator(config, now === undefined ? {} : { now });
+  let simulator: Simulator = createSimulator(config, simulatorOptions);
   let url = await simulator.start();
   let cachedToken: string | undefined;
 
@@ -74,6 +90,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       return simulator.ctx;
     },
     config,
+    contract,
     orgId: client.orgId,
     sandbox,
     clientId: client.clientId,
@@ -100,7 +117,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     },
     async restart() {
       await simulator.close();
-      simulator = createSimulator(config, now === undefined ? {} : { now });
+      simulator = createSimulator(config, simulatorOptions);
       url = await simulator.start();
     },
     async close() {
