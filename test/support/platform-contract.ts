@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { PLATFORM_CLIENT_USER_AGENT } from '../../src/platform/http.js';
 import type { InspectedRequest, RequestInspector } from '../../src/simulator/app.js';
 import { CONTRACT_CONTRADICTIONS, type ContractContradiction } from './contract-contradictions.js';
-import { SpecValidator } from './openapi.js';
+import type { SpecValidator } from './openapi.js';
 import { validatorFor, type PipelineSpec } from './spec-validators.js';
 
 export type ContractMode = 'reject' | 'record';

@@ -66,6 +66,6 @@ export function validatorFor(spec: PipelineSpec): Promise<Validator> {
     return pending;
   }
   // loadSpec reads any file of ../shared/adobe-openapi; its SpecFile union predates these specs.
-  return loadSpec(spec as SpecFile);
+  return loadSpec(spec);
 }
 
