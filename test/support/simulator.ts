@@ -38,6 +38,11 @@ export interface TestSimulator {
   headers(extra?: Record<string, string>): Promise<Record<string, string>>;
   /** What the contract check saw of the Platform client's requests (undefined with contract 'off'). */
   readonly contract: PlatformContract | undefined;
+  /**
+   * Appends new synthetic rows to a dataset (admin route), so the next run of an incremental flow
+   * has something to export (with nothing new the Platform answers "run already exists").
+   */
+  appendRows(datasetId: string, count?: number): Promise<void>;
   /** Replaces the fault config through the admin endpoint. */
   setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
   /** Closes the simulator and starts a new one on the same schema (state must survive). */
@@ -105,6 +110,14 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
         'content-type': 'application/json',
         ...extra,
       };
+    },
+    async appendRows(datasetId, count = 10) {
+      const response = await fetch(`${url}/simulator/admin/datasets/${datasetId}/rows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'x-api-key': client.clientId, 'x-gw-ims-org-id': client.orgId, 'x-sandbox-name': sandbox, 'content-type': 'application/json' },
+        body: JSON.stringify({ count }),
+      });
+      if (response.status !== 201) throw new Error(`appending rows failed: ${response.status} ${await response.text()}`);
     },
     async setFaults(faults) {
       const response = await fetch(`${url}/simulator/admin/faults`, {

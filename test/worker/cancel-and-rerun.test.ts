@@ -6,7 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import { bodyOf } from '../support/api.js';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import {
-  appendDatasetRows,
   countAllAtPlatform,
   createDestination,
   createExport,
@@ -83,7 +82,7 @@ describe('re-runs and recurring exports', () => {
     const first = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'rerun/a' })).id);
     assert.equal(first.status, 'succeeded');
     const before = await countAllAtPlatform(sim);
-    await appendDatasetRows(sim, datasetId);
+    await sim.appendRows(datasetId);
 
     const response = await api.post(api.keys.tenantA, `/exports/${first.id}/runs`);
     assert.equal(response.statusCode < 300, true, response.body);

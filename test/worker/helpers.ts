@@ -134,15 +134,6 @@ export async function countAtPlatform(sim: TestSimulator, collection: FlowServic
   return ((await response.json()) as { count: number }).count;
 }
 
-/**
- * Appends new synthetic rows to a dataset (the simulator's admin route), so the next run of an
- * incremental flow has something to export (with nothing new the Platform answers "run already exists").
- */
-export async function appendDatasetRows(sim: TestSimulator, datasetId: string, count = 10): Promise<void> {
-  const response = await fetch(`${sim.url}/simulator/admin/datasets/${datasetId}/rows`, { method: 'POST', headers: await sim.headers(), body: JSON.stringify({ count }) });
-  if (response.status !== 201) throw new Error(`appending rows failed: ${response.status} ${await response.text()}`);
-}
-
 export async function countAllAtPlatform(sim: TestSimulator): Promise<Record<FlowServiceCollection, number>> {
   const entries = await Promise.all(flowServiceCollections.map(async (c) => [c, await countAtPlatform(sim, c)] as const));
   return Object.fromEntries(entries) as Record<FlowServiceCollection, number>;
