@@ -3,7 +3,7 @@
 // lays them out: <path>/<datasetId>/exportTime=.../part-*.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fakeDestinationBodies } from '../support/api.js';
+import { bodyOf, fakeDestinationBodies } from '../support/api.js';
 import {
   countAtPlatform,
   createDestination,
@@ -56,4 +56,25 @@ describe('on-demand export to every destination type', { concurrency: true }, ()
       assert.equal(await countAtPlatform(sim, 'runs', [`flowId==${platform.flowId}`]), 1);
     });
   }
+  test('azure-blob with a SAS connection string: succeeded, and the Platform never shows the connection string back', async () => {
+    const { api, sim } = world;
+    const response = await api.post(api.keys.tenantA, '/destinations', {
+      ...fakeDestinationBodies['azure-blob'],
+      name: 'fake blob (SAS)',
+      credentials: {
+        connectionString: 'BlobEndpoint=https://fakeaccount.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=b&srt=co&sp=rwlac&se=2030-01-01T00:00:00Z&sig=ZmFrZS1zaWc%3D',
+      },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    const destinationId = bodyOf<{ id: string }>(response).id;
+    const path = 'exports/azure-sas';
+    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path })).id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.ok((done.runs[0]?.files ?? 0) > 0);
+    assert.ok((await landedFiles(sim, path, datasetId)).some((f) => /\/part-\d{5}-/.test(f)));
+    const connection = await fetch(`${sim.url}/data/foundation/flowservice/connections/${done.platform.baseConnectionId}`, { headers: await sim.headers() });
+    const auth = ((await connection.json()) as { items: { auth: { specName: string; params: Record<string, unknown> } }[] }).items[0]?.auth;
+    assert.equal(auth?.specName, 'ConnectionString');
+    assert.equal(auth?.params.connectionString, undefined, 'a partial view: the secret is not echoed');
+  });
 });
