@@ -13,7 +13,7 @@ import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
-import { createTenantCache, type TenantRow } from '../tenants/tenant-cache.js';
+import { createTenantCache, type TenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
@@ -43,6 +43,8 @@ export interface ExportServiceDeps {
   platforms: PlatformRegistry;
   config: Pick<ServiceConfig, 'callbacks'>;
   logger: Logger;
+  /** Shared with the admin routes, which drop a tenant's row when they change it. */
+  tenants?: TenantCache;
   now?: () => Date;
 }
 
@@ -50,7 +52,7 @@ export function createExportService(deps: ExportServiceDeps) {
   const { db, producer, platforms } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'export-service' });
-  const tenants = createTenantCache(db);
+  const tenants = deps.tenants ?? createTenantCache(db);
 
   async function tenantOf(tenantId: string): Promise<TenantRow> {
     const tenant = await tenants.get(tenantId);

@@ -198,7 +198,7 @@ export const fakeDestinationBodies = {
   sftp: {
     type: 'sftp',
     name: 'fake sftp',
-    params: { domain: 'sftp.example.com' },
+    params: { domain: 'sftp.example.com', port: 2222 },
     credentials: { authType: 'password', username: 'fake-user', password: 'fake-password' },
   },
 } as const;

@@ -54,6 +54,12 @@ describe('on-demand export to every destination type', { concurrency: true }, ()
       assert.ok(parts.every((f) => f.endsWith(type === 'sftp' ? '.json.gz' : '.gz.parquet')), parts.join('\n'));
       // The ids on the export are the ones the Platform holds.
       assert.equal(await countAtPlatform(sim, 'runs', [`flowId==${platform.flowId}`]), 1);
+      if (type === 'sftp') {
+        // The SFTP port given on the destination reaches the Platform's base connection.
+        const base = await fetch(`${sim.url}/data/foundation/flowservice/connections/${platform.baseConnectionId}`, { headers: await sim.headers() });
+        const connection = ((await base.json()) as { items: { auth: { params: Record<string, unknown> } }[] }).items[0];
+        assert.equal(connection?.auth.params.port, fakeDestinationBodies.sftp.params.port);
+      }
     });
   }
 });

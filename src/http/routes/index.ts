@@ -13,6 +13,7 @@ import type { ServiceMetrics } from '../../metrics/service-metrics.js';
 import { createPipelineService } from '../../pipelines/pipeline-service.js';
 import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
+import { createTenantCache } from '../../tenants/tenant-cache.js';
 import { createMlCallbackService } from '../../webhooks/ml-callback-service.js';
 import queueDashboard from '../plugins/queue-dashboard.js';
 import { adminRoutes } from './admin.js';
@@ -41,8 +42,9 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
 
   const datasets = createDatasetService({ db, platforms, facts: createDatasetFactsCache() });
   const destinations = createDestinationService({ db, secrets });
-  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger });
-  const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys() });
+  const tenants = createTenantCache(db);
+  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, tenants });
+  const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys(), forgetTenant: (id) => tenants.forget(id) });
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis });
   await app.register(adminRoutes, { admin });
