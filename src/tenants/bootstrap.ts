@@ -5,8 +5,6 @@ import { apiKeyFromString, issueApiKey } from './api-keys.js';
 import { createTenant, findApiKeyByPrefix, findTenantByName, storeApiKey } from './tenant-store.js';
 
 export const localTenantName = 'local';
-/** The local tenant's key is kept here (mode 600) so later starts, the demo and the CLI find it. */
-export const localApiKeyFile = './data/local-api-key';
 const notebookScopes = 'openid,AdobeID,read_organizations,additional_info.projectedProductContext,session';
 
 export interface SimulatorClient {

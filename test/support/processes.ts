@@ -5,6 +5,7 @@
 // kept so a failing test can show what the process said.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './chaos/free-port.js';
@@ -26,10 +27,14 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
-export function spawnService(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = []): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
-    cwd: repoRoot,
+/**
+ * `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). `cwd` (default the
+ * repository) is where relative paths such as data/ land; the entry is found in the repository.
+ */
+export function spawnService(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = [], cwd = repoRoot): ServiceProcess {
+  // tsx is resolved here, not from cwd, so a process may run in a directory without node_modules.
+  const child = spawn(process.execPath, [...nodeArgs, '--import', import.meta.resolve('tsx'), resolvePath(repoRoot, entry)], {
+    cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
