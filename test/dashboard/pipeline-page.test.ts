@@ -55,7 +55,7 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
     await page.locator('#pipeline-root .pipeline-timeline').waitFor();
 
     const steps = page.locator('#pipeline-root .pipeline-timeline li[data-step]');
-    assert.deepEqual(await steps.evaluateAll((items) => items.map((i) => i.getAttribute('data-step'))), done.steps.map((s) => s.name));
+    assert.deepEqual(await Promise.all((await steps.all()).map((li) => li.getAttribute('data-step'))), done.steps.map((s) => s.name));
     for (const step of done.steps) {
       const text = (await page.locator(`#pipeline-root li[data-step="${step.name}"]`).textContent()) ?? '';
       assert.match(text, /succeeded/);
@@ -66,7 +66,7 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
     assert.ok((await page.locator('#pipeline-root .duration').count()) === done.steps.length, 'every step shows its duration');
 
     const ml = done.steps.find((s) => s.kind === 'ml');
-    const bars = await page.locator('#pipeline-root svg[data-chart="auc"] rect.bar').evaluateAll((rects) => rects.map((r) => r.getAttribute('data-value')));
+    const bars = await Promise.all((await page.locator('#pipeline-root svg[data-chart="auc"] rect.bar').all()).map((rect) => rect.getAttribute('data-value')));
     assert.deepEqual(bars, [Number(ml?.outputs.aucTrain).toFixed(3), Number(ml?.outputs.auc).toFixed(3)]);
     const audience = done.steps.find((s) => s.kind === 'audience');
     assert.match((await page.textContent('#pipeline-root [data-field="audience-size"]')) ?? '', new RegExp(`^${String(audience?.outputs.audienceSize)} of ${String(audience?.outputs.totalProfiles)} profiles`));
