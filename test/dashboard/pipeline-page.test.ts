@@ -1,6 +1,6 @@
 // The dashboard's pipeline page in headless Chromium: the CMLE pipeline run to the end, opened
 // from the Pipelines tab, shows its steps with durations, outputs and ids, the model's AUC as an
-// SVG chart, the audience size and the activation's files, as the API reports them; the rerun and
+// SVG charts (AUC, score histogram, reach against propensity), the audience size and the activation's files, as the API reports them; the rerun and
 // cancel buttons ask first and do nothing when refused. A screenshot of the page is kept under
 // docs/screenshots/.
 import assert from 'node:assert/strict';
@@ -68,6 +68,13 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
     const ml = done.steps.find((s) => s.kind === 'ml');
     const bars = await Promise.all((await page.locator('#pipeline-root svg[data-chart="auc"] rect.bar').all()).map((rect) => rect.getAttribute('data-value')));
     assert.deepEqual(bars, [Number(ml?.outputs.aucTrain).toFixed(3), Number(ml?.outputs.auc).toFixed(3)]);
+    // The score histogram and reach curve, from the ingest step's scoreHistogram (all scored rows).
+    const histogram = done.steps.find((s) => s.kind === 'ingest')?.outputs.scoreHistogram as number[];
+    assert.equal(histogram.reduce((a, b) => a + b, 0), ml?.outputs.scoredRows);
+    const counts = await Promise.all((await page.locator('#pipeline-root svg[data-chart="histogram"] rect.bar').all()).map((rect) => rect.getAttribute('data-count')));
+    assert.deepEqual(counts, histogram.map(String));
+    const reach = await page.getAttribute('#pipeline-root svg[data-chart="reach"] polyline', 'data-reach');
+    assert.equal(reach?.split(',')[0], String(ml?.outputs.scoredRows));
     const audience = done.steps.find((s) => s.kind === 'audience');
     assert.match((await page.textContent('#pipeline-root [data-field="audience-size"]')) ?? '', new RegExp(`^${String(audience?.outputs.audienceSize)} of ${String(audience?.outputs.totalProfiles)} profiles`));
     const activation = done.steps.find((s) => s.kind === 'activate');

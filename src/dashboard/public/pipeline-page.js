@@ -63,6 +63,45 @@ export function aucChart(train, holdout) {
   return chart;
 }
 
+/** Propensity histogram: one bar per bin of [0, 1], the audience band (rule) shaded. */
+export function histogramChart(counts, band) {
+  const width = 360;
+  const height = 140;
+  const left = 30;
+  const bottom = 20;
+  const plotW = width - left - 10;
+  const plotH = height - bottom - 10;
+  const max = Math.max(1, ...counts);
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Score histogram', class: 'chart', 'data-chart': 'histogram' });
+  if (band) chart.append(svg('rect', { x: left + band.min * plotW, y: 10, width: (band.max - band.min) * plotW, height: plotH, class: 'band' }));
+  const barW = plotW / counts.length;
+  counts.forEach((count, i) => {
+    const h = (count / max) * plotH;
+    chart.append(svg('rect', { x: left + i * barW + 1, y: 10 + plotH - h, width: Math.max(1, barW - 2), height: h, class: 'bar', 'data-count': count }));
+  });
+  for (const tick of [0, 0.5, 1]) chart.append(svg('text', { x: left + tick * plotW - 6, y: height - 4, class: 'axis' }, tick));
+  chart.append(svg('text', { x: 0, y: 18, class: 'axis' }, max));
+  return chart;
+}
+
+/** Reach against propensity: how many profiles score at least each bin's lower edge. */
+export function reachChart(counts) {
+  const width = 360;
+  const height = 140;
+  const left = 30;
+  const bottom = 20;
+  const plotW = width - left - 10;
+  const plotH = height - bottom - 10;
+  const reach = counts.map((_, i) => counts.slice(i).reduce((a, b) => a + b, 0));
+  const total = Math.max(1, reach[0] ?? 0);
+  const points = reach.map((r, i) => `${(left + (i / counts.length) * plotW).toFixed(1)},${(10 + plotH - (r / total) * plotH).toFixed(1)}`);
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Reach against propensity', class: 'chart', 'data-chart': 'reach' });
+  chart.append(svg('polyline', { points: points.join(' '), class: 'line', 'data-reach': reach.join(',') }));
+  for (const tick of [0, 0.5, 1]) chart.append(svg('text', { x: left + tick * plotW - 6, y: height - 4, class: 'axis' }, tick));
+  chart.append(svg('text', { x: 0, y: 18, class: 'axis' }, total));
+  return chart;
+}
+
 function stepItem(step, isCurrent) {
   const item = el('li', undefined, step.state === 'succeeded' ? 'done' : step.state === 'failed' ? 'failed' : step.state === 'cancelled' ? 'cancelled' : isCurrent ? 'current' : '');
   item.dataset.step = step.name;
@@ -71,8 +110,9 @@ function stepItem(step, isCurrent) {
   if (step.durationMs !== null && step.durationMs !== undefined) head.append(el('span', ` ${duration(step.durationMs)}`, 'muted duration'));
   item.append(head);
   // Ids first (Platform, Query Service, ML), then the outputs later steps use; a value in both once.
-  const details = Object.entries(step.externalIds ?? {});
+  const details = Object.entries(step.externalIds ?? {}).filter(([name]) => name !== 'scoreHistogram');
   for (const [name, value] of Object.entries(step.outputs ?? {})) {
+    if (name === 'scoreHistogram') continue; // drawn as a chart
     if (!details.some(([seen, v]) => seen === name && JSON.stringify(v) === JSON.stringify(value))) details.push([name, value]);
   }
   if (step.generation > 0) details.push(['generation', step.generation]);
@@ -152,6 +192,17 @@ export function renderPipeline(root, view, actions) {
     side.append(el('h3', 'Model'));
     side.append(aucChart(ml.outputs.aucTrain, ml.outputs.auc));
     side.append(el('p', `${show(ml.outputs.scoredRows)} profiles scored by run ${show(ml.outputs.mlRunId)}.`, 'muted'));
+  }
+  const ingest = view.steps.find((s) => s.kind === 'ingest' && Array.isArray(s.outputs.scoreHistogram));
+  const audienceStep = view.steps.find((s) => s.kind === 'audience');
+  const rule = view.definition?.steps?.find((s) => s.name === audienceStep?.name)?.rule;
+  if (ingest) {
+    side.append(el('h3', 'Scores'));
+    side.append(histogramChart(ingest.outputs.scoreHistogram, rule && typeof rule.min === 'number' ? rule : null));
+    side.append(el('p', 'Profiles per propensity (the audience band shaded).', 'muted'));
+    side.append(el('h3', 'Reach against propensity'));
+    side.append(reachChart(ingest.outputs.scoreHistogram));
+    side.append(el('p', 'Profiles scoring at least each propensity.', 'muted'));
   }
   const audience = view.steps.find((s) => s.kind === 'audience' && s.state === 'succeeded');
   if (audience) {

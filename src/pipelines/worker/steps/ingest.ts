@@ -2,6 +2,7 @@
 // ingestion. The batch carries a deterministic externalId, looked for among the dataset's batches
 // before one is created; the file upload replaces by name and COMPLETE is retry-safe, so a crash
 // anywhere resumes without a second batch. Rows are `{"_{tenant}": {"userid", "propensity"}}`.
+import { scoreHistogram } from '../../score-histogram.js';
 import { readScoresFile, type ScoreLine } from '../../../ml-platform/scores-file.js';
 import { UnsafeLandingPathError } from '../../../simulator/landing/landing-path.js';
 import { externalName } from '../external-names.js';
@@ -54,7 +55,7 @@ async function uploadScores(ctx: StepContext<'ingest'>, tenant: string, datasetI
     await ctx.platform.uploadBatchFile(batchId, datasetId, name, rows.slice(part * ROWS_PER_FILE, (part + 1) * ROWS_PER_FILE));
   }
   await ctx.platform.completeBatch(batchId);
-  await ctx.saveIds({ batchCompleted: true, uploadedRows: rows.length });
+  await ctx.saveIds({ batchCompleted: true, uploadedRows: rows.length, scoreHistogram: scoreHistogram(scores.map((s) => s.propensity)) });
   ctx.log.info({ batchId, rows: rows.length }, 'scores uploaded');
   return null;
 }
@@ -81,7 +82,8 @@ export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
     const batch = await ctx.platform.getBatch(batchId);
     const status = batch.status.toLowerCase();
     if (SUCCEEDED.has(status)) {
-      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null });
+      const histogram = Array.isArray(ctx.ids.scoreHistogram) ? { scoreHistogram: ctx.ids.scoreHistogram } : {};
+      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null, ...histogram });
     }
     if (FAILED.has(status)) {
       const first = batch.errors?.[0];
