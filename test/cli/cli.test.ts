@@ -1,41 +1,20 @@
 // The CLI as CI jobs run it: a child process against a listening API with a worker, creating an
 // export and waiting for it (progress on stderr, the export on stdout, exit code by outcome).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
 import { bodyOf } from '../support/api.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
+import { runTsToEnd } from '../support/processes.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], env: Record<string, string> = {}) => runTsToEnd('src/cli/main.ts', args, { env: { PATH: process.env.PATH ?? '', ...env } });
 
 describe('aepj CLI', () => {
   let world: ListeningWorld;

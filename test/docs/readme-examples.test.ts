@@ -5,13 +5,13 @@
 // bash with `set -euo pipefail` and `curl` failing on HTTP errors, in a directory whose
 // data/local-api-key holds a tenant key (as after `npm start`); $ADMIN_KEY is an admin key.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
+import { runToEnd } from '../support/processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const mark = '<!-- example: run by test/docs/readme-examples.test.ts -->';
@@ -39,17 +39,6 @@ function shellBlocks(markdown: string): Block[] {
   return blocks;
 }
 
-function runBash(script: string, cwd: string, env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const readme = await readFile(join(root, 'README.md'), 'utf8');
 const blocks = shellBlocks(readme);
@@ -78,8 +67,8 @@ describe('README examples', () => {
     test(`"${block.section}" runs as written`, async () => {
       const script = ['set -euo pipefail', 'curl() { command curl --fail-with-body --show-error "$@"; }', block.text.replaceAll(documentedOrigin, world.baseUrl)].join('\n');
       // Not spawnSync: the API answering the example runs in this process.
-      const run = await runBash(script, dir, { PATH: process.env.PATH ?? '', ADMIN_KEY: world.api.keys.adminA });
-      assert.equal(run.status, 0, `exit ${String(run.status)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+      const run = await runToEnd('bash', ['--noprofile', '--norc', '-c', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', ADMIN_KEY: world.api.keys.adminA } });
+      assert.equal(run.code, 0, `exit ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
       // Each example ends by printing an answer of the API.
       const answer = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as Record<string, unknown>;
       if (block.text.includes('/admin/tenants')) {

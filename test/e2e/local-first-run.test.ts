@@ -3,43 +3,20 @@
 // the URL npm start publishes under data/ and the local tenant's key next to it. Everything runs
 // in a fresh directory, as in a fresh clone, with a private database and queue prefix.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { localApiKeyFile, localApiUrlFile } from '../../src/runtime/local-service.js';
 import { freePort } from '../support/chaos/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnService, type ServiceProcess } from '../support/processes.js';
+import { runTsToEnd, spawnService, type ServiceProcess } from '../support/processes.js';
 import { fastPipelineEnv } from '../pipelines/support.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A repository script run as `npm run …` runs it, in `cwd`, with only PATH in its environment. */
-function runScript(entry: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, entry), ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runScript = (entry: string, args: string[], cwd: string) => runTsToEnd(entry, args, { cwd, env: { PATH: process.env.PATH ?? '' } });
 
 describe('npm start on another port; demo, demo:pipeline and the CLI without flags', () => {
   let dir: string;

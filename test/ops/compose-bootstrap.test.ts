@@ -4,7 +4,6 @@
 // bootstrap command prints creates a real tenant through POST /admin/tenants; running bootstrap
 // again (as every `docker compose up` does) creates nothing, and two runs at once make one key.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { freePort } from '../support/chaos/free-port.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../support/chaos/simulator-process.js';
 import { adminDatabaseUrl } from '../support/database.js';
-import { startApiProcess, startWorkerProcess, type ServiceProcess } from '../support/processes.js';
+import { runTsToEnd, startApiProcess, startWorkerProcess, type ServiceProcess } from '../support/processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,23 +32,8 @@ function commandOf(service: string): { entry: string; args: string[] } {
   return { entry: `src/${entry}.ts`, args };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function runOnce(entry: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runOnce = (entry: string, args: string[], env: Record<string, string>) => runTsToEnd(entry, args, { env: { PATH: process.env.PATH ?? '', ...env } });
 
 describe('compose-style deployment: the first key comes from admin bootstrap', () => {
   const databaseName = `t_compose_${randomBytes(5).toString('hex')}`;

@@ -63,43 +63,38 @@ export function aucChart(train, holdout) {
   return chart;
 }
 
-/** Propensity histogram: one bar per bin of [0, 1], the audience band (rule) shaded. */
-export function histogramChart(counts, band) {
+/** An empty 360×140 chart over propensity [0, 1] with its ticks and the top value; returns where to draw. */
+function propensityFrame(label, name, top) {
   const width = 360;
   const height = 140;
-  const left = 30;
-  const bottom = 20;
-  const plotW = width - left - 10;
-  const plotH = height - bottom - 10;
+  const frame = { left: 30, top: 10, width: width - 40, height: height - 30 };
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, class: 'chart', 'data-chart': name });
+  for (const tick of [0, 0.5, 1]) chart.append(svg('text', { x: frame.left + tick * frame.width - 6, y: height - 4, class: 'axis' }, tick));
+  chart.append(svg('text', { x: 0, y: 18, class: 'axis' }, top));
+  return { chart, ...frame };
+}
+
+/** Propensity histogram: one bar per bin of [0, 1], the audience band (rule) shaded. */
+export function histogramChart(counts, band) {
   const max = Math.max(1, ...counts);
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Score histogram', class: 'chart', 'data-chart': 'histogram' });
-  if (band) chart.append(svg('rect', { x: left + band.min * plotW, y: 10, width: (band.max - band.min) * plotW, height: plotH, class: 'band' }));
-  const barW = plotW / counts.length;
+  const f = propensityFrame('Score histogram', 'histogram', max);
+  if (band) f.chart.append(svg('rect', { x: f.left + band.min * f.width, y: f.top, width: (band.max - band.min) * f.width, height: f.height, class: 'band' }));
+  const barW = f.width / counts.length;
   counts.forEach((count, i) => {
-    const h = (count / max) * plotH;
-    chart.append(svg('rect', { x: left + i * barW + 1, y: 10 + plotH - h, width: Math.max(1, barW - 2), height: h, class: 'bar', 'data-count': count }));
+    const h = (count / max) * f.height;
+    f.chart.append(svg('rect', { x: f.left + i * barW + 1, y: f.top + f.height - h, width: Math.max(1, barW - 2), height: h, class: 'bar', 'data-count': count }));
   });
-  for (const tick of [0, 0.5, 1]) chart.append(svg('text', { x: left + tick * plotW - 6, y: height - 4, class: 'axis' }, tick));
-  chart.append(svg('text', { x: 0, y: 18, class: 'axis' }, max));
-  return chart;
+  return f.chart;
 }
 
 /** Reach against propensity: how many profiles score at least each bin's lower edge. */
 export function reachChart(counts) {
-  const width = 360;
-  const height = 140;
-  const left = 30;
-  const bottom = 20;
-  const plotW = width - left - 10;
-  const plotH = height - bottom - 10;
   const reach = counts.map((_, i) => counts.slice(i).reduce((a, b) => a + b, 0));
   const total = Math.max(1, reach[0] ?? 0);
-  const points = reach.map((r, i) => `${(left + (i / counts.length) * plotW).toFixed(1)},${(10 + plotH - (r / total) * plotH).toFixed(1)}`);
-  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Reach against propensity', class: 'chart', 'data-chart': 'reach' });
-  chart.append(svg('polyline', { points: points.join(' '), class: 'line', 'data-reach': reach.join(',') }));
-  for (const tick of [0, 0.5, 1]) chart.append(svg('text', { x: left + tick * plotW - 6, y: height - 4, class: 'axis' }, tick));
-  chart.append(svg('text', { x: 0, y: 18, class: 'axis' }, total));
-  return chart;
+  const f = propensityFrame('Reach against propensity', 'reach', total);
+  const points = reach.map((r, i) => `${(f.left + (i / counts.length) * f.width).toFixed(1)},${(f.top + f.height - (r / total) * f.height).toFixed(1)}`);
+  f.chart.append(svg('polyline', { points: points.join(' '), class: 'line', 'data-reach': reach.join(',') }));
+  return f.chart;
 }
 
 function stepItem(step, isCurrent) {
