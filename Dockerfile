@@ -21,7 +21,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    LANDING_ZONE_DIR=/data/landing \
+    SIMULATOR_STORAGE_DIR=/data/emulators \
     SECRETS_KEY_FILE=/data/secrets.key
 WORKDIR /app
 RUN mkdir -p /data && chown node:node /data

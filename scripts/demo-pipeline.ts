@@ -2,7 +2,8 @@
 // its defaults: the Platform simulator with its synthetic CMLE events and its ML platform under
 // /ml, the API and a worker, all local): featurize the events with Query Service, export the
 // training set, train and score on the ML platform, ingest the scores, evaluate the audience and
-// activate it. Prints each step as it moves and the model's AUC and audience size at the end.
+// activate it. Prints each step as it moves, then the model's AUC, the audience size, and the URIs
+// the training set and the scores landed at.
 //
 //   npm run demo:pipeline
 //   options: --url and --key (default: AEPJ_URL and AEPJ_API_KEY, then the URL and key a local
@@ -45,7 +46,7 @@ function highlights(step: PipelineView['steps'][number]): string {
     case 'featurize':
       return `query ${String(step.externalIds.queryId)}: ${String(o.rowCount)} training rows in ${String(o.tableName)}`;
     case 'export':
-      return `export ${String(o.exportId)}: ${String(o.files)} files, ${String(o.records)} records under ${String(o.landedPath)}`;
+      return `export ${String(o.exportId)}: ${String(o.files)} files, ${String(o.records)} records in ${String(o.landedUri)}`;
     case 'ml':
       return `ML run ${String(o.mlRunId)}: ${String(o.scoredRows)} scored, held-out AUC ${typeof o.auc === 'number' ? o.auc.toFixed(3) : 'n/a'}`;
     case 'ingest':
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
   const auc = ml?.outputs.auc;
   console.log(`model     held-out AUC ${typeof auc === 'number' ? auc.toFixed(3) : 'n/a'} (0.5 is a coin toss)`);
   console.log(`audience  ${String(audience?.outputs.audienceSize)} profiles with ${String(audience?.outputs.pql)}`);
+  const training = current.steps.find((s) => s.kind === 'export');
+  console.log(`training  ${String(training?.outputs.landedUri)}`);
+  console.log(`scores    ${String(ml?.outputs.scoresUri)}   (the DLZ user drop zone: GET /destinations/<id>/access gives read credentials)`);
 }
 
 main().catch((error: unknown) => {

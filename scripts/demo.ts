@@ -1,13 +1,11 @@
 // `npm run demo`: the export workflow end to end against a running service (`npm start` on its
 // defaults): create a Data Landing Zone destination and an on-demand export through the HTTP API,
-// show its progress until the run ends, and list the files that landed.
+// show its progress until the run ends, then list the URIs of the files that landed (in the
+// simulator's Azurite DLZ container) and download one through its signed URL with a plain GET.
 //
 //   npm run demo
 //   options: --url and --key (default: AEPJ_URL and AEPJ_API_KEY, then the URL and key a local
-//   `npm start` wrote under data/), --landing (the simulator's LANDING_ZONE_DIR, default
-//   ./data/landing), --dataset (default: the CMLE experience events), --path
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+//   `npm start` wrote under data/), --dataset (default: the CMLE experience events), --path
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -20,7 +18,6 @@ const OptionsSchema = z.object({
   url: z.url(),
   urlSource: z.string(),
   key: z.string({ error: 'no API key: pass --key, set AEPJ_API_KEY, or run `npm start` once (it writes data/local-api-key)' }).min(20),
-  landing: z.string().default('./data/landing'),
   dataset: z.string().optional(),
   path: z.string().default(`demo/${new Date().toISOString().slice(0, 19).replaceAll(/[-:]/g, '').replace('T', '-')}`),
 });
@@ -29,7 +26,7 @@ type Options = z.infer<typeof OptionsSchema>;
 /** The demo's only configuration: command-line flags, falling back to two environment variables. */
 async function demoOptions(): Promise<Options> {
   const { values } = parseArgs({
-    options: { url: { type: 'string' }, key: { type: 'string' }, landing: { type: 'string' }, dataset: { type: 'string' }, path: { type: 'string' } },
+    options: { url: { type: 'string' }, key: { type: 'string' }, dataset: { type: 'string' }, path: { type: 'string' } },
   });
   const parsed = OptionsSchema.safeParse({ ...values, ...(await discoverLocalService(values, process.env)) });
   if (!parsed.success) {
@@ -39,7 +36,15 @@ async function demoOptions(): Promise<Options> {
   return parsed.data;
 }
 
+interface RunFiles {
+  folderUri: string | null;
+  files: { uri: string; path: string; size: number; download: { kind: 'signed' | 'api'; url: string; expiresAt: string | null } }[];
+}
+
 interface ExportRun {
+  id: string;
+  folderUri: string | null;
+  filesError: string | null;
   state: string;
   platformRunId: string | null;
   files: number | null;
@@ -58,12 +63,6 @@ interface ExportView {
 }
 
 const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
-
-async function listFiles(root: string): Promise<{ name: string; bytes: number }[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  return Promise.all(files.sort().map(async (f) => ({ name: relative(root, f), bytes: (await stat(f)).size })));
-}
 
 async function main(): Promise<void> {
   const options = await demoOptions();
@@ -113,16 +112,23 @@ async function main(): Promise<void> {
   }
   console.log(`run          ${run.platformRunId}: ${run.files} files, ${run.records} records, ${run.bytes} bytes`);
 
-  const folder = join(options.landing, ...current.path.split('/'), current.datasetId);
-  const files = await listFiles(folder);
-  console.log(`\nfiles landed under ${folder}:`);
-  for (const file of files) console.log(`  ${String(file.bytes).padStart(9)}  ${file.name}`);
-  const manifest = files.find((f) => /manifest-.*\.json$/.test(f.name));
-  if (manifest) {
-    const parsed = JSON.parse(await readFile(join(folder, manifest.name), 'utf8')) as { totalRecords?: number; files?: unknown[] };
-    console.log(`\nmanifest: ${parsed.files?.length ?? 0} part files, ${parsed.totalRecords ?? '?'} records`);
+  console.log(`\nfolder       ${run.folderUri ?? '(not listed)'}`);
+  if (run.filesError) console.log(`             ${run.filesError}`);
+  const listed = await call<RunFiles>('GET', `/exports/${current.id}/runs/${run.id}/files`);
+  for (const file of listed.files) console.log(`  ${String(file.size).padStart(9)}  ${file.uri}`);
+
+  // One signed URL, fetched with a plain HTTP GET as anyone holding it could.
+  const part = listed.files.find((f) => f.download.kind === 'signed' && /part-\d{5}/.test(f.path));
+  if (part) {
+    const response = await fetch(part.download.url);
+    const bytes = (await response.arrayBuffer()).byteLength;
+    console.log(`\nsigned URL (until ${part.download.expiresAt ?? '?'}):\n  ${part.download.url}`);
+    console.log(`  GET -> ${response.status}, ${bytes} bytes${bytes === part.size ? ' (the whole file)' : ''}`);
+    if (response.status !== 200 || bytes !== part.size) process.exitCode = 1;
+  } else if (listed.files.length === 0) {
+    console.log('  (no files listed)');
+    process.exitCode = 1;
   }
-  if (files.length === 0) console.log(`  (none found: pass --landing with the simulator's LANDING_ZONE_DIR)`);
 }
 
 main().catch((error: unknown) => {

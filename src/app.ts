@@ -12,7 +12,7 @@ import idempotencyPlugin from './http/plugins/idempotency.js';
 import jsonBody from './http/plugins/json-body.js';
 import logContextPlugin from './http/plugins/log-context.js';
 import metricsPlugin from './http/plugins/metrics.js';
-import problemDetails, { sendFrameworkError } from './http/plugins/problem-details.js';
+import problemDetails, { clientErrorHandler, sendFrameworkError } from './http/plugins/problem-details.js';
 import rateLimitPlugin from './http/plugins/rate-limit.js';
 import swaggerPlugin from './http/plugins/swagger.js';
 import { registerApiRoutes } from './http/routes/index.js';
@@ -47,6 +47,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ajv: { customOptions: { allErrors: false } },
     // Router errors (bad percent-encoding, over-long path parameters) as problem+json too.
     frameworkErrors: sendFrameworkError,
+    // Node's own parser and timeout errors (431, 414, 408, malformed HTTP) as problem+json too.
+    clientErrorHandler: clientErrorHandler(deps.logger),
+    // Slow or stalled clients cannot hold sockets (config.ts, docs/operations.md "HTTP timeouts").
+    connectionTimeout: deps.config.http.connectionTimeoutMs,
+    keepAliveTimeout: deps.config.http.keepAliveTimeoutMs,
+    requestTimeout: deps.config.http.requestTimeoutMs,
+    http: { headersTimeout: deps.config.http.headersTimeoutMs, connectionsCheckingInterval: deps.config.http.timeoutCheckIntervalMs },
   }).withTypeProvider<ZodTypeProvider>();
   const metrics = deps.metrics ?? createServiceMetrics();
   app.setValidatorCompiler(validatorCompiler);
@@ -68,8 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(jsonBody);
   await app.register(swaggerPlugin, { publicUrl: deps.config.http.publicUrl });
   await app.register(metricsPlugin, { metrics, ...(deps.config.metrics.token ? { token: deps.config.metrics.token } : {}) });
-  // Rate limits first: their first check (per IP) runs before the API key is looked up.
-  await app.register(rateLimitPlugin, deps.config.rateLimit);
+  // Rate limits before auth: a failed authentication spends the client IP's budget.
+  await app.register(rateLimitPlugin, { ...deps.config.rateLimit, redis: deps.redis, keyPrefix: deps.config.redis.queuePrefix });
   await app.register(authPlugin, { db: deps.db });
   await app.register(idempotencyPlugin, { db: deps.db, secrets: deps.secrets, ttlSeconds: deps.config.idempotency.ttlSeconds });
   await registerApiRoutes(app, { ...deps, metrics });

@@ -1,6 +1,7 @@
 // Service configuration: parsed once from the environment with zod, then passed around as a value.
 // Nothing else reads process.env (the simulator has its own schema in src/simulator/config.ts).
 import { z } from 'zod';
+import { DEFAULT_GCS_ENDPOINT, type StorageEndpoints } from './storage/storage-endpoints.js';
 
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 const positiveInt = z.coerce.number().int().positive();
@@ -58,9 +59,22 @@ export const serviceEnvSchema = z.object({
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
   /** Allow callbacks to private and loopback addresses (local development only). */
   ALLOW_PRIVATE_CALLBACKS: bool.default(false),
-  /** Requests per minute per API key (in memory, per API process); generous so benchmarks are not throttled. */
+  /**
+   * Server timeouts (docs/operations.md, "HTTP timeouts"). A request whose headers have not all
+   * arrived within HTTP_HEADERS_TIMEOUT_MS, or whose headers and body have not all arrived within
+   * HTTP_REQUEST_TIMEOUT_MS, is answered 408 and its socket closed; Node checks every
+   * HTTP_TIMEOUT_CHECK_INTERVAL_MS, so the socket is closed at most that much later.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt.default(30_000),
+  HTTP_TIMEOUT_CHECK_INTERVAL_MS: positiveInt.default(1000),
+  /** A keep-alive connection idle this long between requests is closed (above common load balancers' 60 s). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(72_000),
+  /** A socket with no traffic either way for this long is closed (event streams send heartbeats well within it). */
+  HTTP_CONNECTION_TIMEOUT_MS: positiveInt.default(120_000),
+  /** Requests per minute per API key (counted in Redis, shared by every API process); generous so benchmarks are not throttled. */
   RATE_LIMIT_PER_MINUTE: positiveInt.default(6000),
-  /** Requests per minute per client IP without a valid API key (public routes and failed authentication). */
+  /** Requests per minute per client IP without a valid API key (public routes and failed authentication); a valid key has its own budget. */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: positiveInt.default(600),
   /** How long a stored Idempotency-Key answer is replayed (at least 24 h, as the API promises). */
   IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce.number().int().min(86_400).default(86_400),
@@ -73,10 +87,27 @@ export const serviceEnvSchema = z.object({
   /** Comment lines on an idle event stream, so proxies keep it open. */
   EXPORT_EVENTS_HEARTBEAT_MS: positiveInt.default(15_000),
   /**
-   * The local landing zone (the simulator's LANDING_ZONE_DIR): where the ingest step reads the
-   * scores file an ML run wrote. Only meaningful while the Platform and ML platform are local.
+   * How long the signed URLs handed to an ML job (read the training files, write the scores file)
+   * stay valid: long enough for a queued cluster to start and train, short enough to be worthless
+   * soon after. Capped by the Platform's own expiry for Data Landing Zone credentials.
    */
-  LANDING_ZONE_DIR: z.string().min(1).default('./data/landing'),
+  ML_STORAGE_URL_TTL_SECONDS: z.coerce.number().int().min(300).max(7 * 24 * 3600).default(6 * 3600),
+  /** Scores files of this size and more are uploaded with batch ingestion's large-file flow (Adobe: 256 MB). */
+  BATCH_LARGE_FILE_BYTES: positiveInt.default(256 * 1024 * 1024),
+  /** Size of each large-file part (Adobe accepts up to 512,000,000 bytes per PATCH); one part is held in memory. */
+  BATCH_PART_BYTES: z.coerce.number().int().min(1).max(512_000_000).default(64 * 1024 * 1024),
+  /**
+   * S3 endpoint override (path-style): unset = AWS. Local mode points it at the simulator's
+   * S3-compatible server, the way one points a client at MinIO.
+   */
+  S3_ENDPOINT_URL: z.url().optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/).default('us-east-1'),
+  /** Google Cloud Storage's S3-compatible XML API; local mode points it at the simulator's. */
+  GCS_ENDPOINT_URL: z.url().default(DEFAULT_GCS_ENDPOINT),
+  /** Allow destinations' stores on private or loopback addresses (local development only). */
+  ALLOW_PRIVATE_STORAGE: bool.default(false),
+  /** Lifetime of signed download URLs and of the read credentials `GET /destinations/:id/access` hands out. */
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
   /** The ML platform (Databricks Jobs API) pipelines use unless they name their own; default: the simulator's /ml. */
   ML_PLATFORM_URL: z.url().optional(),
   ML_PLATFORM_TOKEN: z.string().min(1).default('local-ml-platform-token'),
@@ -102,7 +133,16 @@ export const serviceEnvSchema = z.object({
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
 
 export interface ServiceConfig {
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    timeoutCheckIntervalMs: number;
+    keepAliveTimeoutMs: number;
+    connectionTimeoutMs: number;
+  };
   database: { url: string; poolSize: number };
   redis: { url: string; queuePrefix: string };
   log: { level: ServiceEnv['LOG_LEVEL']; pretty: boolean };
@@ -129,7 +169,14 @@ export interface ServiceConfig {
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
   events: { pollMs: number; heartbeatMs: number };
-  pipelines: { landingZoneDir: string; deadlineSeconds: number; mlPollInitialMs: number; mlPollMaxMs: number };
+  pipelines: {
+    deadlineSeconds: number;
+    mlPollInitialMs: number;
+    mlPollMaxMs: number;
+    mlStorageUrlTtlSeconds: number;
+    largeFileBytes: number;
+    partBytes: number;
+  };
   mlPlatform: {
     url: string;
     token: string;
@@ -138,6 +185,7 @@ export interface ServiceConfig {
     webhookBearerToken?: string;
   };
   notifications: { pollMs: number; retryInitialMs: number; maxAttempts: number; timeoutMs: number };
+  storage: StorageEndpoints & { signedUrlTtlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -157,8 +205,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
+  const conflicts = [
+    // Node refuses a headers timeout longer than the request timeout.
+    e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS ? 'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS' : null,
+    // An idle event stream must send its heartbeat before the socket counts as idle.
+    e.HTTP_CONNECTION_TIMEOUT_MS <= e.EXPORT_EVENTS_HEARTBEAT_MS ? 'HTTP_CONNECTION_TIMEOUT_MS: must exceed EXPORT_EVENTS_HEARTBEAT_MS' : null,
+  ].filter((line) => line !== null);
+  if (conflicts.length > 0) throw new ConfigError(`invalid configuration:\n  ${conflicts.join('\n  ')}`);
   return {
-    http: { host: e.HOST, port: e.PORT, publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}` },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      timeoutCheckIntervalMs: e.HTTP_TIMEOUT_CHECK_INTERVAL_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionTimeoutMs: e.HTTP_CONNECTION_TIMEOUT_MS,
+    },
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
@@ -185,10 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
     events: { pollMs: e.EXPORT_EVENTS_POLL_MS, heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
     pipelines: {
-      landingZoneDir: e.LANDING_ZONE_DIR,
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,
       mlPollMaxMs: e.ML_POLL_MAX_MS,
+      mlStorageUrlTtlSeconds: e.ML_STORAGE_URL_TTL_SECONDS,
+      largeFileBytes: e.BATCH_LARGE_FILE_BYTES,
+      partBytes: e.BATCH_PART_BYTES,
     },
     mlPlatform: {
       url: (e.ML_PLATFORM_URL ?? `${(e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}`).replace(/\/$/, '')}/ml`).replace(/\/$/, ''),
@@ -196,6 +262,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       jobId: e.ML_PLATFORM_JOB_ID,
       ...(e.ML_WEBHOOK_BASIC_AUTH ? { webhookBasicAuth: basicAuthOf(e.ML_WEBHOOK_BASIC_AUTH) } : {}),
       ...(e.ML_WEBHOOK_BEARER_TOKEN ? { webhookBearerToken: e.ML_WEBHOOK_BEARER_TOKEN } : {}),
+    },
+    storage: {
+      ...(e.S3_ENDPOINT_URL ? { s3Endpoint: e.S3_ENDPOINT_URL.replace(/\/$/, '') } : {}),
+      s3Region: e.S3_REGION,
+      gcsEndpoint: e.GCS_ENDPOINT_URL.replace(/\/$/, ''),
+      allowPrivate: e.ALLOW_PRIVATE_STORAGE,
+      signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
     },
     notifications: {
       pollMs: e.NOTIFICATION_POLL_MS,

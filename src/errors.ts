@@ -13,10 +13,14 @@ export type ProblemCode =
   | 'idempotency_in_flight'
   | 'idempotency_mismatch'
   | 'payload_too_large'
+  | 'uri_too_long'
+  | 'headers_too_large'
+  | 'request_timeout'
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'service_unavailable'
   | 'platform_error'
+  | 'storage_error'
   | 'internal';
 
 const statusByCode: Record<ProblemCode, number> = {
@@ -31,10 +35,14 @@ const statusByCode: Record<ProblemCode, number> = {
   idempotency_in_flight: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
+  request_timeout: 408,
   unsupported_media_type: 415,
   rate_limited: 429,
   service_unavailable: 503,
   platform_error: 502,
+  storage_error: 502,
   internal: 500,
 };
 
@@ -50,10 +58,14 @@ const titleByCode: Record<ProblemCode, string> = {
   idempotency_in_flight: 'A request with this Idempotency-Key is in progress',
   idempotency_mismatch: 'Idempotency-Key reused with a different request',
   payload_too_large: 'Request body too large',
+  uri_too_long: 'URI too long',
+  headers_too_large: 'Request header fields too large',
+  request_timeout: 'Request not received in time',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
   service_unavailable: 'Service unavailable',
   platform_error: 'Adobe Experience Platform error',
+  storage_error: "The destination's storage refused or failed",
   internal: 'Internal error',
 };
 

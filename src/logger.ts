@@ -58,11 +58,59 @@ export const redactPaths = [
   '*.sharedAccessSignature',
 ];
 
+/**
+ * Query parameters whose values are logged as sent: the documented filters and paging of the API.
+ * Every other value is replaced, because a client may put a credential anywhere (`?api_key=...`,
+ * `?access_token=...`, a misspelt name) and the URL is logged on every request.
+ */
+const loggedQueryParameters = new Set(['limit', 'cursor', 'status', 'datasetId', 'destinationId', 'templateId', 'createdAfter', 'createdBefore']);
+
+/** The URL with every query value outside the documented parameters replaced by `[redacted]`. */
+export function redactedUrl(rawUrl: string): string {
+  // An API key (`aepj_<prefix>_<secret>`, src/tenants/api-keys.ts) pasted into the path as well.
+  const url = rawUrl.replace(/aepj_[A-Za-z0-9_%-]+/gi, '[redacted]');
+  const mark = url.indexOf('?');
+  if (mark < 0) return url;
+  const parts = url
+    .slice(mark + 1)
+    .split('&')
+    .filter((part) => part !== '')
+    .map((part) => {
+      const equals = part.indexOf('=');
+      const rawName = equals < 0 ? part : part.slice(0, equals);
+      let name: string;
+      try {
+        name = decodeURIComponent(rawName.replaceAll('+', ' '));
+      } catch {
+        name = '';
+      }
+      // A bare name with no value can itself be the secret (`?<key>`): only known names stay.
+      if (equals < 0) return loggedQueryParameters.has(name) ? part : '[redacted]';
+      return loggedQueryParameters.has(name) ? part : `${rawName.length > 64 ? '[redacted]' : rawName}=[redacted]`;
+    });
+  return `${url.slice(0, mark)}?${parts.join('&')}`;
+}
+
+/**
+ * The request as logged (Fastify's "incoming request" line and any `req` binding): method, URL with
+ * query values redacted, host and peer. No headers and no body: either may carry a credential.
+ */
+function requestSerializer(req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }): object {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactedUrl(req.url) : undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 export function loggerOptions(opts: { level: string; pretty: boolean; name?: string }): LoggerOptions {
   return {
     level: opts.level,
     ...(opts.name ? { name: opts.name } : {}),
     redact: { paths: redactPaths, censor: '[redacted]' },
+    serializers: { req: requestSerializer },
     mixin: contextMixin,
     ...(opts.pretty
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }

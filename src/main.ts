@@ -21,8 +21,19 @@ const localSandbox = 'prod';
 
 
 // Local mode logs for humans unless told otherwise.
-const env = { LOG_PRETTY: 'true', ...process.env };
-const simulatorConfig = loadSimulatorConfig(env);
+const baseEnv: NodeJS.ProcessEnv = { LOG_PRETTY: 'true', ...process.env };
+const simulatorConfig = loadSimulatorConfig(baseEnv);
+// With the embedded simulator, the destinations' stores are its emulators on loopback: S3 and GCS
+// are reached through the endpoint override, as any S3-compatible store is.
+const localStorageEnv =
+  baseEnv.EMBEDDED_SIMULATOR !== 'false' && simulatorConfig.storage.embedded
+    ? {
+        S3_ENDPOINT_URL: `http://${simulatorConfig.host}:${simulatorConfig.storage.s3Port}`,
+        GCS_ENDPOINT_URL: `http://${simulatorConfig.host}:${simulatorConfig.storage.gcsPort}`,
+        ALLOW_PRIVATE_STORAGE: 'true',
+      }
+    : {};
+const env = { ...localStorageEnv, ...baseEnv };
 const config = loadConfig(env, simulatorConfig.port);
 const logger = pino(loggerOptions({ level: config.log.level, pretty: config.log.pretty }));
 
@@ -61,7 +72,10 @@ await publishLocalApiUrl(api.url);
 const banner = [
   '',
   `  API        ${api.url}   (docs: ${api.url}/docs; URL also in ${localApiUrlFile})`,
-  simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}   (landing files: ${simulatorConfig.landingZoneDir})` : '',
+  simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}` : '',
+  simulator?.ctx.storage.running
+    ? `  Storage    Azurite ${simulator.ctx.storage.endpoints.azure.blobEndpoint}, S3 ${simulator.ctx.storage.endpoints.s3.endpoint}, GCS ${simulator.ctx.storage.endpoints.gcs.endpoint}, SFTP sftp://${simulator.ctx.storage.endpoints.sftp.host}:${simulator.ctx.storage.endpoints.sftp.port}`
+    : '',
   bootstrapKey
     ? `  API key    ${bootstrapKey}   (also in ${localApiKeyFile})`
     : '  API key    (the local tenant already has one; set BOOTSTRAP_API_KEY to choose it)',

@@ -18,8 +18,10 @@ import { createPipelinePlatforms } from './pipelines/pipeline-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { createPlatformRegistry } from './platform-registry.js';
+import { createTenantStoreFactory } from './storage/tenant-stores.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
+import type { StoreFactory } from './storage/store-factory.js';
 
 export interface RunningWorker {
   /** Job durations and Platform calls of this worker. */
@@ -32,6 +34,8 @@ export interface WorkerOverrides {
   secrets?: SecretBox;
   /** A registry to record into (`npm start` shares the API's); default a fresh one. */
   metrics?: ServiceMetrics;
+  /** How steps open destinations' storage; default from config. */
+  stores?: StoreFactory;
 }
 
 export async function startWorker(config: ServiceConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
@@ -46,6 +50,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     ...platformMetricHooks(metrics),
   });
 
+  const stores = overrides.stores ?? createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => registry.platformFor(tenant) });
+
   const connection = workerConnection(config.redis.url);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) unavailable; waiting for it'));
   // The sweeper's producer fails fast: a sweep during a Redis outage simply tries again later.
@@ -57,6 +63,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     {
       db,
       secrets,
+      stores,
       settings: config.worker,
       crash: createCrashPoint(config.worker.crashAt),
       now: Date.now,
@@ -98,6 +105,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       producer,
       platformFor: (pipeline) => pipelinePlatforms.platformFor(pipeline.tenant),
       mlFor: (pipeline) => pipelinePlatforms.mlFor(pipeline),
+      stores,
       log: logger,
     },
     {

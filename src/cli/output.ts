@@ -3,6 +3,12 @@ import type { Export, ExportSummary } from '../client/api-client.js';
 
 const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value));
 
+/** A waiting job's last failed call, on one line: what failed, which attempt, when it is tried again. */
+export function describeLastError(e: NonNullable<Export['lastError']>): string {
+  const platform = e.platformCode ? ` [${e.platformCode}${e.httpStatus ? ` HTTP ${e.httpStatus}` : ''}]` : e.httpStatus ? ` [HTTP ${e.httpStatus}]` : '';
+  return `retrying ${dash(e.step)}: ${e.code}${platform} ${e.message} (attempt ${e.attempt}, next try ${dash(e.nextRetryAt)})`;
+}
+
 export function formatExport(view: Export): string {
   const lines = [
     `export       ${view.id}`,
@@ -22,6 +28,7 @@ export function formatExport(view: Export): string {
     lines.push(`run          ${run.id} ${run.state} platform ${dash(run.platformRunId)} files ${dash(run.files)} records ${dash(run.records)} bytes ${dash(run.bytes)}`);
     for (const error of run.errors) lines.push(`             error ${dash(error.code)}: ${dash(error.message)}`);
   }
+  if (view.lastError) lines.push(`last error   ${describeLastError(view.lastError)}`);
   if (view.error) {
     lines.push(`error        ${view.error.code}: ${view.error.message}`);
     if (view.error.platformCode || view.error.platformMessage) lines.push(`             Platform ${dash(view.error.platformCode)}: ${dash(view.error.platformMessage)}`);

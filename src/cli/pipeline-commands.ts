@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dataOrThrow, type ApiClient, type components } from '../client/api-client.js';
 import { CliUsageError } from './cli-config.js';
 import { print, type CommandIo } from './export-commands.js';
+import { describeLastError } from './output.js';
 
 type Pipeline = components['schemas']['Pipeline'];
 type PipelineSummary = components['schemas']['PipelineSummary'];
@@ -31,7 +32,7 @@ export class PipelineWaitTimeoutError extends Error {
 
 function describeStep(step: Pipeline['steps'][number]): string {
   const took = step.durationMs === null ? '' : ` ${(step.durationMs / 1000).toFixed(1)}s`;
-  const error = step.error ? `  ${step.error.code}: ${step.error.message}` : '';
+  const error = step.error ? `  ${step.error.code}: ${step.error.message}` : step.lastError ? `  ${describeLastError(step.lastError)}` : '';
   return `  ${String(step.index + 1).padStart(2)}. ${step.name.padEnd(16)} ${step.kind.padEnd(9)} ${step.state}${took}${error}`;
 }
 
@@ -61,7 +62,8 @@ async function waitForPipeline(client: ApiClient, id: string, flags: PipelineFla
   for (;;) {
     const view = dataOrThrow(await client.GET('/pipelines/{id}', { params: { path: { id } } }));
     const done = view.steps.filter((s) => s.state === 'succeeded').length;
-    const line = `${view.status} · step ${view.currentStep ?? '-'} · ${done}/${view.steps.length} steps done`;
+    const retrying = view.lastError ? ` · ${describeLastError(view.lastError)}` : '';
+    const line = `${view.status} · step ${view.currentStep ?? '-'} · ${done}/${view.steps.length} steps done${retrying}`;
     if (line !== lastLine) io.stderr.write(`${line}\n`);
     lastLine = line;
     if (finalStatuses.includes(view.status)) {

@@ -1,6 +1,7 @@
 // The `wait` progress display: on a terminal one line rewritten in place (status, step, runs,
 // elapsed time); in a CI log one line per change, never a spinner.
 import type { Export } from '../client/api-client.js';
+import { describeLastError } from './output.js';
 
 export interface ProgressDisplay {
   update(view: Export): void;
@@ -11,7 +12,8 @@ export interface ProgressDisplay {
 export function describeProgress(view: Export, elapsedMs: number): string {
   const run = view.runs.at(-1);
   const runText = run ? ` · run ${run.state}${run.files !== null ? `, ${run.files} files` : ''}${run.records !== null ? `, ${run.records} records` : ''}` : '';
-  return `${view.id.slice(0, 8)} ${view.status} · step ${view.step}${runText} · ${Math.round(elapsedMs / 1000)}s`;
+  const retrying = view.lastError ? ` · ${describeLastError(view.lastError)}` : '';
+  return `${view.id.slice(0, 8)} ${view.status} · step ${view.step}${runText}${retrying} · ${Math.round(elapsedMs / 1000)}s`;
 }
 
 export function createProgressDisplay(stream: NodeJS.WriteStream, now: () => number = Date.now): ProgressDisplay {

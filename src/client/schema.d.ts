@@ -1112,6 +1112,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/destinations/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Short-lived read credentials for a destination's files
+         * @description For the Data Landing Zone: the Platform's SAS for the tenant's export container (what aepp's getLandingZoneCredential returns), or its STS session on AWS-hosted orgs. For Azure Blob: a read/list SAS for the container. S3, GCS and SFTP destinations answer 409 (their long-lived keys cannot be narrowed here; use the runs' signed download links). Anyone holding the answer can read the files until `expiresAt`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DestinationAccess"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports": {
         parameters: {
             query?: never;
@@ -1757,6 +1852,183 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/runs/{runId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The files a run landed, with short-lived download links
+         * @description Lists the files the worker found in the run's folder at the destination once the run succeeded. Each has a download link: a signed URL from the store itself (S3 presign, Azure SAS; anyone holding it can GET the file until `expiresAt`), or, where the protocol has none (SFTP), this API's `/files/content` link, which streams the file and needs your API key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RunFiles"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/runs/{runId}/files/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download one landed file through the API
+         * @description Streams a file the run landed (one of its listed `path`s) from the destination. Any other path answers 404.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description A `path` from the run’s file list */
+                    path: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file’s bytes (application/octet-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3166,7 +3438,7 @@ export interface components {
             name: string;
             params: {
                 domain: string;
-                /** @description SFTP port; 22 when absent */
+                /** @description SFTP port (default 22). */
                 port?: number;
             };
             /** @constant */
@@ -3250,7 +3522,7 @@ export interface components {
             name: string;
             params: {
                 domain: string;
-                /** @description SFTP port; 22 when absent */
+                /** @description SFTP port (default 22). */
                 port?: number;
             };
             /** @constant */
@@ -3555,6 +3827,74 @@ export interface components {
             /** @enum {string} */
             type: "dlz" | "s3" | "azure-blob" | "adls-gen2" | "gcs" | "sftp";
         };
+        /** @description Short-lived credentials to read the destination’s files. */
+        DestinationAccess: {
+            containerUrl: string;
+            /** Format: uuid */
+            destinationId: string;
+            expiresAt: string | null;
+            /** @constant */
+            kind: "azure-sas";
+            permissions: string;
+            /** @description URI of the store root the credentials open (files are named below it) */
+            rootUri: string;
+            sasToken: string;
+            /** @description containerUrl?sasToken: what `ContainerClient` / `ContainerClient(sasUri)` takes */
+            sasUri: string;
+            /** @enum {string} */
+            type: "dlz" | "s3" | "azure-blob" | "adls-gen2" | "gcs" | "sftp";
+        } | {
+            accessKeyId: string;
+            bucket: string;
+            /** Format: uuid */
+            destinationId: string;
+            endpoint: string | null;
+            expiresAt: string | null;
+            /** @constant */
+            kind: "aws-session";
+            prefix: string;
+            region: string;
+            /** @description URI of the store root the credentials open (files are named below it) */
+            rootUri: string;
+            secretAccessKey: string;
+            sessionToken: string | null;
+            /** @enum {string} */
+            type: "dlz" | "s3" | "azure-blob" | "adls-gen2" | "gcs" | "sftp";
+        };
+        /** @description Short-lived credentials to read the destination’s files. */
+        DestinationAccessInput: {
+            containerUrl: string;
+            /** Format: uuid */
+            destinationId: string;
+            expiresAt: string | null;
+            /** @constant */
+            kind: "azure-sas";
+            permissions: string;
+            /** @description URI of the store root the credentials open (files are named below it) */
+            rootUri: string;
+            sasToken: string;
+            /** @description containerUrl?sasToken: what `ContainerClient` / `ContainerClient(sasUri)` takes */
+            sasUri: string;
+            /** @enum {string} */
+            type: "dlz" | "s3" | "azure-blob" | "adls-gen2" | "gcs" | "sftp";
+        } | {
+            accessKeyId: string;
+            bucket: string;
+            /** Format: uuid */
+            destinationId: string;
+            endpoint: string | null;
+            expiresAt: string | null;
+            /** @constant */
+            kind: "aws-session";
+            prefix: string;
+            region: string;
+            /** @description URI of the store root the credentials open (files are named below it) */
+            rootUri: string;
+            secretAccessKey: string;
+            sessionToken: string | null;
+            /** @enum {string} */
+            type: "dlz" | "s3" | "azure-blob" | "adls-gen2" | "gcs" | "sftp";
+        };
         DestinationInput: {
             /** @description The Platform base connection, once the first export created it. */
             baseConnectionId: string | null;
@@ -3596,6 +3936,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3653,6 +3995,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3689,8 +4033,14 @@ export interface components {
                 message: string | null;
             }[];
             files: number | null;
+            /** @description Why the folder could not be listed (the export itself succeeded) */
+            filesError: string | null;
+            /** @description The run's folder at the destination, once the worker listed it after success */
+            folderUri: string | null;
             /** Format: uuid */
             id: string;
+            /** @description Every file in the folder (data parts and manifest); empty until listed */
+            landedFiles: components["schemas"]["LandedFile"][];
             platformRunId: string | null;
             records: number | null;
             /** Format: date-time */
@@ -3707,8 +4057,14 @@ export interface components {
                 message: string | null;
             }[];
             files: number | null;
+            /** @description Why the folder could not be listed (the export itself succeeded) */
+            filesError: string | null;
+            /** @description The run's folder at the destination, once the worker listed it after success */
+            folderUri: string | null;
             /** Format: uuid */
             id: string;
+            /** @description Every file in the folder (data parts and manifest); empty until listed */
+            landedFiles: components["schemas"]["LandedFileInput"][];
             platformRunId: string | null;
             records: number | null;
             /** Format: date-time */
@@ -3717,7 +4073,7 @@ export interface components {
             /** @enum {string} */
             state: "requested" | "triggering" | "in_progress" | "succeeded" | "failed" | "timed_out" | "cancelled";
         };
-        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landed (the run's folder), landedUri, files, records. */
         ExportStep: {
             /**
              * @default gzip
@@ -3739,7 +4095,7 @@ export interface components {
             /** @description Folder relative to the destination root, e.g. ml/exports */
             path: unknown;
         };
-        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records. */
+        /** @description An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landed (the run's folder), landedUri, files, records. */
         ExportStepInput: {
             /**
              * @default gzip
@@ -3778,6 +4134,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3814,6 +4172,8 @@ export interface components {
             format: "parquet" | "json";
             /** Format: uuid */
             id: string;
+            /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
             path: string;
@@ -3874,8 +4234,8 @@ export interface components {
             kind: "ingest";
             /** @description Unique within the pipeline; other steps refer to it */
             name: string;
-            /** @description The scores file (an ml step's scoresFile) */
-            scoresFile: components["schemas"]["PipelineStepRef"] | unknown;
+            /** @description The scores file (an ml step's scores output) */
+            scores: components["schemas"]["PipelineStepRef"] | components["schemas"]["StorageLocation"];
         };
         /** @description Batch ingestion of a scores file into a profile-enabled scores dataset. Outputs: datasetId, schemaId, batchId, records. */
         IngestStepInput: {
@@ -3888,8 +4248,8 @@ export interface components {
             kind: "ingest";
             /** @description Unique within the pipeline; other steps refer to it */
             name: string;
-            /** @description The scores file (an ml step's scoresFile) */
-            scoresFile: components["schemas"]["PipelineStepRefInput"] | string;
+            /** @description The scores file (an ml step's scores output) */
+            scores: components["schemas"]["PipelineStepRefInput"] | components["schemas"]["StorageLocationInput"];
         };
         IssuedApiKey: {
             /** Format: date-time */
@@ -3919,6 +4279,60 @@ export interface components {
             /** Format: uuid */
             tenantId: string;
         };
+        LandedFile: {
+            /** @description Key relative to the destination's root (bucket, container or SFTP root) */
+            path: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Where the file is: s3://…, gs://…, https://<account>.blob.core.windows.net/…, sftp://… */
+            uri: string;
+        };
+        LandedFileInput: {
+            /** @description Key relative to the destination's root (bucket, container or SFTP root) */
+            path: string;
+            /** @description Bytes */
+            size: number;
+            /** @description Where the file is: s3://…, gs://…, https://<account>.blob.core.windows.net/…, sftp://… */
+            uri: string;
+        };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastError: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
+        /** @description The last failed Platform call of a job waiting to retry it; null once the job moves on or ends (see `error` for a final failure). */
+        LastErrorInput: {
+            /** @description When the failed call was answered */
+            at: string | null;
+            /** @description Failed calls at this step in a row, this one included */
+            attempt: number;
+            /** @description Our code, e.g. platform_transient, platform_conflict, ml_transient */
+            code: string;
+            httpStatus: number | null;
+            /** @description What failed, in plain words */
+            message: string;
+            /** @description When the call is tried again */
+            nextRetryAt: string | null;
+            /** @description The Platform's own error code, e.g. FLOW-0000-503 */
+            platformCode: string | null;
+            platformMessage: string | null;
+            /** @description The step whose call failed */
+            step: string | null;
+        };
         MlCallbackAnswer: {
             runId: number | null;
             /** @enum {string} */
@@ -3929,7 +4343,7 @@ export interface components {
             /** @enum {string} */
             status: "accepted" | "ignored";
         };
-        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        /** @description Train and score on an ML platform (Databricks run-now; contract in docs/ml-platform.md). Outputs: mlRunId, scores (the scores file), scoresUri, scoredRows, auc, aucTrain. */
         MlStep: {
             /**
              * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
@@ -3947,12 +4361,12 @@ export interface components {
             parameters?: {
                 [key: string]: string;
             };
-            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
-            scoresPath?: unknown;
-            /** @description Folder of the landed training set (an export step's landedPath) */
-            trainingPath: components["schemas"]["PipelineStepRef"] | unknown;
+            /** @description Folder the scores file is written to; default aepjobs/scores/<pipelineId>/<step>/ at the training set's destination (the DLZ user drop zone for a DLZ) */
+            scores?: components["schemas"]["StorageLocation"];
+            /** @description Folder of the training set's Parquet files (an export step's landed folder) */
+            training: components["schemas"]["PipelineStepRef"] | components["schemas"]["StorageLocation"];
         };
-        /** @description Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain. */
+        /** @description Train and score on an ML platform (Databricks run-now; contract in docs/ml-platform.md). Outputs: mlRunId, scores (the scores file), scoresUri, scoredRows, auc, aucTrain. */
         MlStepInput: {
             /**
              * @description signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only
@@ -3970,10 +4384,10 @@ export interface components {
             parameters?: {
                 [key: string]: string;
             };
-            /** @description Folder the scores file is written to; default pipelines/<pipelineId>/<step> */
-            scoresPath?: string;
-            /** @description Folder of the landed training set (an export step's landedPath) */
-            trainingPath: components["schemas"]["PipelineStepRefInput"] | string;
+            /** @description Folder the scores file is written to; default aepjobs/scores/<pipelineId>/<step>/ at the training set's destination (the DLZ user drop zone for a DLZ) */
+            scores?: components["schemas"]["StorageLocationInput"];
+            /** @description Folder of the training set's Parquet files (an export step's landed folder) */
+            training: components["schemas"]["PipelineStepRefInput"] | components["schemas"]["StorageLocationInput"];
         };
         NotificationSecret: {
             /** Format: date-time */
@@ -4006,6 +4420,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4058,6 +4474,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4085,14 +4503,14 @@ export interface components {
         PipelineStepRef: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         /** @description The output of an earlier step, resolved when this step starts. */
         PipelineStepRefInput: {
             /** @description Name of an earlier step */
             fromStep: string;
-            /** @description One of that step kind's outputs, e.g. datasetId, landedPath, scoresFile, segmentId */
+            /** @description One of that step kind's outputs, e.g. datasetId, landed, scores, segmentId */
             output: string;
         };
         PipelineStepState: {
@@ -4110,6 +4528,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastError"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -4134,6 +4554,8 @@ export interface components {
             /** @enum {string} */
             kind: "featurize" | "export" | "ml" | "ingest" | "audience" | "activate";
             lastCallbackAt: string | null;
+            /** @description While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             name: string;
             /** @description What later steps can refer to */
             outputs: {
@@ -4155,6 +4577,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastError"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4181,6 +4605,8 @@ export interface components {
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description The current step's lastError, while the pipeline waits on a failed call */
+            lastError: components["schemas"]["LastErrorInput"] | null;
             mlPlatformUrl: string | null;
             name: string;
             /** Format: date-time */
@@ -4381,6 +4807,58 @@ export interface components {
             /** Format: uuid */
             tenantId: string;
         };
+        RunFile: {
+            /** @description How to download the file */
+            download: {
+                expiresAt: string | null;
+                /**
+                 * @description `signed`: a URL anyone can GET until it expires (S3 presign, Azure SAS); `api`: this API streams the file (SFTP), with your API key
+                 * @enum {string}
+                 */
+                kind: "signed" | "api";
+                url: string;
+            };
+            path: string;
+            size: number;
+            uri: string;
+        };
+        RunFileInput: {
+            /** @description How to download the file */
+            download: {
+                expiresAt: string | null;
+                /**
+                 * @description `signed`: a URL anyone can GET until it expires (S3 presign, Azure SAS); `api`: this API streams the file (SFTP), with your API key
+                 * @enum {string}
+                 */
+                kind: "signed" | "api";
+                url: string;
+            };
+            path: string;
+            size: number;
+            uri: string;
+        };
+        RunFiles: {
+            /** Format: uuid */
+            exportId: string;
+            files: components["schemas"]["RunFile"][];
+            filesError: string | null;
+            folderUri: string | null;
+            /** @description When the worker listed the folder; null while the run has not succeeded or not been listed yet */
+            listedAt: string | null;
+            /** Format: uuid */
+            runId: string;
+        };
+        RunFilesInput: {
+            /** Format: uuid */
+            exportId: string;
+            files: components["schemas"]["RunFileInput"][];
+            filesError: string | null;
+            folderUri: string | null;
+            /** @description When the worker listed the folder; null while the run has not succeeded or not been listed yet */
+            listedAt: string | null;
+            /** Format: uuid */
+            runId: string;
+        };
         StartPipelineTemplate: {
             /**
              * Format: uri
@@ -4426,6 +4904,26 @@ export interface components {
             parameters?: {
                 [key: string]: string | number | boolean;
             };
+        };
+        /** @description A folder or file in one of your destinations. */
+        StorageLocation: {
+            /**
+             * Format: uuid
+             * @description One of your destinations
+             */
+            destinationId: string;
+            /** @description Folder or file relative to the destination root, e.g. ml/egress/<datasetId> */
+            path: unknown;
+        };
+        /** @description A folder or file in one of your destinations. */
+        StorageLocationInput: {
+            /**
+             * Format: uuid
+             * @description One of your destinations
+             */
+            destinationId: string;
+            /** @description Folder or file relative to the destination root, e.g. ml/egress/<datasetId> */
+            path: string;
         };
         Tenant: {
             allowSensitiveLabels: boolean;

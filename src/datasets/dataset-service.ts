@@ -9,6 +9,8 @@ import type { DatasetFactsCache } from './dataset-facts.js';
 import { encodeDatasetCursor, type Dataset } from './dataset-schemas.js';
 import { judgeDatasetLabels } from './governance.js';
 import { withPlatformProblems } from './platform-failure.js';
+import { sqlSourceTables } from './sql-sources.js';
+import { tableNamesOf } from './table-names.js';
 
 export interface DatasetServiceDeps {
   db: Db;
@@ -52,7 +54,47 @@ function presentDataset(
   };
 }
 
+type PlatformTenant = Parameters<PlatformRegistry['platformFor']>[0];
+
+/** Catalog pages read to find the datasets behind a SQL's table names (100 datasets a page). */
+const catalogPageSize = 100;
+const maxCatalogPages = 50;
+const tableIndexTtlMs = 60_000;
+
+/** Where in the request a refused dataset was named, and what to add to the problem. */
+export interface GovernanceSite {
+  /** JSON Pointer of the field naming the dataset (or the SQL reading it). */
+  pointer: string;
+  /** Extra problem members, e.g. the pipeline step. */
+  members?: Record<string, unknown>;
+}
+
 export function createDatasetService({ db, platforms, facts }: DatasetServiceDeps) {
+  const tableIndexes = new Map<string, { index: Promise<Map<string, CatalogDataset>>; until: number }>();
+
+  /**
+   * The sandbox's datasets by every Query Service name they answer to (the `adobe/pqs/table` tag,
+   * the id, and an identifier-shaped name), read from Catalog page by page and kept a minute.
+   */
+  function tableIndex(tenant: PlatformTenant & { id: string }): Promise<Map<string, CatalogDataset>> {
+    const hit = tableIndexes.get(tenant.id);
+    if (hit && hit.until > Date.now()) return hit.index;
+    const platform = platforms.platformFor(tenant);
+    const index = (async () => {
+      const byName = new Map<string, CatalogDataset>();
+      for (let page = 0; page < maxCatalogPages; page++) {
+        const items = await platform.listDatasets({ start: page * catalogPageSize, limit: catalogPageSize });
+        for (const dataset of items) for (const name of tableNamesOf(dataset)) if (!byName.has(name)) byName.set(name, dataset);
+        if (items.length < catalogPageSize) break;
+      }
+      return byName;
+    })();
+    if (tableIndexes.size > 1000) tableIndexes.clear();
+    tableIndexes.set(tenant.id, { index, until: Date.now() + tableIndexTtlMs });
+    index.catch(() => tableIndexes.delete(tenant.id));
+    return index;
+  }
+
   async function tenantOf(tenantId: string) {
     const tenant = await findTenant(db, tenantId);
     if (!tenant) throw new AppError('unauthorized', 'The API key belongs to a tenant that no longer exists.');
@@ -89,6 +131,61 @@ export function createDatasetService({ db, platforms, facts }: DatasetServiceDep
     },
 
     facts: factsFor,
+
+    /**
+     * The governance check of an export at acceptance (POST /exports, pipeline export steps): the
+     * Platform must know the dataset and its usage labels must allow this tenant to export it.
+     * 422 `unprocessable` for an unknown dataset, 422 `governance_refused` naming the labels.
+     */
+    async assertExportable(tenant: PlatformTenant & { id: string; allowSensitiveLabels: boolean; sandboxName: string }, datasetId: string, site: GovernanceSite): Promise<void> {
+      const known = await factsFor(tenant, datasetId);
+      if (!known.dataset) {
+        throw new AppError('unprocessable', `The Platform has no dataset ${datasetId} in sandbox ${tenant.sandboxName}.`, {
+          ...site.members,
+          errors: [{ location: 'body', pointer: site.pointer, message: 'is not a dataset the Platform knows' }],
+        });
+      }
+      const verdict = judgeDatasetLabels(known.labels, { allowSensitiveLabels: tenant.allowSensitiveLabels });
+      if (!verdict.allowed) {
+        throw new AppError('governance_refused', verdict.reason, {
+          ...site.members,
+          datasetId,
+          labels: verdict.labels,
+          refusedLabels: verdict.refusedLabels,
+          errors: [{ location: 'body', pointer: site.pointer, message: `carries ${verdict.refusedLabels.join(', ')}` }],
+        });
+      }
+    },
+
+    /**
+     * The governance check of a featurization at acceptance: no dataset the SQL reads may carry a
+     * label that forbids the work (C9: no data science; C12: no export, and the features are made
+     * to leave the Platform). Sensitive labels (PSPD, RHD) are judged where data leaves: at the
+     * export of the featurized dataset. Table names no dataset carries are left to Query Service.
+     */
+    async assertSourcesUsable(tenant: PlatformTenant & { id: string }, sql: string, site: GovernanceSite): Promise<void> {
+      const tables = sqlSourceTables(sql);
+      if (tables.length === 0) return;
+      const platform = platforms.platformFor(tenant);
+      const index = await withPlatformProblems(() => tableIndex(tenant));
+      for (const table of tables) {
+        const dataset = index.get(table);
+        if (dataset === undefined) continue;
+        const labels = await withPlatformProblems(() => facts.labels(tenant.id, dataset.id, platform));
+        // Only the labels that forbid the work itself (C9, C12), whatever the tenant allows.
+        const verdict = judgeDatasetLabels(labels, { allowSensitiveLabels: true });
+        if (!verdict.allowed) {
+          throw new AppError('governance_refused', `Table ${table} (dataset ${dataset.id}): ${verdict.reason}`, {
+            ...site.members,
+            datasetId: dataset.id,
+            table,
+            labels: verdict.labels,
+            refusedLabels: verdict.refusedLabels,
+            errors: [{ location: 'body', pointer: site.pointer, message: `reads table ${table}, which carries ${verdict.refusedLabels.join(', ')}` }],
+          });
+        }
+      }
+    },
   };
 }
 

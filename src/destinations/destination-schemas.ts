@@ -35,3 +35,35 @@ export const DestinationSchema = z
 export type Destination = z.infer<typeof DestinationSchema>;
 
 export const DestinationParamsSchema = z.object({ id: z.uuid() });
+
+const accessCommon = {
+  destinationId: z.uuid(),
+  type: z.enum(destinationTypes),
+  rootUri: z.string().describe('URI of the store root the credentials open (files are named below it)'),
+  expiresAt: z.iso.datetime().nullable(),
+};
+
+export const DestinationAccessSchema = z
+  .discriminatedUnion('kind', [
+    z.object({
+      ...accessCommon,
+      kind: z.literal('azure-sas'),
+      containerUrl: z.string(),
+      sasToken: z.string(),
+      sasUri: z.string().describe('containerUrl?sasToken: what `ContainerClient` / `ContainerClient(sasUri)` takes'),
+      permissions: z.string(),
+    }),
+    z.object({
+      ...accessCommon,
+      kind: z.literal('aws-session'),
+      bucket: z.string(),
+      prefix: z.string(),
+      region: z.string(),
+      endpoint: z.string().nullable(),
+      accessKeyId: z.string(),
+      secretAccessKey: z.string(),
+      sessionToken: z.string().nullable(),
+    }),
+  ])
+  .meta({ id: 'DestinationAccess', description: 'Short-lived credentials to read the destination’s files.' });
+export type DestinationAccess = z.infer<typeof DestinationAccessSchema>;

@@ -66,10 +66,6 @@ const adlsGen2Url = z
   })
   .describe('ADLS Gen2 file system URL, https://<account>.dfs.core.windows.net/<filesystem>');
 
-// Optional: 22 when absent. Adobe's SFTP auth spec carries it as an integer (destinations.yaml
-// SFTPWithSSHKeyBaseConnectionAuthParameters.port; the console asks for it with either auth type).
-const sftpPort = z.number().int().min(1).max(65535).optional().describe('SFTP port; 22 when absent');
-
 /** Per type: the non-secret location parameters and the credentials. */
 export const destinationTypeSchemas = {
   dlz: {
@@ -104,7 +100,13 @@ export const destinationTypeSchemas = {
       .strict(),
   },
   sftp: {
-    params: z.object({ domain: hostName, port: sftpPort }).strict(),
+    params: z
+      .object({
+        domain: hostName,
+        // destinations.yaml SFTPWithSSHKeyBaseConnectionAuthParameters_V2.port
+        port: z.number().int().min(1).max(65535).optional().describe('SFTP port (default 22).'),
+      })
+      .strict(),
     credentials: z.discriminatedUnion('authType', [SftpPasswordCredentialsSchema, SftpSshKeyCredentialsSchema]),
   },
 } as const;

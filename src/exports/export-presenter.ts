@@ -1,10 +1,11 @@
 // An export row as callers see it. JSON columns written by the worker (error, run errors) are read
 // leniently: a field the worker adds later must never break a GET.
 import { z } from 'zod';
-import type { Export as ExportRow, ExportRun as ExportRunRow, FlowBinding } from '../generated/prisma/client.js';
+import type { Export as ExportRow, ExportRun, ExportRunFile, FlowBinding } from '../generated/prisma/client.js';
 import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
 import { parseStoredSchedule } from './export-schedule.js';
-import { exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
+import { presentLastError } from '../last-error.js';
+import { activeExportStatuses, exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
 
 const StoredRunErrorsSchema = z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }));
@@ -32,6 +33,13 @@ function knownRunState(value: string): ExportRunState {
   throw new Error(`export run has unknown state ${value}`);
 }
 
+/** A run as loaded with its landed files (absent on a run just inserted). */
+export type ExportRunRow = ExportRun & { landedFiles?: ExportRunFile[] };
+
+export function presentLandedFile(file: ExportRunFile) {
+  return { uri: file.uri, path: file.path, size: Number(file.size) };
+}
+
 export function presentRun(run: ExportRunRow): ExportRunView {
   return {
     id: run.id,
@@ -44,6 +52,9 @@ export function presentRun(run: ExportRunRow): ExportRunView {
     requestedAt: run.requestedAt.toISOString(),
     startedAt: iso(run.startedAt),
     completedAt: iso(run.completedAt),
+    folderUri: run.folderUri,
+    landedFiles: [...(run.landedFiles ?? [])].sort((a, b) => a.path.localeCompare(b.path)).map(presentLandedFile),
+    filesError: run.filesError,
   };
 }
 
@@ -69,6 +80,7 @@ export function presentExportSummary(row: SummaryRow): ExportSummary {
       flowId: row.flowBinding?.flowId ?? null,
     },
     error: presentError(row.error),
+    lastError: presentLastError(row.lastError, (activeExportStatuses as readonly string[]).includes(row.status)),
     attempts: row.attempts,
     nextCheckAt: row.nextCheckAt.toISOString(),
     deadlineAt: iso(row.deadlineAt),

@@ -2,6 +2,7 @@
 // refused by name. Responses show every Platform id, the runs and a plain-words error.
 import { z } from 'zod';
 import { DatasetIdSchema } from '../datasets/dataset-schemas.js';
+import { LastErrorSchema } from '../last-error.js';
 import { CursorQuerySchema, LimitQuerySchema } from '../http/routes/pagination.js';
 import { ExportPathSchema } from './export-path.js';
 import { ScheduleInputSchema, SchedulePatchSchema, ScheduleSchema } from './export-schedule.js';
@@ -40,6 +41,45 @@ export const ExportParamsSchema = z.object({ id: z.uuid() });
 
 const instant = z.iso.datetime();
 
+export const LandedFileSchema = z
+  .object({
+    uri: z.string().describe('Where the file is: s3://…, gs://…, https://<account>.blob.core.windows.net/…, sftp://…'),
+    path: z.string().describe("Key relative to the destination's root (bucket, container or SFTP root)"),
+    size: z.number().int().describe('Bytes'),
+  })
+  .meta({ id: 'LandedFile' });
+export type LandedFileView = z.infer<typeof LandedFileSchema>;
+
+export const RunFileSchema = z
+  .object({
+    uri: z.string(),
+    path: z.string(),
+    size: z.number().int(),
+    download: z
+      .object({
+        kind: z.enum(['signed', 'api']).describe('`signed`: a URL anyone can GET until it expires (S3 presign, Azure SAS); `api`: this API streams the file (SFTP), with your API key'),
+        url: z.string(),
+        expiresAt: instant.nullable(),
+      })
+      .describe('How to download the file'),
+  })
+  .meta({ id: 'RunFile' });
+
+export const RunFilesSchema = z
+  .object({
+    exportId: z.uuid(),
+    runId: z.uuid(),
+    folderUri: z.string().nullable(),
+    listedAt: instant.nullable().describe('When the worker listed the folder; null while the run has not succeeded or not been listed yet'),
+    filesError: z.string().nullable(),
+    files: z.array(RunFileSchema),
+  })
+  .meta({ id: 'RunFiles' });
+export type RunFilesView = z.infer<typeof RunFilesSchema>;
+
+export const RunParamsSchema = z.object({ id: z.uuid(), runId: z.uuid() });
+export const RunFileContentQuerySchema = z.object({ path: z.string().min(1).max(1024).describe('A `path` from the run’s file list') });
+
 export const ExportRunSchema = z
   .object({
     id: z.uuid(),
@@ -52,6 +92,9 @@ export const ExportRunSchema = z
     requestedAt: instant,
     startedAt: instant.nullable(),
     completedAt: instant.nullable(),
+    folderUri: z.string().nullable().describe("The run's folder at the destination, once the worker listed it after success"),
+    landedFiles: z.array(LandedFileSchema).describe('Every file in the folder (data parts and manifest); empty until listed'),
+    filesError: z.string().nullable().describe('Why the folder could not be listed (the export itself succeeded)'),
   })
   .meta({ id: 'ExportRun' });
 export type ExportRunView = z.infer<typeof ExportRunSchema>;
@@ -86,6 +129,7 @@ const exportFields = {
     })
     .describe('Platform object ids, each set as soon as it exists'),
   error: ExportErrorSchema.nullable(),
+  lastError: LastErrorSchema.nullable().describe('While the export waits to retry a failed Platform call: that failure, the attempt and the next try'),
   attempts: z.number().int(),
   nextCheckAt: instant,
   deadlineAt: instant.nullable(),

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { DatasetService } from '../datasets/dataset-service.js';
-import { judgeDatasetLabels } from '../datasets/governance.js';
 import { withPlatformProblems } from '../datasets/platform-failure.js';
 import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
@@ -39,7 +38,7 @@ import {
 export interface ExportServiceDeps {
   db: Db;
   producer: Pick<JobProducer, 'enqueue'>;
-  datasets: Pick<DatasetService, 'facts'>;
+  datasets: Pick<DatasetService, 'assertExportable'>;
   platforms: PlatformRegistry;
   config: Pick<ServiceConfig, 'callbacks'>;
   logger: Logger;
@@ -67,17 +66,8 @@ export function createExportService(deps: ExportServiceDeps) {
   }
 
   /** The dataset must be known to the Platform and its labels must allow this tenant to export it. */
-  async function checkDatasetGovernance(tenant: TenantRow, datasetId: string): Promise<void> {
-    const facts = await deps.datasets.facts(tenant, datasetId);
-    if (!facts.dataset) {
-      throw new AppError('unprocessable', `The Platform has no dataset ${datasetId} in sandbox ${tenant.sandboxName}.`, {
-        errors: [{ location: 'body', pointer: '/datasetId', message: 'is not a dataset the Platform knows' }],
-      });
-    }
-    const verdict = judgeDatasetLabels(facts.labels, { allowSensitiveLabels: tenant.allowSensitiveLabels });
-    if (!verdict.allowed) {
-      throw new AppError('governance_refused', verdict.reason, { datasetId, labels: verdict.labels, refusedLabels: verdict.refusedLabels });
-    }
+  function checkDatasetGovernance(tenant: TenantRow, datasetId: string): Promise<void> {
+    return deps.datasets.assertExportable(tenant, datasetId, { pointer: '/datasetId' });
   }
 
   function resolveSchedule(input: ScheduleInput, at: Date): RecurringSchedule | null {

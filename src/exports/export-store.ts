@@ -20,7 +20,7 @@ export interface NewExport {
 }
 
 const withDetails = {
-  runs: { orderBy: [{ requestedAt: 'asc' as const }, { id: 'asc' as const }] },
+  runs: { orderBy: [{ requestedAt: 'asc' as const }, { id: 'asc' as const }], include: { landedFiles: true } },
   flowBinding: true,
   destination: { select: { baseConnectionId: true } },
 } satisfies Prisma.ExportInclude;
@@ -74,7 +74,7 @@ export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: {
   const row = rows[0];
   if (row === undefined) return null;
   const runs = opts.requestRun
-    ? [{ id: runId, exportId: id, state: 'requested', platformRunId: null, files: null, bytes: null, records: null, errors: null, requestedAt: now, startedAt: null, completedAt: null }]
+    ? [{ id: runId, exportId: id, state: 'requested', platformRunId: null, files: null, bytes: null, records: null, errors: null, requestedAt: now, startedAt: null, completedAt: null, folderUri: null, filesListedAt: null, filesError: null, landedFiles: [] }]
     : [];
   return {
     id,
@@ -85,6 +85,7 @@ export async function insertAcceptedExport(db: DbOrTx, input: NewExport, opts: {
     status: 'queued',
     step: initialExportStep,
     error: null,
+    lastError: null,
     nextCheckAt: now,
     deadlineAt: null,
     attempts: 0,

@@ -7,18 +7,16 @@
 // failure callback; callbacks that were due but not delivered are sent again (same webhook-id).
 // Like the simulator, this assumes one ML platform process per Postgres schema.
 // Training runs on the event loop: fine for the local data sizes (thousands of users).
-import { rm } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { resolveUnderRoot, UnsafeLandingPathError } from '../simulator/landing/landing-path.js';
 import type { MlPlatformFaults } from './faults.js';
 import { deliverRunCallback, type BasicAuth } from './run-callback.js';
 import { ACTIVE_STATES, type MlRun, type MlRunStore, type RunParameters, type Termination } from './run-store.js';
+import { StorageHandoffError } from './storage-http.js';
 import { trainAndScore } from './train-and-score.js';
 import { TrainingSetError } from './training-set.js';
 
 export interface MlJobRunnerOptions {
   store: MlRunStore;
-  landingZoneDir: string;
   logger: FastifyBaseLogger;
   now: () => number;
   faults: MlPlatformFaults;
@@ -114,11 +112,8 @@ export class MlJobRunner {
     const log = logger.child({ runId, jobId: run.jobId });
     const termination = await this.work(run);
     const ended = await store.terminate(runId, ['RUNNING'], termination, now());
-    if (ended === null) {
-      // Cancelled while it ran: its scores must not look like a result.
-      if (termination.output !== undefined) await this.removeScores(termination.output.scores_file);
-      return;
-    }
+    // Cancelled while it ran: the run stays CANCELED, so nobody takes its scores for a result.
+    if (ended === null) return;
     log.info({ resultState: ended.resultState, aucHoldout: ended.output?.auc_holdout }, 'ML run finished');
     await this.notify(ended);
   }
@@ -130,10 +125,8 @@ export class MlJobRunner {
     }
     try {
       const output = await trainAndScore({
-        landingRoot: this.options.landingZoneDir,
-        trainingPath: p.trainingPath,
-        scoresPath: p.scoresPath,
-        runId: run.runId,
+        training: { ...(p.trainingFiles === undefined ? {} : { files: p.trainingFiles }), ...(p.trainingFilesUrl === undefined ? {} : { filesUrl: p.trainingFilesUrl }) },
+        scores: { uri: p.scoresUri, uploadUrl: p.scoresUploadUrl, uploadHeaders: p.scoresUploadHeaders },
         featureColumns: p.featureColumns,
         labelColumn: p.labelColumn,
         idColumn: p.idColumn,
@@ -143,16 +136,12 @@ export class MlJobRunner {
       return { lifeCycleState: 'TERMINATED', resultState: 'SUCCESS', stateMessage: '', output };
     } catch (error) {
       // Bad input is the task's failure (TERMINATED/FAILED); anything else is the platform's.
-      if (error instanceof TrainingSetError || error instanceof UnsafeLandingPathError) {
+      if (error instanceof TrainingSetError || error instanceof StorageHandoffError) {
         return { lifeCycleState: 'TERMINATED', resultState: 'FAILED', stateMessage: error.message };
       }
       this.options.logger.error({ err: error, runId: run.runId }, 'ML run crashed');
       return { lifeCycleState: 'INTERNAL_ERROR', resultState: 'FAILED', stateMessage: `Internal error: ${error instanceof Error ? error.message : String(error)}` };
     }
-  }
-
-  private async removeScores(relativeFile: string): Promise<void> {
-    await rm(resolveUnderRoot(this.options.landingZoneDir, relativeFile), { force: true }).catch(() => undefined);
   }
 
   private async notify(run: MlRun): Promise<void> {

@@ -4,8 +4,9 @@
 //   GET  /api/2.1/jobs/runs/get        ?run_id=  -> the run (Databricks shape) + `output`
 //   GET  /api/2.1/jobs/runs/get-output ?run_id=  -> {metadata, notebook_output?: {result}, error?}
 //   POST /api/2.1/jobs/runs/cancel     {run_id}  -> {}
-// Every job_id runs the same local job (train logistic regression on the landed training set,
-// score it, write the scores file). Bearer tokens only; errors use Databricks' `{error_code, message}`.
+// Every job_id runs the same local job (docs/ml-platform.md: read the training files through their
+// signed URLs, train logistic regression, score, upload the scores file to its signed URL). Bearer
+// tokens only; errors use Databricks' `{error_code, message}`. No file system access.
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -28,8 +29,6 @@ export interface MlPlatformOptions {
   pool: Pool;
   /** Postgres schema for the `ml_runs` table (a validated lowercase identifier). */
   schema: string;
-  /** Root that training_path and scores_path are relative to (the simulator's landing zone). */
-  landingZoneDir: string;
   logger?: FastifyBaseLogger;
   now?: () => number;
   /** Accepted bearer tokens; default [DEFAULT_ML_PLATFORM_TOKEN]. */
@@ -71,7 +70,6 @@ export function registerMlPlatform(app: FastifyInstance, options: MlPlatformOpti
   const store = new MlRunStore(options.pool, options.schema);
   const runner = new MlJobRunner({
     store,
-    landingZoneDir: options.landingZoneDir,
     logger,
     now: options.now ?? Date.now,
     faults,

@@ -45,7 +45,7 @@ export function runCompletedEvent(run: MlRun, nowMs: number): unknown {
       life_cycle_state: run.lifeCycleState,
       result_state: run.resultState,
       state_message: run.stateMessage,
-      ...(run.output === null ? {} : { scores_file: run.output.scores_file, scored_rows: run.output.scored_rows, auc_holdout: run.output.auc_holdout }),
+      ...(run.output === null ? {} : { scores_uri: run.output.scores_uri, scored_rows: run.output.scored_rows, auc_holdout: run.output.auc_holdout }),
     },
   };
 }

@@ -1,8 +1,9 @@
 // The run-now request of the local ML platform: Databricks' envelope (`job_id`, `job_parameters`,
-// `idempotency_token`) with this job's parameters. Databricks passes job parameters as strings, so
-// lists may be comma-separated strings and flags "true"/"false"; JSON arrays and booleans work too.
+// `idempotency_token`) with the ML job contract's parameters (src/ml-contract, docs/ml-platform.md)
+// and this job's own options. Databricks passes job parameters as strings, so lists may be
+// comma-separated strings and flags "true"/"false"; JSON arrays and booleans work too.
 import { z } from 'zod';
-import { landingPathSegments, UnsafeLandingPathError } from '../simulator/landing/landing-path.js';
+import { StorageJobParametersSchema } from '../ml-contract/job-parameters.js';
 import { InvalidWebhookSecretError, parseWebhookSecret } from '../webhooks/standard-webhooks.js';
 import type { RunParameters } from './run-store.js';
 import { DEFAULT_HOLDOUT_FRACTION, DEFAULT_ID_COLUMN, DEFAULT_LABEL_COLUMN, NOTEBOOK_FEATURE_COLUMNS } from './train-and-score.js';
@@ -14,40 +15,33 @@ const columnList = z
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((value) => value === true || value === 'true');
 
-const landingFolder = z.string().min(1).superRefine((path, ctx) => {
-  try {
-    if (landingPathSegments(path).length === 0) ctx.addIssue({ code: 'custom', message: 'must name a folder under the landing zone' });
-  } catch (error) {
-    if (!(error instanceof UnsafeLandingPathError)) throw error;
-    ctx.addIssue({ code: 'custom', message: error.message });
-  }
-});
-
-export const JobParametersSchema = z.strictObject({
-  /** Folder of the landed training set (an export folder), relative to the landing zone. */
-  training_path: landingFolder,
-  /** Folder the scores file is written to, relative to the landing zone. */
-  scores_path: landingFolder,
-  feature_columns: columnList.optional(),
-  label_column: z.string().min(1).optional(),
-  id_column: z.string().min(1).optional(),
-  holdout_fraction: z.coerce.number().min(0).max(0.9).optional(),
-  seed: z.string().min(1).optional(),
-  callback_url: z.url({ protocol: /^https?$/ }).optional(),
-  callback_secret: z
-    .string()
-    .superRefine((secret, ctx) => {
-      try {
-        parseWebhookSecret(secret);
-      } catch (error) {
-        if (!(error instanceof InvalidWebhookSecretError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message });
-      }
-    })
-    .optional(),
-  simulate_failure: flag.optional(),
-  drop_callback: flag.optional(),
-});
+export const JobParametersSchema = z
+  .strictObject({
+    ...StorageJobParametersSchema.shape,
+    feature_columns: columnList.optional(),
+    label_column: z.string().min(1).optional(),
+    id_column: z.string().min(1).optional(),
+    holdout_fraction: z.coerce.number().min(0).max(0.9).optional(),
+    seed: z.string().min(1).optional(),
+    callback_url: z.url({ protocol: /^https?$/ }).optional(),
+    callback_secret: z
+      .string()
+      .superRefine((secret, ctx) => {
+        try {
+          parseWebhookSecret(secret);
+        } catch (error) {
+          if (!(error instanceof InvalidWebhookSecretError)) throw error;
+          ctx.addIssue({ code: 'custom', message: error.message });
+        }
+      })
+      .optional(),
+    simulate_failure: flag.optional(),
+    drop_callback: flag.optional(),
+  })
+  .refine((p) => (p.training_files === undefined) !== (p.training_files_url === undefined), {
+    message: 'needs exactly one of training_files or training_files_url',
+    path: ['training_files'],
+  });
 
 const positiveId = z.union([z.number().int().positive(), z.string().regex(/^\d{1,15}$/).transform(Number)]).pipe(z.number().int().positive());
 
@@ -64,8 +58,13 @@ export const CancelBodySchema = z.object({ run_id: positiveId });
 export function runParameters(body: RunNowBody): RunParameters {
   const p = body.job_parameters;
   return {
-    trainingPath: p.training_path,
-    scoresPath: p.scores_path,
+    trainingUri: p.training_uri,
+    ...(p.training_files === undefined ? {} : { trainingFiles: p.training_files }),
+    ...(p.training_files_url === undefined ? {} : { trainingFilesUrl: p.training_files_url }),
+    scoresUri: p.scores_uri,
+    scoresUploadUrl: p.scores_upload_url,
+    scoresUploadHeaders: p.scores_upload_headers,
+    credentialsExpireAt: p.credentials_expire_at,
     featureColumns: p.feature_columns ?? [...NOTEBOOK_FEATURE_COLUMNS],
     labelColumn: p.label_column ?? DEFAULT_LABEL_COLUMN,
     idColumn: p.id_column ?? DEFAULT_ID_COLUMN,

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { quoteIdent } from '../simulator/store/ddl.js';
+import type { TrainingFile } from '../ml-contract/job-parameters.js';
 import type { RunOutput } from './train-and-score.js';
 
 export type LifeCycleState = 'PENDING' | 'RUNNING' | 'TERMINATED' | 'INTERNAL_ERROR';
@@ -14,10 +15,18 @@ export type ResultState = 'SUCCESS' | 'FAILED' | 'CANCELED';
  */
 export type CallbackStatus = 'none' | 'waiting' | 'pending' | 'delivered' | 'failed' | 'dropped';
 
-/** The job parameters a run was started with, already validated. */
+/**
+ * The job parameters a run was started with, already validated. Like Databricks, the platform keeps
+ * them (signed URLs included) with the run; they expire at `credentialsExpireAt`.
+ */
 export interface RunParameters {
-  trainingPath: string;
-  scoresPath: string;
+  trainingUri: string;
+  trainingFiles?: TrainingFile[];
+  trainingFilesUrl?: string;
+  scoresUri: string;
+  scoresUploadUrl: string;
+  scoresUploadHeaders: Record<string, string>;
+  credentialsExpireAt: string;
   featureColumns: string[];
   labelColumn: string;
   idColumn: string;

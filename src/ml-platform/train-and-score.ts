@@ -1,10 +1,13 @@
-// One ML run's work, independent of HTTP and storage: read the landed training set, split users
-// into train and held-out, train logistic regression on the train side, report AUC and log loss on
-// both sides, score every row (the population) and write the scores file.
+// One ML run's work: read the training files through their signed URLs, split users into train
+// and held-out, train logistic regression on the train side, report AUC and log loss on both
+// sides, score every row (the population) and upload the scores file to its signed URL.
 import { logLoss, rocAuc } from './metrics.js';
 import { labelValue, predict, train, type FeatureRow, type LogisticModel } from './logistic-regression.js';
-import { writeScoresFile, type ScoreLine } from './scores-file.js';
-import { columnValue, missingColumns, readLandedTrainingSet, splitByUser, TrainingSetError, type TrainingRow } from './training-set.js';
+import type { TrainingFile } from '../ml-contract/job-parameters.js';
+import type { ScoreLine } from '../ml-contract/scores-file.js';
+import { uploadScoresFile } from './scores-file.js';
+import { trainingFileList } from './storage-http.js';
+import { columnValue, missingColumns, readTrainingFiles, splitByUser, TrainingSetError, type TrainingRow } from './training-set.js';
 
 /** The CMLE notebooks' 14 features (Week 2 featurization). */
 export const NOTEBOOK_FEATURE_COLUMNS = [
@@ -29,12 +32,10 @@ export const DEFAULT_ID_COLUMN = 'userId';
 export const DEFAULT_HOLDOUT_FRACTION = 0.2;
 
 export interface TrainAndScoreInput {
-  landingRoot: string;
-  /** Folder of the landed training set, relative to the landing root. */
-  trainingPath: string;
-  /** Folder the scores file goes to, relative to the landing root. */
-  scoresPath: string;
-  runId: number;
+  /** The training files (inline) or the signed URL of their list. */
+  training: { files?: TrainingFile[]; filesUrl?: string };
+  /** Where the scores go: the URI to report, and the signed upload. */
+  scores: { uri: string; uploadUrl: string; uploadHeaders: Record<string, string> };
   featureColumns: readonly string[];
   labelColumn: string;
   idColumn: string;
@@ -44,7 +45,7 @@ export interface TrainAndScoreInput {
 
 /** What a successful run reports (snake_case: it is served as the run's `output`). */
 export interface RunOutput {
-  scores_file: string;
+  scores_uri: string;
   scored_rows: number;
   training_files: number;
   rows_total: number;
@@ -84,7 +85,7 @@ function scoreUserId(row: TrainingRow, idColumn: string, index: number): string 
 }
 
 export async function trainAndScore(input: TrainAndScoreInput): Promise<RunOutput> {
-  const landed = await readLandedTrainingSet(input.landingRoot, input.trainingPath);
+  const landed = await readTrainingFiles(await trainingFileList(input.training));
   const missing = missingColumns(landed.rows, [...input.featureColumns, input.labelColumn, input.idColumn]);
   if (missing.length > 0) throw new TrainingSetError(`columns not found in the training set: ${missing.join(', ')}`);
 
@@ -102,14 +103,14 @@ export async function trainAndScore(input: TrainAndScoreInput): Promise<RunOutpu
   const onTrain = evaluate(model, trainRows, input.labelColumn);
   const onTest = evaluate(model, testRows, input.labelColumn);
 
-  const lines: ScoreLine[] = landed.rows.map((row, index) => ({
+  const lines: ScoreLine[] = landed.rows.map((row: TrainingRow, index: number) => ({
     userId: scoreUserId(row, input.idColumn, index),
     propensity: predict(model, featureRow(row, input.featureColumns)),
   }));
-  const scoresFile = await writeScoresFile(input.landingRoot, input.scoresPath, input.runId, lines);
+  await uploadScoresFile({ url: input.scores.uploadUrl, headers: input.scores.uploadHeaders }, lines);
 
   return {
-    scores_file: scoresFile,
+    scores_uri: input.scores.uri,
     scored_rows: lines.length,
     training_files: landed.files.length,
     rows_total: landed.rows.length,

@@ -1,54 +1,47 @@
-// Reads a landed training set (every Parquet part under a folder of the landing zone, the way
-// Spark reads an export folder) into rows, and splits rows into train and held-out sets by a hash
-// of the user id, so the same user always lands on the same side and AUC is measured on users the
-// model never saw (the notebooks scored their own training rows; see the CMLE pitfalls).
+// Reads a training set (the Parquet files of an export, fetched through their signed URLs) into
+// rows, and splits rows into train and held-out sets by a hash of the user id, so the same user
+// always lands on the same side and AUC is measured on users the model never saw (the notebooks
+// scored their own training rows; see the CMLE pitfalls).
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
-import { resolveUnderRoot } from '../simulator/landing/landing-path.js';
+import { parquetReadObjects } from 'hyparquet';
+import type { TrainingFile } from '../ml-contract/job-parameters.js';
+import { downloadSigned } from './storage-http.js';
 
 export type TrainingRow = Record<string, unknown>;
 
 export class TrainingSetError extends Error {}
 
-export interface LandedTrainingSet {
+export interface TrainingSet {
   rows: TrainingRow[];
-  /** Part files read, relative to the landing root, in read order. */
+  /** URIs of the files read, in read order. */
   files: string[];
 }
 
-// `.gz.parquet` parts are ordinary Parquet files whose pages use the GZIP codec (see
-// src/simulator/landing/parquet-part.ts); hyparquet needs the decompressor passed in.
+// `.gz.parquet` parts are ordinary Parquet files whose pages use the GZIP codec; hyparquet needs
+// the decompressor passed in.
 const compressors = { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) };
 
-async function parquetFilesUnder(folder: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await readdir(folder, { withFileTypes: true, recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  // In-progress parts end in `.inprogress` and are skipped by the suffix test.
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.parquet'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+/** Parses one Parquet file's bytes into rows. */
+export async function parquetRows(bytes: Buffer): Promise<TrainingRow[]> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return parquetReadObjects({ file, compressors });
 }
 
-/** Reads every `.parquet` part under `folder` (relative to the landing root, which it cannot leave). */
-export async function readLandedTrainingSet(landingRoot: string, folder: string): Promise<LandedTrainingSet> {
-  const absolute = resolveUnderRoot(landingRoot, folder);
-  const paths = await parquetFilesUnder(absolute);
-  if (paths.length === 0) throw new TrainingSetError(`no Parquet parts under ${folder}`);
+/** Downloads and reads every training file (in URI order, so runs are deterministic). */
+export async function readTrainingFiles(files: readonly TrainingFile[]): Promise<TrainingSet> {
+  const ordered = [...files].sort((a, b) => a.uri.localeCompare(b.uri));
+  if (ordered.length === 0) throw new TrainingSetError('the job was given no training files');
   const rows: TrainingRow[] = [];
-  for (const path of paths) {
-    const objects = await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors });
-    rows.push(...objects);
+  for (const file of ordered) {
+    const bytes = await downloadSigned(file.url, 'training file');
+    try {
+      rows.push(...(await parquetRows(bytes)));
+    } catch (error) {
+      throw new TrainingSetError(`training file ${file.uri} is not readable Parquet: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
-  return { rows, files: paths.map((path) => relative(landingRoot, path).split('\\').join('/')) };
+  return { rows, files: ordered.map((f) => f.uri) };
 }
 
 /** A (possibly dotted, e.g. `_cmle.userid`) column of a row. */

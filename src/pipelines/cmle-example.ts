@@ -61,8 +61,8 @@ export function cmlePipelineSteps(options: CmlePipelineOptions): PipelineStepDef
   return [
     { kind: 'featurize', name: 'features', sql: cmleTrainingSetSql(), datasetName: 'cmle_training_set' },
     { kind: 'export', name: 'training-export', datasetId: { fromStep: 'features', output: 'datasetId' }, destinationId: options.exportDestinationId, path: options.exportPath, format: 'parquet', compression: 'gzip' },
-    { kind: 'ml', name: 'train-and-score', trainingPath: { fromStep: 'training-export', output: 'landedPath' }, callback: 'signed' },
-    { kind: 'ingest', name: 'scores', scoresFile: { fromStep: 'train-and-score', output: 'scoresFile' }, datasetName: 'aepjobs CMLE propensity scores' },
+    { kind: 'ml', name: 'train-and-score', training: { fromStep: 'training-export', output: 'landed' }, callback: 'signed' },
+    { kind: 'ingest', name: 'scores', scores: { fromStep: 'train-and-score', output: 'scores' }, datasetName: 'aepjobs CMLE propensity scores' },
     { kind: 'audience', name: 'propensity-band', rule: options.rule ?? { min: 0.2, max: 0.93 } },
     { kind: 'activate', name: 'activation', segmentId: { fromStep: 'propensity-band', output: 'segmentId' }, destinationId: options.activationDestinationId, path: options.activationPath, format: 'json' },
   ];

@@ -1,7 +1,9 @@
 // A pipeline definition: ordered, named steps of six kinds. A step takes an earlier step's output
 // with a reference object `{ "fromStep": "<name>", "output": "<output>" }` wherever a value of the
-// right kind is expected (a literal works too), e.g. the ml step's trainingPath from the export
-// step's landedPath. References are checked before anything starts (definition-validation.ts).
+// right kind is expected (a literal works too), e.g. the ml step's training set from the export
+// step's `landed` folder. References are checked before anything starts (definition-validation.ts).
+// Storage is never a local path: a step names a folder or file as `{destinationId, path}` in one of
+// the caller's own destinations (another tenant's answers 404), or refers to an earlier step.
 import { z } from 'zod';
 import { DatasetIdSchema } from '../datasets/dataset-schemas.js';
 import { ExportPathSchema } from '../exports/export-path.js';
@@ -12,7 +14,7 @@ export type StepKind = (typeof stepKinds)[number];
 export const StepRefSchema = z
   .object({
     fromStep: z.string().min(1).describe('Name of an earlier step'),
-    output: z.string().min(1).describe('One of that step kind\'s outputs, e.g. datasetId, landedPath, scoresFile, segmentId'),
+    output: z.string().min(1).describe('One of that step kind\'s outputs, e.g. datasetId, landed, scores, segmentId'),
   })
   .strict()
   .meta({ id: 'PipelineStepRef', description: 'The output of an earlier step, resolved when this step starts.' });
@@ -29,8 +31,19 @@ export const StepNameSchema = z
   .regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, - or _, starting with a letter')
   .describe('Unique within the pipeline; other steps refer to it');
 
-/** A folder or file under the local landing zone, relative (no `..`). */
-const LandingPathSchema = ExportPathSchema.describe('Path relative to the landing zone root');
+/**
+ * A folder or file in one of the caller's destinations. For a Data Landing Zone destination, what
+ * the Platform exported is read from its `dlz_destination` container, and what goes back to the
+ * Platform (scores) lives in its `user_drop_zone` container, as in Adobe's DLZ.
+ */
+export const StorageLocationSchema = z
+  .object({
+    destinationId: z.uuid().describe('One of your destinations'),
+    path: ExportPathSchema.describe('Folder or file relative to the destination root, e.g. ml/egress/<datasetId>'),
+  })
+  .strict()
+  .meta({ id: 'StorageLocation', description: 'A folder or file in one of your destinations.' });
+export type StorageLocation = z.infer<typeof StorageLocationSchema>;
 
 const FeaturizeStepSchema = z
   .object({
@@ -58,14 +71,16 @@ const ExportStepSchema = z
     compression: z.enum(['gzip', 'none']).default('gzip'),
   })
   .strict()
-  .meta({ id: 'ExportStep', description: 'An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landedPath, files, records.' });
+  .meta({ id: 'ExportStep', description: 'An export (as POST /exports) of a dataset. Outputs: exportId, datasetId, landed (the run\'s folder), landedUri, files, records.' });
 
 const MlStepSchema = z
   .object({
     kind: z.literal('ml'),
     name: StepNameSchema,
-    trainingPath: refOr(LandingPathSchema).describe('Folder of the landed training set (an export step\'s landedPath)'),
-    scoresPath: LandingPathSchema.optional().describe('Folder the scores file is written to; default pipelines/<pipelineId>/<step>'),
+    training: refOr(StorageLocationSchema).describe('Folder of the training set\'s Parquet files (an export step\'s landed folder)'),
+    scores: StorageLocationSchema.optional().describe(
+      'Folder the scores file is written to; default aepjobs/scores/<pipelineId>/<step>/ at the training set\'s destination (the DLZ user drop zone for a DLZ)',
+    ),
     jobId: z.number().int().positive().optional().describe('Databricks job id; default ML_PLATFORM_JOB_ID'),
     parameters: z.record(z.string(), z.string()).optional().describe('Extra job parameters, e.g. feature_columns, seed'),
     callback: z
@@ -74,13 +89,16 @@ const MlStepSchema = z
       .describe('signed: Standard Webhooks with a per-step secret; databricks: job notification with basic or bearer auth; none: polling only'),
   })
   .strict()
-  .meta({ id: 'MlStep', description: 'Train and score on an ML platform (Databricks run-now). Outputs: mlRunId, scoresFile, scoredRows, auc, aucTrain.' });
+  .meta({
+    id: 'MlStep',
+    description: 'Train and score on an ML platform (Databricks run-now; contract in docs/ml-platform.md). Outputs: mlRunId, scores (the scores file), scoresUri, scoredRows, auc, aucTrain.',
+  });
 
 const IngestStepSchema = z
   .object({
     kind: z.literal('ingest'),
     name: StepNameSchema,
-    scoresFile: refOr(LandingPathSchema).describe('The scores file (an ml step\'s scoresFile)'),
+    scores: refOr(StorageLocationSchema).describe('The scores file (an ml step\'s scores output)'),
     datasetName: z.string().min(1).max(100).default('aepjobs CMLE propensity scores').describe('Profile-enabled scores dataset, created once and reused'),
   })
   .strict()

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Pipeline, PipelineStep } from '../generated/prisma/client.js';
 import { stepKinds, type StepKind } from './pipeline-definition.js';
 import type { PipelineStepView, PipelineSummary, PipelineView } from './pipeline-schemas.js';
-import { pipelineStatuses, stepStates, type PipelineStatus, type StepState } from './pipeline-status.js';
+import { isActivePipelineStatus, openStepStates, pipelineStatuses, stepStates, type PipelineStatus, type StepState } from './pipeline-status.js';
+import { presentLastError } from '../last-error.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
 
 const RecordSchema = z.record(z.string(), z.unknown());
@@ -25,6 +26,11 @@ function known<T extends string>(values: readonly T[], value: string, what: stri
   throw new Error(`${what} has unknown value ${value}`);
 }
 
+/** A step's lastError, shown while the step is still being worked on. */
+function stepLastError(step: PipelineStep): PipelineStepView['lastError'] {
+  return presentLastError(step.lastError, (openStepStates as readonly string[]).includes(step.state));
+}
+
 export function presentStep(step: PipelineStep): PipelineStepView {
   return {
     index: step.index,
@@ -40,20 +46,23 @@ export function presentStep(step: PipelineStep): PipelineStepView {
     durationMs: step.startedAt && step.finishedAt ? step.finishedAt.getTime() - step.startedAt.getTime() : null,
     lastCallbackAt: iso(step.lastCallbackAt),
     error: presentError(step.error),
+    lastError: stepLastError(step),
   };
 }
 
 export function presentPipelineSummary(row: Pipeline & { steps: PipelineStep[] }): PipelineSummary {
+  const current = row.steps.find((s) => s.index === row.currentStep);
   return {
     id: row.id,
     name: row.name,
     status: known<PipelineStatus>(pipelineStatuses, row.status, 'pipeline status'),
-    currentStep: row.steps.find((s) => s.index === row.currentStep)?.name ?? null,
+    currentStep: current?.name ?? null,
     templateId: row.templateId,
     parameters: row.parameters === null ? null : recordOf(row.parameters),
     callbackUrl: row.callbackUrl,
     mlPlatformUrl: row.mlPlatformUrl,
     error: presentError(row.error),
+    lastError: current !== undefined && isActivePipelineStatus(row.status) ? stepLastError(current) : null,
     attempts: row.attempts,
     nextCheckAt: row.nextCheckAt.toISOString(),
     deadlineAt: iso(row.deadlineAt),

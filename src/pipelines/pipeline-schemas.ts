@@ -3,6 +3,7 @@
 // (Platform and ML) ids, timings and error.
 import { z } from 'zod';
 import { CursorQuerySchema, LimitQuerySchema } from '../http/routes/pagination.js';
+import { LastErrorSchema } from '../last-error.js';
 import { PipelineStepSchema, stepKinds } from './pipeline-definition.js';
 import { pipelineStatuses, stepStates, type PipelineStatus } from './pipeline-status.js';
 import { ParameterSchemaSchema, ParameterValuesSchema } from './template-parameters.js';
@@ -57,6 +58,7 @@ export const PipelineStepViewSchema = z
     durationMs: z.number().int().nullable(),
     lastCallbackAt: instant.nullable(),
     error: ErrorSchema.nullable(),
+    lastError: LastErrorSchema.nullable().describe('While the step waits to retry a failed Platform or ML-platform call (or its export does): that failure, the attempt and the next try'),
   })
   .meta({ id: 'PipelineStepState' });
 export type PipelineStepView = z.infer<typeof PipelineStepViewSchema>;
@@ -71,6 +73,7 @@ const pipelineFields = {
   callbackUrl: z.string().nullable(),
   mlPlatformUrl: z.string().nullable(),
   error: ErrorSchema.nullable(),
+  lastError: LastErrorSchema.nullable().describe("The current step's lastError, while the pipeline waits on a failed call"),
   attempts: z.number().int(),
   nextCheckAt: instant,
   deadlineAt: instant.nullable(),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
+import type { DatasetService } from '../datasets/dataset-service.js';
 import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
@@ -13,9 +14,11 @@ import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { notifyPipelineStatus } from '../notifications/pipeline-notifications.js';
 import { resolvedUrlProblem } from '../security/ssrf.js';
+import { findTenant } from '../tenants/tenant-store.js';
 import { generateWebhookSecret } from '../webhooks/standard-webhooks.js';
 import { validateDefinition } from './definition-validation.js';
 import type { PipelineStepDefinition } from './pipeline-definition.js';
+import { destinationsNamed, mlStorageDestinations } from './destination-references.js';
 import { enqueuePipelineAfterCommit } from './pipeline-enqueue.js';
 import { presentPipeline, presentPipelineSummary } from './pipeline-presenter.js';
 import type { ListPipelinesQuery, PipelineView } from './pipeline-schemas.js';
@@ -26,6 +29,7 @@ export interface PipelineServiceDeps {
   db: Db;
   producer: Pick<JobProducer, 'enqueue'>;
   secrets: SecretBox;
+  datasets: Pick<DatasetService, 'assertExportable' | 'assertSourcesUsable'>;
   config: Pick<ServiceConfig, 'callbacks'>;
   logger: Logger;
   now?: () => Date;
@@ -54,14 +58,44 @@ export function createPipelineService(deps: PipelineServiceDeps) {
     return row;
   }
 
-  /** Every destination a step names must be one of the tenant's. */
+  /**
+   * Every destination a step names — directly or in a `{destinationId, path}` storage location —
+   * must be one of the tenant's (another tenant's answers 404, as if it did not exist), and storage
+   * handed to an ML job must have signed URLs.
+   */
   async function checkDestinations(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
-    for (const [index, step] of steps.entries()) {
-      if (step.kind !== 'export' && step.kind !== 'activate') continue;
-      if (!(await findDestination(db, tenantId, step.destinationId))) {
-        throw new AppError('not_found', `Destination ${step.destinationId} does not exist.`, {
-          errors: [{ location: 'body', pointer: `${base}/${index}/destinationId`, message: 'is not one of your destinations' }],
+    const types = new Map<string, string>();
+    for (const named of destinationsNamed(steps)) {
+      const pointer = `${base}/${named.pointer}`;
+      const destination = await findDestination(db, tenantId, named.destinationId);
+      if (!destination) {
+        throw new AppError('not_found', `Destination ${named.destinationId} does not exist.`, {
+          errors: [{ location: 'body', pointer, message: 'is not one of your destinations' }],
         });
+      }
+      types.set(destination.id, destination.type);
+    }
+    for (const handed of mlStorageDestinations(steps)) {
+      if (types.get(handed.destinationId) === 'sftp') {
+        throw fieldError('body', `${base}/${handed.pointer}`, 'is an SFTP destination, which has no signed URLs to hand an ML job; use a DLZ, S3, GCS, Azure Blob or ADLS Gen2 destination');
+      }
+    }
+  }
+
+  /**
+   * The governance check POST /exports makes, for every step that reads a dataset now: an export
+   * step naming a dataset (a reference to an earlier step's output is checked when it runs), and a
+   * featurization whose SQL reads a dataset labelled C9 or C12. 422 naming the step and the labels.
+   */
+  async function checkGovernance(tenantId: string, steps: readonly PipelineStepDefinition[], base: string): Promise<void> {
+    const tenant = await findTenant(db, tenantId);
+    if (!tenant) throw new AppError('unauthorized', 'The API key belongs to a tenant that no longer exists.');
+    for (const [index, step] of steps.entries()) {
+      const members = { step: step.name };
+      if (step.kind === 'export' && typeof step.datasetId === 'string') {
+        await deps.datasets.assertExportable(tenant, step.datasetId, { pointer: `${base}/${index}/datasetId`, members });
+      } else if (step.kind === 'featurize') {
+        await deps.datasets.assertSourcesUsable(tenant, step.sql, { pointer: `${base}/${index}/sql`, members });
       }
     }
   }
@@ -80,6 +114,7 @@ export function createPipelineService(deps: PipelineServiceDeps) {
         if (problem) throw fieldError('body', '/mlPlatform/url', problem);
       }
       await checkDestinations(tenantId, definition.steps, base);
+      await checkGovernance(tenantId, definition.steps, base);
 
       const callbackSecret = input.callbackUrl ? generateWebhookSecret() : undefined;
       const at = now();

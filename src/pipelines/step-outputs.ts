@@ -4,12 +4,12 @@
 import type { StepKind } from './pipeline-definition.js';
 
 /** The kind of value an output is; an input accepts one kind. */
-export type OutputKind = 'dataset' | 'landedPath' | 'scoresFile' | 'segment' | 'number' | 'text';
+export type OutputKind = 'dataset' | 'storageFolder' | 'storageFile' | 'segment' | 'number' | 'text';
 
 export const stepOutputKinds: Record<StepKind, Record<string, OutputKind>> = {
   featurize: { datasetId: 'dataset', tableName: 'text', queryId: 'text', rowCount: 'number' },
-  export: { datasetId: 'dataset', landedPath: 'landedPath', exportId: 'text', files: 'number', records: 'number' },
-  ml: { scoresFile: 'scoresFile', mlRunId: 'text', scoredRows: 'number', auc: 'number', aucTrain: 'number' },
+  export: { datasetId: 'dataset', landed: 'storageFolder', landedUri: 'text', exportId: 'text', files: 'number', records: 'number' },
+  ml: { scores: 'storageFile', scoresUri: 'text', mlRunId: 'text', scoredRows: 'number', auc: 'number', aucTrain: 'number' },
   ingest: { datasetId: 'dataset', schemaId: 'text', batchId: 'text', records: 'number' },
   audience: { segmentId: 'segment', segmentJobId: 'text', audienceSize: 'number', totalProfiles: 'number' },
   activate: { flowId: 'text', platformRunId: 'text', files: 'number', records: 'number' },
@@ -19,16 +19,16 @@ export const stepOutputKinds: Record<StepKind, Record<string, OutputKind>> = {
 export const referenceInputs: Record<StepKind, Record<string, OutputKind>> = {
   featurize: {},
   export: { datasetId: 'dataset' },
-  ml: { trainingPath: 'landedPath' },
-  ingest: { scoresFile: 'scoresFile' },
+  ml: { training: 'storageFolder' },
+  ingest: { scores: 'storageFile' },
   audience: {},
   activate: { segmentId: 'segment' },
 };
 
 const kindWords: Record<OutputKind, string> = {
   dataset: 'a dataset id',
-  landedPath: 'a landed export folder',
-  scoresFile: 'a scores file',
+  storageFolder: 'a storage folder',
+  storageFile: 'a storage file',
   segment: 'a segment id',
   number: 'a number',
   text: 'an id',

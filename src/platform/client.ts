@@ -18,6 +18,8 @@ import {
 } from './responses.js';
 import { DEFAULT_RETRY_POLICY, type CallSafety, type RetryPolicy } from './retry.js';
 import { ADHOC_DATASET_ACCEPT, DATA_LAKE_SOURCE_SPEC_ID } from './spec-ids.js';
+import { dlzCredentialsOf, LANDING_ZONE_CREDENTIALS_PATH, LandingZoneAnswerSchema, type DlzContainerType } from './landing-zone.js';
+import type { DlzCredentials } from '../storage/dlz-credentials.js';
 import type { TokenCache } from './token-cache.js';
 import {
   BaseConnectionSchema,
@@ -294,6 +296,13 @@ export function createPlatformClient(options: PlatformClientOptions) {
       if (query.name !== undefined) pairs.push(['name', query.name]);
       const response = await send({ ...call, method: 'GET', path: `${CATALOG}/dataSets`, query: pairs }, opts);
       return parseCatalogDatasets(response, call);
+    },
+
+    /** The org's Data Landing Zone credentials for one container type (reference cmle §3). */
+    async getLandingZoneCredentials(type: DlzContainerType, opts?: CallOptions): Promise<DlzCredentials> {
+      const call = { endpoint: 'landingZone.credentials', area: 'destinations' as const, subject: 'Data Landing Zone credentials' };
+      const response = await send({ ...call, method: 'GET', path: LANDING_ZONE_CREDENTIALS_PATH, query: [['type', type]] }, opts);
+      return dlzCredentialsOf(parseBody(LandingZoneAnswerSchema, response, call), Date.now());
     },
 
     /** Datasets the org may export (reference 2.1), one page. */

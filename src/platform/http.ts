@@ -1,6 +1,7 @@
 // The transport under the Platform client: one keep-alive undici Pool per origin, explicit
 // connect/headers/body timeouts plus an overall per-call deadline, and the caller's AbortSignal
 // passed through. One attempt per call here; retries live in retry.ts (one layer only).
+import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { classifyNetworkError, networkPhaseOf, type PlatformError } from './errors.js';
 import type { PlatformTarget } from './types.js';
@@ -70,7 +71,7 @@ export interface RawRequest {
   query?: QueryPairs;
   method: HttpMethod;
   headers: Record<string, string>;
-  body?: string;
+  body?: string | Uint8Array | Readable;
   signal?: AbortSignal;
   timeouts: HttpTimeouts;
   /** Call name for errors, e.g. "flows.get". */
@@ -166,6 +167,17 @@ export function firstHeader(headers: ResponseHeaders, name: string): string | un
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * A non-JSON request body (batch ingestion file bytes). A function, so that every attempt of a
+ * retried call gets a fresh body: a stream can be sent only once.
+ */
+export interface RawBody {
+  contentType: string;
+  open: () => Uint8Array | Readable;
+  /** Sent as Content-Length when known. */
+  length?: number;
+}
+
 /** A Platform call before authentication: what the client methods describe. */
 export interface PlatformCall {
   endpoint: string;
@@ -175,6 +187,10 @@ export interface PlatformCall {
   query?: QueryPairs;
   /** JSON-serialised when present. */
   body?: unknown;
+  /** Bytes instead of a JSON body. */
+  rawBody?: RawBody;
+  /** Overall deadline of one attempt instead of the client's (uploads of large files). */
+  callMs?: number;
   accept?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -188,16 +204,18 @@ export function callPlatform(
   call: PlatformCall,
   timeouts: HttpTimeouts,
 ): Promise<RawResponse> {
-  const hasBody = call.body !== undefined;
+  const raw = call.rawBody;
+  const hasBody = call.body !== undefined && raw === undefined;
+  const rawHeaders = raw === undefined ? {} : { 'content-type': raw.contentType, ...(raw.length === undefined ? {} : { 'content-length': String(raw.length) }) };
   return sendRequest(pools, {
     baseUrl: target.platformUrl,
     path: call.path,
     query: call.query,
     method: call.method,
-    headers: platformHeaders(target, { token, hasBody, accept: call.accept, extra: call.headers }),
-    body: hasBody ? JSON.stringify(call.body) : undefined,
+    headers: platformHeaders(target, { token, hasBody, accept: call.accept, extra: { ...rawHeaders, ...call.headers } }),
+    body: raw !== undefined ? raw.open() : hasBody ? JSON.stringify(call.body) : undefined,
     signal: call.signal,
-    timeouts,
+    timeouts: call.callMs === undefined ? timeouts : { ...timeouts, callMs: call.callMs },
     endpoint: call.endpoint,
   });
 }

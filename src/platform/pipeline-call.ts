@@ -3,7 +3,7 @@
 // names "Manage Queries" or "Manage Schemas" instead of the export side's destination wording.
 import type { CallExecutor } from './call-executor.js';
 import { PlatformError, type PlatformArea } from './errors.js';
-import type { HttpMethod, QueryPairs, RawResponse } from './http.js';
+import type { HttpMethod, QueryPairs, RawBody, RawResponse } from './http.js';
 import type { CallSafety } from './retry.js';
 import type { CallOptions } from './client.js';
 
@@ -18,6 +18,8 @@ export interface PipelineCall {
   path: string;
   query?: QueryPairs;
   body?: unknown;
+  rawBody?: RawBody;
+  callMs?: number;
   accept?: string;
   headers?: Record<string, string>;
   safety?: CallSafety;

@@ -21,6 +21,7 @@ import { applyDdl, ensureDatabase } from './store/database.js';
 import { coreDdl } from './store/ddl.js';
 import { PgEntityStore } from './store/entity-store.js';
 import { PgTokenStore } from './store/token-store.js';
+import { SimulatorStorage } from './storage/simulator-storage.js';
 
 export interface SimulatorOptions {
   /** A pino logger to use (the standalone entry passes one); default: no logging. */
@@ -56,6 +57,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
     schema: config.dbSchema,
     entities: new PgEntityStore(pool, config.dbSchema),
     faults,
+    storage: new SimulatorStorage(config.storage, config.host),
     now: options.now ?? Date.now,
   };
   const tokens = new PgTokenStore(pool, config.dbSchema);
@@ -123,7 +125,6 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
       ml = registerMlPlatform(scope, {
         pool,
         schema: config.dbSchema,
-        landingZoneDir: config.landingZoneDir,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
         ...options.mlPlatform,
       });
@@ -139,10 +140,17 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
       return ml;
     },
     async start() {
-      return app.listen({ port: config.port, host: config.host });
+      await ctx.storage.start();
+      try {
+        return await app.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        await ctx.storage.close();
+        throw error;
+      }
     },
     async close() {
       await app.close();
+      await ctx.storage.close();
     },
   };
 }

@@ -59,6 +59,36 @@ const faultsFromJsonSchema = z
   .pipe(faultConfigSchema);
 
 const optionalInt = (min: number) => z.coerce.number().int().min(min).optional();
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** `id:secret[,id:secret…]` access keys an S3-compatible emulator accepts. */
+const accessKeysSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw, ctx) => {
+    const keys: { accessKeyId: string; secretAccessKey: string }[] = [];
+    for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const colon = entry.indexOf(':');
+      if (colon <= 0 || colon === entry.length - 1) {
+        ctx.addIssue({ code: 'custom', message: 'expected accessKeyId:secretAccessKey[,...]' });
+        return z.NEVER;
+      }
+      keys.push({ accessKeyId: entry.slice(0, colon), secretAccessKey: entry.slice(colon + 1) });
+    }
+    return keys;
+  });
+
+/** `user:password[,user:password…]` the SFTP emulator accepts. */
+const sftpUsersSchema = accessKeysSchema.transform((pairs) => pairs.map((p) => ({ username: p.accessKeyId, password: p.secretAccessKey })));
+
+/**
+ * The emulators' local credentials. Like Azurite's development account they are public, fixed
+ * values for the local stand-ins only; no real store accepts them.
+ */
+export const DEFAULT_EMULATOR_S3_KEY = { accessKeyId: 'AKIALOCALSIMULATOR23', secretAccessKey: 'localSimulatorS3SecretKeyNotASecret00000' };
+export const DEFAULT_EMULATOR_GCS_KEY = { accessKeyId: 'GOOGLOCALSIMULATOR00', secretAccessKey: 'localSimulatorGcsHmacSecretNotASecret000' };
+export const DEFAULT_EMULATOR_SFTP_USER = { username: 'local', password: 'local-sftp-password' };
 
 export const simulatorEnvSchema = z.object({
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SIMULATOR_PORT),
@@ -76,7 +106,41 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_CLIENTS: clientsSchema.optional(),
   SIMULATOR_FAULTS: faultsFromJsonSchema.optional(),
   SIMULATOR_ADMIN_TOKEN: z.string().min(1).optional(),
+  /** Start the storage emulators (Azurite, S3, GCS, SFTP) with the simulator. */
+  SIMULATOR_STORAGE_EMULATORS: z.stringbool().default(true),
+  SIMULATOR_STORAGE_DIR: z.string().min(1).default('./data/emulators'),
+  SIMULATOR_AZURITE_PORT: port.default(10000),
+  SIMULATOR_S3_PORT: port.default(4569),
+  SIMULATOR_GCS_PORT: port.default(4570),
+  SIMULATOR_SFTP_PORT: port.default(2222),
+  SIMULATOR_S3_KEYS: accessKeysSchema.optional(),
+  SIMULATOR_GCS_KEYS: accessKeysSchema.optional(),
+  SIMULATOR_SFTP_USERS: sftpUsersSchema.optional(),
+  /** With SIMULATOR_STORAGE_EMULATORS=false: emulators already running elsewhere (compose, another simulator). */
+  SIMULATOR_AZURITE_BLOB_ENDPOINT: z.url().optional(),
+  SIMULATOR_S3_ENDPOINT: z.url().optional(),
+  SIMULATOR_GCS_ENDPOINT: z.url().optional(),
+  SIMULATOR_SFTP_HOST: z.string().min(1).optional(),
+  /** How long a DLZ SAS from the credentials endpoint stays valid. */
+  SIMULATOR_DLZ_SAS_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
 });
+
+export interface SimulatorStorageConfig {
+  /** false: no emulators; exports to cloud destinations then fail as unreachable. */
+  embedded: boolean;
+  /** Where the emulators keep their data; read by nothing but them. */
+  directory: string;
+  azuritePort: number;
+  s3Port: number;
+  gcsPort: number;
+  sftpPort: number;
+  s3Keys: { accessKeyId: string; secretAccessKey: string }[];
+  gcsKeys: { accessKeyId: string; secretAccessKey: string }[];
+  sftpUsers: { username: string; password: string }[];
+  dlzSasTtlSeconds: number;
+  /** Emulators running elsewhere, used when not embedded (Azurite with its development account). */
+  external?: { azureBlobEndpoint: string; s3Endpoint: string; gcsEndpoint: string; sftpHost: string; sftpPort: number };
+}
 
 export interface SimulatorConfig {
   port: number;
@@ -96,6 +160,7 @@ export interface SimulatorConfig {
   faults: FaultConfig;
   /** When set, admin routes need `Authorization: Bearer <adminToken>`. */
   adminToken?: string;
+  storage: SimulatorStorageConfig;
 }
 
 /** Parses the environment (and optional overrides, e.g. from tests) into a SimulatorConfig. */
@@ -124,6 +189,29 @@ export function loadSimulatorConfig(
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
     faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
     ...(e.SIMULATOR_ADMIN_TOKEN === undefined ? {} : { adminToken: e.SIMULATOR_ADMIN_TOKEN }),
+    storage: {
+      embedded: e.SIMULATOR_STORAGE_EMULATORS,
+      directory: e.SIMULATOR_STORAGE_DIR,
+      azuritePort: e.SIMULATOR_AZURITE_PORT,
+      s3Port: e.SIMULATOR_S3_PORT,
+      gcsPort: e.SIMULATOR_GCS_PORT,
+      sftpPort: e.SIMULATOR_SFTP_PORT,
+      s3Keys: e.SIMULATOR_S3_KEYS ?? [DEFAULT_EMULATOR_S3_KEY],
+      gcsKeys: e.SIMULATOR_GCS_KEYS ?? [DEFAULT_EMULATOR_GCS_KEY],
+      sftpUsers: e.SIMULATOR_SFTP_USERS ?? [DEFAULT_EMULATOR_SFTP_USER],
+      dlzSasTtlSeconds: e.SIMULATOR_DLZ_SAS_TTL_SECONDS,
+      ...(e.SIMULATOR_AZURITE_BLOB_ENDPOINT && e.SIMULATOR_S3_ENDPOINT && e.SIMULATOR_GCS_ENDPOINT && e.SIMULATOR_SFTP_HOST
+        ? {
+            external: {
+              azureBlobEndpoint: e.SIMULATOR_AZURITE_BLOB_ENDPOINT.replace(/\/$/, ''),
+              s3Endpoint: e.SIMULATOR_S3_ENDPOINT.replace(/\/$/, ''),
+              gcsEndpoint: e.SIMULATOR_GCS_ENDPOINT.replace(/\/$/, ''),
+              sftpHost: e.SIMULATOR_SFTP_HOST,
+              sftpPort: e.SIMULATOR_SFTP_PORT,
+            },
+          }
+        : {}),
+    },
   };
   const merged = { ...config, ...stripUndefined(overrides) };
   sqlIdentifierSchema.parse(merged.dbSchema);

@@ -3,6 +3,7 @@
 import type { Pool } from 'pg';
 import type { SimulatorConfig } from './config.js';
 import type { FaultConfig, FaultConfigInput } from './faults/fault-config.js';
+import type { SimulatorStorage } from './storage/simulator-storage.js';
 
 /** Which org and sandbox a Platform call is scoped to; every piece of state is keyed by it. */
 export interface Tenancy {
@@ -97,6 +98,8 @@ export interface SimulatorContext {
   schema: string;
   entities: EntityStore;
   faults: FaultInjector;
+  /** The storage emulators exports land in (DLZ, S3, GCS, Azure Blob, SFTP). */
+  storage: SimulatorStorage;
   /** Milliseconds since epoch; one place to read time so tests can reason about windows. */
   now(): number;
 }

@@ -11,6 +11,7 @@ import { registerExportConfigsRoute } from './datasets/export-configs-route.js';
 import { registerLabelsRoute } from './datasets/labels-route.js';
 import { runDdl } from './runs/run-ddl.js';
 import { registerRunRoutes } from './runs/run-routes.js';
+import { registerDlzRoutes } from './storage/dlz-routes.js';
 import { startRunTicker as startTicker } from './runs/run-ticker.js';
 
 /** SQL statements creating this module's tables in ctx.schema (idempotent; after the core DDL). */
@@ -26,6 +27,7 @@ export function registerDataRoutes(app: FastifyInstance, ctx: SimulatorContext):
   registerAdhocRoute(app, ctx);
   registerRunRoutes(app, ctx);
   registerAdminRowsRoute(app, ctx);
+  registerDlzRoutes(app, ctx);
   return Promise.resolve();
 }
 

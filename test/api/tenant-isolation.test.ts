@@ -7,7 +7,7 @@ import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.j
 import { bodyOf, fakeDestinationBodies, startTestApi, type HttpCall, type TestApi } from '../support/api.js';
 
 let api: TestApi;
-const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '' };
+const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '', runId: '' };
 const b = { destinationId: '', exportId: '', pipelineId: '' };
 
 interface OpenApiDoc {
@@ -42,6 +42,10 @@ before(async () => {
   // A finished export, so "run again" would be allowed for its owner.
   await api.database.db.exportRun.updateMany({ where: { exportId: a.exportId }, data: { state: 'succeeded' } });
   await api.database.db.export.update({ where: { id: a.exportId }, data: { status: 'succeeded' } });
+  // With a landed file on record, so its listing and download would work for its owner.
+  const run = await api.database.db.exportRun.findFirstOrThrow({ where: { exportId: a.exportId } });
+  a.runId = run.id;
+  await api.database.db.exportRunFile.create({ data: { runId: run.id, path: 'ml/part-00000.parquet', uri: 's3://fake-bucket/ml/part-00000.parquet', size: 1n } });
 });
 after(async () => {
   await api.close();
@@ -57,6 +61,12 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
     case 'GET /destinations/{id}':
     case 'DELETE /destinations/{id}':
       return [{ url: `/destinations/${a.destinationId}` }];
+    case 'GET /destinations/{id}/access':
+      return [{ url: `/destinations/${a.destinationId}/access` }];
+    case 'GET /exports/{id}/runs/{runId}/files':
+      return [{ url: `/exports/${a.exportId}/runs/${a.runId}/files` }];
+    case 'GET /exports/{id}/runs/{runId}/files/content':
+      return [{ url: `/exports/${a.exportId}/runs/${a.runId}/files/content?path=${encodeURIComponent('ml/part-00000.parquet')}` }];
     case 'GET /datasets/{id}':
       return [{ url: `/datasets/${a.datasetId}` }];
     case 'GET /exports/{id}':
@@ -83,7 +93,7 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
 describe('tenant B on tenant A\'s ids', () => {
   test('every route with an id answers 404 and changes nothing', async () => {
     const doc = api.app.swagger() as unknown as OpenApiDoc;
-    const stateBefore = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
+    const stateBefore = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: { include: { landedFiles: true } } } });
     const pipelinesBefore = await api.database.db.pipeline.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { steps: true } });
     let swept = 0;
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -100,7 +110,7 @@ describe('tenant B on tenant A\'s ids', () => {
       }
     }
     assert.ok(swept >= 9, `swept ${swept} requests`);
-    const stateAfter = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: true } });
+    const stateAfter = await api.database.db.export.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { runs: { include: { landedFiles: true } } } });
     assert.deepEqual(stateAfter, stateBefore);
     assert.deepEqual(await api.database.db.pipeline.findMany({ where: { tenantId: api.tenantA.id }, orderBy: { id: 'asc' }, include: { steps: true } }), pipelinesBefore);
     assert.equal((await api.get(api.keys.tenantA, `/destinations/${a.destinationId}`)).statusCode, 200, 'still there for its owner');

@@ -97,8 +97,8 @@ describe('chaos: Postgres restarted mid-run', () => {
     'a POST in flight during a restart gets its answer when retried with its Idempotency-Key',
     {
       todo:
-        'the API answers 500 (not 503) to a request cut by the restart, and when releasing its Idempotency-Key fails too the key ' +
-        'stays in progress for abandonedAfterMs (5 min): retries get 409 until then (src/http/plugins/idempotency.ts)',
+        'a request cut by the restart now answers 503 (postgres-restart-statuses), but when releasing its Idempotency-Key fails too ' +
+        'the key stays in progress for abandonedAfterMs (5 min): retries get 409 until then (src/http/plugins/idempotency.ts)',
     },
     async () => {
       const postgres = world.postgres ?? assert.fail('no private cluster');

@@ -8,13 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
 import { bodyOf } from '../support/api.js';
+import { runCli } from '../support/cli.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
-import { runTsToEnd } from '../support/processes.js';
 
 
-
-const runCli = (args: string[], env: Record<string, string> = {}) => runTsToEnd('src/cli/main.ts', args, { env: { PATH: process.env.PATH ?? '', ...env } });
 
 describe('aepj CLI', () => {
   let world: ListeningWorld;

@@ -3,30 +3,19 @@
 // and watch the page follow it live to `succeeded`; then check the DOM against the API and save a
 // screenshot under test-artifacts/.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
+import { chromiumArgs, chromiumMissing, chromiumPath } from '../support/browser.js';
 import { createDestination, createExport, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-describe('web dashboard', { skip: existsSync(chromiumPath) ? false : `${chromiumPath} is missing (apt-get install chromium)` }, () => {
+describe('web dashboard', { skip: chromiumMissing }, () => {
   let world: ListeningWorld;
   let browser: Browser;
   let page: Page;

@@ -10,6 +10,7 @@ import { leaf, type Field, type Row } from '../../src/simulator/datasets/fields.
 import { SeededRandom } from '../../src/simulator/datasets/prng.js';
 import { generateExperienceEvents, SUBSCRIPTION_EVENT_TYPE, SYNTHETIC_TENANT_FIELD } from '../../src/simulator/datasets/synthetic-events.js';
 import { writeExport, type ExportResult } from '../../src/simulator/landing/export-writer.js';
+import { folderSink } from '../support/folder-sink.js';
 
 const COUNTS: [string, string][] = [
   ['emailsReceived', 'directMarketing.emailSent'],
@@ -92,7 +93,7 @@ export function syntheticTrainingSet(users: number, seed: string): TrainingExamp
 /** Lands the examples like a dataset export (gzip Parquet parts + manifest) under `targetPath`. */
 export async function landTrainingSet(landingRoot: string, examples: readonly TrainingExample[], targetPath = 'cmle/egress'): Promise<ExportResult> {
   return writeExport({
-    landingRoot,
+    sink: folderSink(landingRoot),
     targetPath,
     datasetId: 'mltrainingset01',
     flowId: 'test-flow',

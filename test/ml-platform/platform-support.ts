@@ -48,16 +48,12 @@ export interface RunGet {
   start_time: number;
   end_time: number;
   run_page_url: string;
-  output?: Record<string, unknown> & { scores_file: string; auc_holdout: number | null; auc_train: number | null; scored_rows: number; rows_holdout: number };
+  output?: Record<string, unknown> & { scores_uri: string; auc_holdout: number | null; auc_train: number | null; scored_rows: number; rows_holdout: number };
 }
 
-export async function startPlatform(
-  db: TestSchema,
-  landingZoneDir: string,
-  options: Partial<MlPlatformOptions> = {},
-): Promise<TestPlatform> {
+export async function startPlatform(db: TestSchema, options: Partial<MlPlatformOptions> = {}): Promise<TestPlatform> {
   const app = Fastify({ logger: false });
-  const handle = registerMlPlatform(app, { pool: db.pool, schema: db.schema, landingZoneDir, tokens: [TEST_TOKEN], startDelayMs: 10, callbackRetryDelaysMs: [20, 20], ...options });
+  const handle = registerMlPlatform(app, { pool: db.pool, schema: db.schema, tokens: [TEST_TOKEN], startDelayMs: 10, callbackRetryDelaysMs: [20, 20], ...options });
   await app.ready();
   const call: TestPlatform['call'] = async (method, path, body, token = TEST_TOKEN) => {
     const response = await app.inject({

@@ -1,17 +1,21 @@
-// The local ML platform end to end on a landed synthetic training set: run-now, poll runs/get to
-// TERMINATED/SUCCESS, the scores file read back (held-out AUC recomputed from it), signed and
-// Databricks-style callbacks received on a local listener, failing runs, dropped callbacks,
-// bearer auth, cancel, idempotency, and the restart policy.
+// The local ML platform against the ML job contract (docs/ml-platform.md), with the training set in
+// an emulated object store: run-now with the contract's storage parameters (signed GET URLs for
+// the Parquet parts, a signed PUT URL for the scores file), poll runs/get to TERMINATED/SUCCESS,
+// the scores file read back with the store's SDK (held-out AUC recomputed from it), signed and
+// Databricks-style callbacks received on a local listener, expired and missing objects, failing
+// runs, dropped callbacks, bearer auth, cancel, idempotency, and the restart policy.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { RunResultSchema } from '../../src/ml-contract/run-result.js';
 import { rocAuc } from '../../src/ml-platform/metrics.js';
-import { readScoresFile } from '../../src/ml-platform/scores-file.js';
 import { isHeldOut } from '../../src/ml-platform/training-set.js';
 import { INTERRUPTED_MESSAGE } from '../../src/ml-platform/jobs.js';
 import { quoteIdent } from '../../src/simulator/store/ddl.js';
 import { generateWebhookSecret, verify } from '../../src/webhooks/standard-webhooks.js';
-import { landTrainingSet, syntheticTrainingSet, temporaryLandingZone, type TrainingExample } from './featurize.js';
+import { syntheticTrainingSet, type TrainingExample } from './featurize.js';
+import { startSignedStorage, type SignedStorage } from './signed-storage.js';
 import {
   callbackRunId,
   callbackStatus,
@@ -34,36 +38,38 @@ interface RunNowAnswer {
 }
 
 void describe('ml platform: Databricks Jobs API on a landed training set', () => {
+  const trainingFolder = 'cmle/egress/mltrainingset01/exportTime=20260501120000';
   let db: TestSchema;
-  let landingRoot: string;
-  let trainingPath: string;
+  let storage: SignedStorage;
   let examples: TrainingExample[];
   let listener: CallbackListener;
   let platform: TestPlatform;
 
   before(async () => {
     db = await createTestSchema();
-    landingRoot = await temporaryLandingZone();
+    storage = await startSignedStorage();
     examples = syntheticTrainingSet(1500, 'ml-platform-e2e');
-    trainingPath = (await landTrainingSet(landingRoot, examples)).manifest.folder;
+    await storage.land(storage.azure, examples, trainingFolder);
     listener = await startCallbackListener();
-    platform = await startPlatform(db, landingRoot, { callbackBasicAuth: BASIC_AUTH });
+    platform = await startPlatform(db, { callbackBasicAuth: BASIC_AUTH });
   });
   after(async () => {
     await platform.app.close();
     await listener.close();
     await db.drop();
-    await rm(landingRoot, { recursive: true, force: true });
+    await storage.close();
   });
 
-  const runNow = async (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunNowAnswer> => {
-    const { status, body } = await platform.call<RunNowAnswer>('POST', RUN_NOW, {
-      job_id: 42,
-      job_parameters: { training_path: trainingPath, scores_path: 'cmle/ingress', ...parameters },
-      ...extra,
-    });
+  /** A fresh scores folder per run, so runs never share a scores file. */
+  const scoresFolder = () => `cmle/ingress/${randomBytes(4).toString('hex')}`;
+  const storageParameters = (folder = scoresFolder()) => storage.parameters(storage.azure, trainingFolder, folder);
+
+  const runNow = async (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<RunNowAnswer & { scoresFolder: string; parameters: Record<string, string> }> => {
+    const folder = scoresFolder();
+    const signed = await storageParameters(folder);
+    const { status, body } = await platform.call<RunNowAnswer>('POST', RUN_NOW, { job_id: 42, job_parameters: { ...signed, ...parameters }, ...extra });
     assert.equal(status, 200, JSON.stringify(body));
-    return body;
+    return { ...body, scoresFolder: folder, parameters: signed };
   };
 
   void test('trains, scores every row, reports held-out AUC > 0.6 and sends a signed callback', async () => {
@@ -79,10 +85,12 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
     assert.match(run.run_page_url, new RegExp(`#job/42/run/${started.run_id}$`));
     const output = run.output;
     assert.ok(output !== undefined);
-    assert.equal(output.scores_file, `cmle/ingress/scores-${started.run_id}.json`);
+    // The result is the contract's, and names the scores URI the job was given.
+    assert.ok(RunResultSchema.safeParse(output).success);
+    assert.equal(output.scores_uri, started.parameters.scores_uri);
 
-    // The scores file holds the whole population, one line per landed row.
-    const scores = await readScoresFile(landingRoot, output.scores_file);
+    // The scores file holds the whole population, one line per landed row, read with the store's SDK.
+    const scores = await storage.readScores(storage.azure, started.scoresFolder);
     assert.equal(scores.length, examples.length);
     assert.equal(output.scored_rows, examples.length);
     assert.deepEqual(new Set(scores.map((s) => s.userId)), new Set(examples.map((e) => e.userId)));
@@ -107,7 +115,7 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
     const event = JSON.parse(callback.rawBody) as { type: string; data: Record<string, unknown> };
     assert.equal(event.type, 'run.completed');
     assert.equal(event.data.result_state, 'SUCCESS');
-    assert.equal(event.data.scores_file, output.scores_file);
+    assert.equal(event.data.scores_uri, output.scores_uri);
     assert.equal(callback.headers.authorization, undefined, 'signed callbacks carry no basic auth');
     assert.deepEqual(await settledCallbackStatus(db, started.run_id), { status: 'delivered', attempts: 1 });
 
@@ -152,9 +160,38 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
     assert.equal(misspelt.state.result_state, 'FAILED');
     assert.match(misspelt.state.state_message, /noSuchFeature/);
 
-    const empty = await platform.waitForTerminal((await runNow({ training_path: 'cmle/egress/nothing-here' })).run_id);
-    assert.equal(empty.state.result_state, 'FAILED');
-    assert.match(empty.state.state_message, /no Parquet parts/);
+  });
+
+  void test('a training file that is not there, or a signed URL that expired, fails the run naming the object (without the signature)', async () => {
+    const missing = await storage.azure.signedReadUrl('cmle/egress/nothing-here/part-00000.gz.parquet', 600);
+    assert.ok(missing !== null);
+    const files = JSON.stringify([{ uri: storage.azure.uriOf('cmle/egress/nothing-here/part-00000.gz.parquet'), url: missing.url, size: 1 }]);
+    const gone = await platform.waitForTerminal((await runNow({ training_files: files })).run_id);
+    assert.equal(gone.state.result_state, 'FAILED');
+    assert.match(gone.state.state_message, /nothing-here\/part-00000\.gz\.parquet answered HTTP 404/);
+    assert.doesNotMatch(gone.state.state_message, /sig=/);
+
+    // Signed for one second: by the time the run reads it, the store refuses it.
+    const shortLived = await storage.parameters(storage.azure, trainingFolder, scoresFolder(), 1);
+    await sleep(2500);
+    const { body } = await platform.call<RunNowAnswer>('POST', RUN_NOW, { job_id: 42, job_parameters: shortLived });
+    const expired = await platform.waitForTerminal(body.run_id);
+    assert.equal(expired.state.result_state, 'FAILED');
+    assert.match(expired.state.state_message, /HTTP 403 \(the signed URL was refused/);
+  });
+
+  void test('S3: reads the parts through presigned GETs and writes the scores with a presigned PUT', async () => {
+    const folder = 'ml/egress/s3set/exportTime=20260501120000';
+    await storage.land(storage.s3, examples.slice(0, 600), folder, 250);
+    const signed = await storage.parameters(storage.s3, folder, 'ml/ingress/s3run');
+    assert.match(signed.training_uri ?? '', /^s3:\/\//);
+    const { body } = await platform.call<RunNowAnswer>('POST', RUN_NOW, { job_id: 42, job_parameters: signed });
+    const run = await platform.waitForTerminal(body.run_id);
+    assert.equal(run.state.result_state, 'SUCCESS', run.state.state_message);
+    assert.equal(run.output?.scores_uri, signed.scores_uri);
+    assert.equal(run.output?.training_files, 3);
+    const scores = await storage.readScores(storage.s3, 'ml/ingress/s3run');
+    assert.deepEqual(new Set(scores.map((s) => s.userId)), new Set(examples.slice(0, 600).map((e) => e.userId)));
   });
 
   void test('a dropped callback is never sent while the run itself succeeds', async () => {
@@ -180,11 +217,19 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
   });
 
   void test('bad parameters and unknown runs answer INVALID_PARAMETER_VALUE', async () => {
-    for (const parameters of [{ training_path: '../../etc' }, { callback_secret: 'whsec_short' }, { callback_url: 'ftp://x' }, { unknown_param: '1' }]) {
-      const { status, body } = await platform.call('POST', RUN_NOW, {
-        job_id: 42,
-        job_parameters: { training_path: trainingPath, scores_path: 'cmle/ingress', ...parameters },
-      });
+    const signed = await storageParameters();
+    const bad: Record<string, unknown>[] = [
+      { training_files: 'not json' },
+      { training_files: '[]' },
+      { training_files_url: 'https://storage.example/list.json' },
+      { scores_upload_url: 'ftp://x' },
+      { scores_uri: undefined },
+      { callback_secret: 'whsec_short' },
+      { callback_url: 'ftp://x' },
+      { unknown_param: '1' },
+    ];
+    for (const parameters of bad) {
+      const { status, body } = await platform.call('POST', RUN_NOW, { job_id: 42, job_parameters: { ...signed, ...parameters } });
       assert.equal(status, 400, JSON.stringify(parameters));
       assert.equal(body.error_code, 'INVALID_PARAMETER_VALUE');
     }
@@ -197,7 +242,7 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
     const first = await runNow({}, { idempotency_token: 'pipeline-7-ml' });
     const again = await platform.call<RunNowAnswer>('POST', '/api/2.2/jobs/run-now', {
       job_id: 42,
-      job_parameters: { training_path: trainingPath, scores_path: 'cmle/ingress' },
+      job_parameters: first.parameters,
       idempotency_token: 'pipeline-7-ml',
     });
     assert.equal(again.body.run_id, first.run_id);
@@ -206,33 +251,33 @@ void describe('ml platform: Databricks Jobs API on a landed training set', () =>
 });
 
 void describe('ml platform: cancel and restart', () => {
+  const trainingFolder = 'restart/egress/set/exportTime=20260501120000';
   let db: TestSchema;
-  let landingRoot: string;
-  let trainingPath: string;
+  let storage: SignedStorage;
   let listener: CallbackListener;
 
   before(async () => {
     db = await createTestSchema();
-    landingRoot = await temporaryLandingZone();
-    trainingPath = (await landTrainingSet(landingRoot, syntheticTrainingSet(200, 'ml-platform-restart'))).manifest.folder;
+    storage = await startSignedStorage();
+    await storage.land(storage.azure, syntheticTrainingSet(200, 'ml-platform-restart'), trainingFolder);
     listener = await startCallbackListener();
   });
   after(async () => {
     await listener.close();
     await db.drop();
-    await rm(landingRoot, { recursive: true, force: true });
+    await storage.close();
   });
 
-  const body = (extra: Record<string, unknown> = {}) => ({
+  const body = async (extra: Record<string, unknown> = {}) => ({
     job_id: 7,
-    job_parameters: { training_path: trainingPath, scores_path: 'scores', callback_url: listener.url, ...extra },
+    job_parameters: { ...(await storage.parameters(storage.azure, trainingFolder, `restart/scores/${randomBytes(4).toString('hex')}`)), callback_url: listener.url, ...extra },
   });
 
   void test('cancel ends a pending run CANCELED, notifies, and is a no-op afterwards', async () => {
     // A start delay far longer than the test keeps the run PENDING until it is cancelled.
-    const platform = await startPlatform(db, landingRoot, { startDelayMs: 3_600_000 });
+    const platform = await startPlatform(db, { startDelayMs: 3_600_000 });
     try {
-      const { body: started } = await platform.call<RunNowAnswer>('POST', RUN_NOW, body());
+      const { body: started } = await platform.call<RunNowAnswer>('POST', RUN_NOW, await body());
       const pending = await platform.call<RunGet>('GET', `/api/2.1/jobs/runs/get?run_id=${started.run_id}`);
       assert.equal(pending.body.state.life_cycle_state, 'PENDING');
       assert.equal(pending.body.state.result_state, undefined);
@@ -257,19 +302,19 @@ void describe('ml platform: cancel and restart', () => {
   });
 
   void test('after a restart, pending runs resume and runs cut off mid-way end INTERNAL_ERROR', async () => {
-    const first = await startPlatform(db, landingRoot, { startDelayMs: 3_600_000 });
+    const first = await startPlatform(db, { startDelayMs: 3_600_000 });
     let pendingId: number;
     let runningId: number;
     try {
-      pendingId = (await first.call<RunNowAnswer>('POST', RUN_NOW, body())).body.run_id;
-      runningId = (await first.call<RunNowAnswer>('POST', RUN_NOW, body())).body.run_id;
+      pendingId = (await first.call<RunNowAnswer>('POST', RUN_NOW, await body())).body.run_id;
+      runningId = (await first.call<RunNowAnswer>('POST', RUN_NOW, await body())).body.run_id;
     } finally {
       await first.app.close();
     }
     // Simulate a crash while the second run was training.
     await db.pool.query(`UPDATE ${quoteIdent(db.schema)}.ml_runs SET life_cycle_state = 'RUNNING', running_since_ms = start_time_ms WHERE run_id = $1`, [runningId]);
 
-    const second = await startPlatform(db, landingRoot);
+    const second = await startPlatform(db);
     try {
       const resumed = await second.waitForTerminal(pendingId);
       assert.equal(resumed.state.result_state, 'SUCCESS', resumed.state.state_message);
@@ -287,9 +332,9 @@ void describe('ml platform: cancel and restart', () => {
 
   void test('a callback that keeps failing is retried, then recorded as failed', async () => {
     const failing = await startCallbackListener(() => 503);
-    const platform = await startPlatform(db, landingRoot);
+    const platform = await startPlatform(db);
     try {
-      const { body: started } = await platform.call<RunNowAnswer>('POST', RUN_NOW, { job_id: 7, job_parameters: { training_path: trainingPath, scores_path: 'scores', callback_url: failing.url } });
+      const { body: started } = await platform.call<RunNowAnswer>('POST', RUN_NOW, await body({ callback_url: failing.url }));
       await platform.waitForTerminal(started.run_id);
       assert.deepEqual(await settledCallbackStatus(db, started.run_id), { status: 'failed', attempts: 3 });
       assert.equal(failing.received.length, 3);

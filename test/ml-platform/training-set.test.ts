@@ -1,36 +1,44 @@
-// Reading a landed training set: every Parquet part under the folder (gzip-codec `.gz.parquet`
-// from the simulator's export writer and plain `.parquet` from hyparquet-writer), skipping
-// in-progress files, refusing paths outside the landing zone; and the deterministic user split.
+// Reading a training set through its signed URLs: gzip-codec `.gz.parquet` parts (the simulator's
+// export encoding) and plain `.parquet` (hyparquet-writer) from an emulated object store, in URI
+// order; a file that is not Parquet fails naming it. And the deterministic user split.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { TrainingFile } from '../../src/ml-contract/job-parameters.js';
 import { numericValue } from '../../src/ml-platform/logistic-regression.js';
-import { isHeldOut, readLandedTrainingSet, splitByUser, TrainingSetError } from '../../src/ml-platform/training-set.js';
-import { UnsafeLandingPathError } from '../../src/simulator/landing/landing-path.js';
-import { landTrainingSet, syntheticTrainingSet, temporaryLandingZone, type TrainingExample } from './featurize.js';
+import { isHeldOut, readTrainingFiles, splitByUser, TrainingSetError } from '../../src/ml-platform/training-set.js';
+import type { ObjectStore } from '../../src/storage/object-store.js';
+import { syntheticTrainingSet, type TrainingExample } from './featurize.js';
+import { startSignedStorage, type SignedStorage } from './signed-storage.js';
 
-void describe('ml training set: reading landed Parquet', () => {
-  let root: string;
+async function signedFiles(store: ObjectStore, folder: string): Promise<TrainingFile[]> {
+  const files: TrainingFile[] = [];
+  for (const file of await store.list(`${folder}/`)) {
+    const signed = await store.signedReadUrl(file.path, 300);
+    assert.ok(signed);
+    files.push({ uri: file.uri, url: signed.url, size: file.size });
+  }
+  return files;
+}
+
+void describe('ml training set: reading Parquet through signed URLs', () => {
+  let storage: SignedStorage;
   let examples: TrainingExample[];
-  let folder: string;
 
   before(async () => {
-    root = await temporaryLandingZone();
+    storage = await startSignedStorage();
     examples = syntheticTrainingSet(120, 'training-set-read');
-    const landed = await landTrainingSet(root, examples);
-    folder = landed.manifest.folder;
-    assert.ok(landed.manifest.files.every((f) => f.name.endsWith('.gz.parquet')));
+    await storage.land(storage.azure, examples, 'set/egress', 50);
   });
   after(async () => {
-    await rm(root, { recursive: true, force: true });
+    await storage.close();
   });
 
   void test('reads every gzip part back into the rows that were landed', async () => {
-    const set = await readLandedTrainingSet(root, folder);
-    assert.equal(set.files.length, Math.ceil(examples.length / 400));
+    const files = await signedFiles(storage.azure, 'set/egress');
+    const set = await readTrainingFiles([...files].reverse());
+    assert.equal(set.files.length, 3);
+    assert.deepEqual(set.files, files.map((f) => f.uri).sort());
     assert.equal(set.rows.length, examples.length);
     const byUser = new Map(set.rows.map((row) => [String(row.userId), row]));
     for (const example of examples) {
@@ -42,18 +50,15 @@ void describe('ml training set: reading landed Parquet', () => {
     }
   });
 
-  void test('reads plain Parquet in nested folders and ignores in-progress files', async () => {
-    const extra = join(root, 'plain', 'exportTime=202605011300');
-    await mkdir(extra, { recursive: true });
+  void test('reads plain Parquet; a file that is not Parquet fails naming it', async () => {
     const buffer = parquetWriteBuffer({
       columnData: [
         { name: 'userId', data: ['u1', 'u2'], type: 'STRING' },
         { name: 'score', data: [1.5, 2.5], type: 'DOUBLE' },
       ],
     });
-    await writeFile(join(extra, 'part-00000-c000.parquet'), new Uint8Array(buffer));
-    await writeFile(join(extra, 'part-00001-c000.parquet.1234.inprogress'), 'not parquet');
-    const set = await readLandedTrainingSet(root, 'plain');
+    await storage.s3.write('plain/part-00000-c000.parquet', new Uint8Array(buffer));
+    const set = await readTrainingFiles(await signedFiles(storage.s3, 'plain'));
     assert.deepEqual(
       set.rows.map((r) => [r.userId, r.score]),
       [
@@ -61,12 +66,9 @@ void describe('ml training set: reading landed Parquet', () => {
         ['u2', 2.5],
       ],
     );
-    assert.deepEqual(set.files, ['plain/exportTime=202605011300/part-00000-c000.parquet']);
-  });
-
-  void test('fails clearly for an empty folder and refuses paths outside the landing zone', async () => {
-    await assert.rejects(readLandedTrainingSet(root, `missing-${randomUUID()}`), TrainingSetError);
-    await assert.rejects(readLandedTrainingSet(root, '../elsewhere'), UnsafeLandingPathError);
+    await storage.s3.write('broken/part-00000.parquet', new TextEncoder().encode('not parquet'));
+    await assert.rejects(readTrainingFiles(await signedFiles(storage.s3, 'broken')), (error: unknown) => error instanceof TrainingSetError && /broken\/part-00000\.parquet is not readable Parquet/.test(error.message));
+    await assert.rejects(readTrainingFiles([]), TrainingSetError);
   });
 });
 

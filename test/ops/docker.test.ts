@@ -16,6 +16,8 @@ const composeText = read('docker-compose.yml');
 const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
 
 interface ComposeService {
+  image?: string;
+  volumes?: string[];
   command?: string[] | string;
   healthcheck?: { test?: string[] | string };
   depends_on?: Record<string, { condition: string }>;
@@ -87,6 +89,32 @@ describe('docker-compose.yml', () => {
     // The API is healthy when it is ready (Postgres, Redis, migrations), workers by their own listener.
     assert.match(commandText(services.api?.healthcheck?.test), /\/readyz/);
     assert.match(commandText(services.worker?.healthcheck?.test), new RegExp(`:${services.worker?.environment?.WORKER_METRICS_PORT ?? 'none'}/healthz`));
+  });
+
+  test('the storage emulators are services of their own, each with its own volume and a health check', () => {
+    for (const name of ['azurite', 's3', 'gcs', 'sftp']) {
+      assert.ok(services[name]?.healthcheck?.test, `${name} health check`);
+      assert.equal(services[name]?.volumes?.length, 1, `${name} keeps its data in one volume`);
+    }
+    assert.match(services.azurite?.image ?? '', /azure-storage\/azurite/);
+    // The simulator lands exports in them over their protocols instead of embedding its own.
+    const simulator = services.simulator?.environment ?? {};
+    assert.equal(simulator.SIMULATOR_STORAGE_EMULATORS, 'false');
+    for (const key of ['SIMULATOR_AZURITE_BLOB_ENDPOINT', 'SIMULATOR_S3_ENDPOINT', 'SIMULATOR_GCS_ENDPOINT', 'SIMULATOR_SFTP_HOST']) assert.ok(simulator[key], key);
+  });
+
+  test('no volume is shared: the API and workers mount none, every other volume has one owner', () => {
+    assert.equal(services.worker?.volumes, undefined, 'the worker reaches storage only over the network');
+    assert.equal(services.api?.volumes, undefined);
+    const owners = new Map<string, string[]>();
+    for (const [name, service] of Object.entries(services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0] ?? volume;
+        owners.set(source, [...(owners.get(source) ?? []), name]);
+      }
+    }
+    for (const [volume, users] of owners) assert.equal(users.length, 1, `volume ${volume} is shared by ${users.join(', ')}`);
+    for (const service of Object.values(services)) assert.equal(service.environment?.LANDING_ZONE_DIR, undefined, 'no landing folder anywhere');
   });
 
   test('Redis keeps every job: no eviction, append-only file on', () => {

@@ -36,8 +36,10 @@ describe('definition checks before anything starts', () => {
       '/steps/0/datasetId/fromStep',
       /does not come before/,
     ],
-    ['an output of the wrong kind', [featurize, { kind: 'ml', name: 'train', trainingPath: { fromStep: 'features', output: 'datasetId' } }], '/steps/1/trainingPath/output', /is a dataset id, but trainingPath takes a landed export folder/],
-    ['an output the step does not have', [featurize, { kind: 'ml', name: 'train', trainingPath: { fromStep: 'features', output: 'landedPath' } }], '/steps/1/trainingPath/output', /has no output "landedPath"/],
+    ['an output of the wrong kind', [featurize, { kind: 'ml', name: 'train', training: { fromStep: 'features', output: 'datasetId' } }], '/steps/1/training/output', /is a dataset id, but training takes a storage folder/],
+    ['an output the step does not have', [featurize, { kind: 'ml', name: 'train', training: { fromStep: 'features', output: 'landed' } }], '/steps/1/training/output', /has no output "landed"/],
+    ['a local path instead of a storage location', [{ kind: 'ml', name: 'train', training: 'cmle/egress' }], '/steps/0/training', /./],
+    ['a storage path that climbs out', [{ kind: 'ingest', name: 'in', scores: { destinationId: '00000000-0000-4000-8000-000000000000', path: '../other/scores.json' } }], '/steps/0/scores/path', /must not contain \. or \.\. folders/],
     ['a step name used twice', [featurize, { ...featurize }], '/steps/1/name', /used twice/],
     ['a step of an unknown kind', [featurize, { kind: 'train', name: 'x' }], '/steps/1/kind', /./],
   ];
@@ -64,6 +66,44 @@ describe('definition checks before anything starts', () => {
     assert.equal(bodyOf<Problem>(response).errors?.[0]?.pointer, '/steps/1/destinationId');
     const listed = bodyOf<{ items: { name: string }[] }>(await world.api.get(world.api.keys.tenantA, '/pipelines?limit=100')).items;
     assert.ok(!listed.some((p) => p.name === 'foreign destination' || cases.some(([what]) => p.name === what)));
+  });
+
+  test('another tenant\'s files, named as a storage location in an ml or ingest step, are a 404 naming the field', async () => {
+    const theirs = bodyOf<{ id: string }>(await world.api.post(world.api.keys.tenantB, '/destinations', { type: 'dlz', name: 'b files', params: {} })).id;
+    const attempts: [unknown[], string][] = [
+      [[{ kind: 'ml', name: 'train', training: { destinationId: theirs, path: 'cmle/egress/ds' } }], '/steps/0/training/destinationId'],
+      [[{ kind: 'ml', name: 'train', training: { destinationId, path: 'cmle/egress/ds' }, scores: { destinationId: theirs, path: 'mine' } }], '/steps/0/scores/destinationId'],
+      [[{ kind: 'ingest', name: 'in', scores: { destinationId: theirs, path: 'scores/scores.json' } }], '/steps/0/scores/destinationId'],
+    ];
+    for (const [steps, pointer] of attempts) {
+      const response = await world.api.post(world.api.keys.tenantA, '/pipelines', { name: 'foreign files', steps });
+      assert.equal(response.statusCode, 404, response.body);
+      const problem = bodyOf<Problem>(response);
+      assert.equal(problem.code, 'not_found');
+      assert.equal(problem.errors?.[0]?.pointer, pointer);
+    }
+    // The same definitions with tenant B's own key are accepted: it is ownership, not the shape.
+    const own = await world.api.post(world.api.keys.tenantB, '/pipelines', { name: 'own files', steps: [{ kind: 'ingest', name: 'in', scores: { destinationId: theirs, path: 'scores/scores.json' } }] });
+    assert.equal(own.statusCode, 202, own.body);
+    await world.api.post(world.api.keys.tenantB, `/pipelines/${bodyOf<{ id: string }>(own).id}/cancel`, {});
+  });
+
+  test('an ml step over an SFTP destination is refused: SFTP has no signed URLs to hand the job', async () => {
+    const sftp = await world.api.post(world.api.keys.tenantA, '/destinations', {
+      type: 'sftp',
+      name: 'sftp for ml',
+      params: { domain: 'sftp.example.com', port: 22 },
+      credentials: { authType: 'password', username: 'u', password: 'p' },
+    });
+    assert.equal(sftp.statusCode, 201, sftp.body);
+    const sftpId = bodyOf<{ id: string }>(sftp).id;
+    const response = await world.api.post(world.api.keys.tenantA, '/pipelines', {
+      name: 'ml over sftp',
+      steps: [featurize, { kind: 'export', name: 'out', datasetId: { fromStep: 'features', output: 'datasetId' }, destinationId: sftpId, path: 'x' }, { kind: 'ml', name: 'train', training: { fromStep: 'out', output: 'landed' } }],
+    });
+    assert.equal(response.statusCode, 400, response.body);
+    assert.equal(bodyOf<Problem>(response).errors?.[0]?.pointer, '/steps/2/training');
+    assert.match(bodyOf<Problem>(response).errors?.[0]?.message ?? '', /SFTP/);
   });
 });
 

@@ -6,9 +6,6 @@
 // segment job list, the ML run's idempotency token, the flow's runs) instead of created twice.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -24,7 +21,6 @@ import { fastPipelineEnv } from './support.js';
 
 let database: TestDatabase;
 let sim: TestSimulator;
-let landingDir: string;
 let api: { process: ServiceProcess; url: string };
 let env: Record<string, string>;
 let key: string;
@@ -68,9 +64,8 @@ async function platformObjects() {
 }
 
 before(async () => {
-  landingDir = await mkdtemp(join(tmpdir(), 'pipeline-crash-'));
   database = await createTestDatabase('pipecrash');
-  sim = await startSimulator({ notReadySeconds: 1, runDurationSeconds: 1, seedUsers: 300, landingZoneDir: landingDir });
+  sim = await startSimulator({ notReadySeconds: 1, runDurationSeconds: 1, seedUsers: 300 });
   const tenant = await createProcessTenant(database.db, sim, 'pipeline-crash');
   key = tenant.key;
   const secretsKeys = tenant.secretsKeys;
@@ -80,7 +75,10 @@ before(async () => {
     QUEUE_PREFIX: `pcrash${randomBytes(5).toString('hex')}`,
     SIMULATOR_URL: sim.url,
     SECRETS_KEYS: secretsKeys,
-    LANDING_ZONE_DIR: landingDir,
+    // Storage through the simulator's emulators, as any destination's store.
+    S3_ENDPOINT_URL: sim.storage.s3.endpoint,
+    GCS_ENDPOINT_URL: sim.storage.gcs.endpoint,
+    ALLOW_PRIVATE_STORAGE: 'true',
     WORKER_METRICS_PORT: '0',
     // A dead worker's job is picked up again within a few seconds.
     WORKER_LOCK_DURATION_MS: '2000',
@@ -95,7 +93,6 @@ after(async () => {
   await api?.process.stop();
   await sim?.close();
   await database?.drop();
-  await rm(landingDir, { recursive: true, force: true });
   if (env?.QUEUE_PREFIX) {
     const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const keys = await redis.keys(`${env.QUEUE_PREFIX}:*`);

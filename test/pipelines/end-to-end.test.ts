@@ -1,15 +1,16 @@
-// The whole CMLE workflow as one pipeline on the local defaults (the simulator and its ML platform):
-// featurize -> export -> train and score -> ingest -> audience -> activate. The model's held-out
-// AUC, recomputed here from the scores file and the exported labels, is well above 0.5, and the
-// audience is non-empty and exactly the scored users inside the band.
+// The whole CMLE workflow as one pipeline on the local defaults (the simulator, its storage
+// emulators and its ML platform): featurize -> export -> train and score -> ingest -> audience ->
+// activate, with storage passed as URIs and signed URLs only. The training set and the scores file
+// are read back from the Data Landing Zone with the Azure SDK; the model's held-out AUC,
+// recomputed here from them, is well above 0.5, and the audience is non-empty and exactly the
+// scored users inside the band. (The large-file ingest path: ingest-storage.test.ts.)
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { ContainerClient } from '@azure/storage-blob';
+import { parseScoreLine, type ScoreLine } from '../../src/ml-contract/scores-file.js';
 import { isHeldOut } from '../../src/ml-platform/training-set.js';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
+import { blobNames, dlzContainerOf, dlzCredentialsOf, downloadBlob, rowsOfPart } from '../support/landed-files.js';
 import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
 
 let world: PipelineWorld;
@@ -37,14 +38,31 @@ function pairwiseAuc(labels: number[], scores: number[]): number {
   return wins / pairs;
 }
 
-async function parquetRowsUnder(folder: string): Promise<Record<string, unknown>[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+interface Location {
+  destinationId: string;
+  path: string;
+  dlzContainer?: string;
+  uri: string;
+}
+
+async function trainingRows(folder: Location): Promise<Record<string, unknown>[]> {
+  const container = await dlzContainerOf(world.sim);
   const rows: Record<string, unknown>[] = [];
-  for (const entry of entries.filter((e) => e.isFile() && e.name.endsWith('.parquet'))) {
-    const file = await asyncBufferFromFile(join(entry.parentPath, entry.name));
-    rows.push(...(await parquetReadObjects({ file, compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) } })));
+  for (const name of (await blobNames(container, folder.path)).filter((n) => n.endsWith('.parquet'))) {
+    rows.push(...((await rowsOfPart(name, await downloadBlob(container, name))) as Record<string, unknown>[]));
   }
   return rows;
+}
+
+/** The scores file, read from the DLZ user drop zone with the Azure SDK (the SAS the Platform hands out). */
+async function scoresAt(file: Location): Promise<ScoreLine[]> {
+  assert.equal(file.dlzContainer, 'user_drop_zone');
+  const container = new ContainerClient((await dlzCredentialsOf(world.sim, 'user_drop_zone')).SASUri);
+  const text = (await container.getBlobClient(file.path).downloadToBuffer()).toString('utf8');
+  return text
+    .split('\n')
+    .map((line, i) => parseScoreLine(line, i + 1))
+    .filter((line): line is ScoreLine => line !== null);
 }
 
 test('featurize, export, train, score, ingest, audience and activate on the local defaults', async (t) => {
@@ -63,18 +81,21 @@ test('featurize, export, train, score, ingest, audience and activate on the loca
   const features = stepOf(done, 'features');
   assert.ok(typeof features.externalIds.queryId === 'string');
   const exportStep = stepOf(done, 'training-export');
-  assert.equal(exportStep.outputs.landedPath, `cmle/egress/${String(features.outputs.datasetId)}`);
+  const landed = exportStep.outputs.landed as Location;
+  assert.equal(landed.destinationId, destinationId);
+  assert.match(landed.path, new RegExp(`^cmle/egress/${String(features.outputs.datasetId)}/`));
+  assert.match(landed.uri, /^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/.+\/cmle\/egress\//);
   const ml = stepOf(done, 'train-and-score');
   assert.equal(typeof ml.externalIds.mlRunId, 'number');
+  const scoresFile = ml.outputs.scores as Location;
+  assert.equal(ml.outputs.scoresUri, scoresFile.uri);
+  assert.match(scoresFile.path, new RegExp(`^aepjobs/scores/${done.id}/train-and-score-[0-9a-f]+/scores\\.json$`));
 
   // Labels from the landed training set, scores from the scores file: the held-out AUC, recomputed.
-  const training = await parquetRowsUnder(join(world.landingDir, String(exportStep.outputs.landedPath)));
+  const training = await trainingRows(landed);
   assert.equal(training.length, features.outputs.rowCount);
   const labelOf = new Map(training.map((row) => [String(row.userId), Number(row.subscriptionOccurred) > 0 ? 1 : 0]));
-  const scores = (await readFile(join(world.landingDir, String(ml.outputs.scoresFile)), 'utf8'))
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as { userId: string; propensity: number });
+  const scores = await scoresAt(scoresFile);
   assert.equal(scores.length, training.length);
   const heldOut = scores.filter((s) => isHeldOut(s.userId, 0.2));
   const auc = pairwiseAuc(heldOut.map((s) => labelOf.get(s.userId) ?? -1), heldOut.map((s) => s.propensity));
@@ -89,5 +110,6 @@ test('featurize, export, train, score, ingest, audience and activate on the loca
   assert.equal(stepOf(done, 'scores').outputs.records, scores.length);
   const activation = stepOf(done, 'activation');
   assert.equal(activation.outputs.records, inBand);
-  t.diagnostic(`held-out AUC ${auc.toFixed(3)} over ${heldOut.length} users; audience ${inBand} of ${scores.length}; ML callback at ${ml.lastCallbackAt ?? 'none'}`);
+  assert.equal(stepOf(done, 'scores').outputs.uploadMode, 'small');
+  t.diagnostic(`held-out AUC ${auc.toFixed(3)} over ${heldOut.length} users; audience ${inBand} of ${scores.length}; ML callback at ${ml.lastCallbackAt ?? 'none'}; scores at ${scoresFile.uri}`);
 });

@@ -1,12 +1,9 @@
 // The pipeline tests' world: the API (test/support/api.ts) listening on a local port (so the ML
 // platform's callbacks reach it), an in-process worker on the same database, queue prefix and
-// simulator (with its ML platform under /ml), and a temporary landing zone shared by the
-// simulator, its ML platform and the service's ingest step. Short waits everywhere.
+// simulator (with its ML platform under /ml and its storage emulators). The service reaches
+// storage only through the adapters; nothing shares a folder. Short waits everywhere.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
@@ -36,7 +33,6 @@ export async function freePort(): Promise<number> {
 export interface PipelineWorld {
   api: TestApi;
   sim: TestSimulator;
-  landingDir: string;
   baseUrl: string;
   worker: RunningWorker | undefined;
   startWorker(): Promise<void>;
@@ -53,18 +49,16 @@ export interface PipelineWorldOptions {
 }
 
 export async function startPipelineWorld(options: PipelineWorldOptions = {}): Promise<PipelineWorld> {
-  const landingDir = await mkdtemp(join(tmpdir(), 'pipeline-landing-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const api = await startTestApi({
-    simulator: { notReadySeconds: 1, runDurationSeconds: 1, landingZoneDir: landingDir, ...options.simulator },
-    env: { ...fastPipelineEnv, LANDING_ZONE_DIR: landingDir, PUBLIC_URL: baseUrl, ...options.env },
+    simulator: { notReadySeconds: 1, runDurationSeconds: 1, ...options.simulator },
+    env: { ...fastPipelineEnv, PUBLIC_URL: baseUrl, ...options.env },
   });
   if (options.listen !== false) await api.app.listen({ port, host: '127.0.0.1' });
   const world: PipelineWorld = {
     api,
     sim: api.simulator,
-    landingDir,
     baseUrl,
     worker: undefined,
     async startWorker() {
@@ -77,7 +71,6 @@ export async function startPipelineWorld(options: PipelineWorldOptions = {}): Pr
     async close() {
       await world.stopWorker();
       await api.close();
-      await rm(landingDir, { recursive: true, force: true });
     },
   };
   if (!options.noWorker) await world.startWorker();

@@ -10,11 +10,15 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_ML_PLATFORM_TOKEN } from '../../src/ml-platform/routes.js';
 import { signedHeaders, generateWebhookSecret } from '../../src/webhooks/standard-webhooks.js';
 import { bodyOf } from '../support/api.js';
-import { landTrainingSet, syntheticTrainingSet } from '../ml-platform/featurize.js';
-import { getPipeline, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
+import { encodeParquet } from '../../src/simulator/landing/parquet-part.js';
+import { syntheticTrainingSet, TRAINING_SET_FIELDS } from '../ml-platform/featurize.js';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { dlzCredentialsOf } from '../support/landed-files.js';
+import { createDlz, getPipeline, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
 
 const BASIC = { username: 'ml-hooks', password: 'fake-password-for-tests' };
 let world: PipelineWorld;
+let dlzId: string;
 
 before(async () => {
   world = await startPipelineWorld({
@@ -22,7 +26,13 @@ before(async () => {
     simulator: { seedUsers: 20 },
     env: { PUBLIC_URL: 'http://api.test', ML_POLL_INITIAL_MS: '600000', ML_POLL_MAX_MS: '600000', ML_WEBHOOK_BASIC_AUTH: `${BASIC.username}:${BASIC.password}` },
   });
-  await landTrainingSet(world.landingDir, syntheticTrainingSet(300, 'pipeline-webhooks'), 'webhooks/egress');
+  // A training set in the tenant's Data Landing Zone, put there as the Platform would land it (the
+  // tenant's own SAS only reads that container), with the emulator account's key.
+  dlzId = await createDlz(world.api);
+  const rows = syntheticTrainingSet(300, 'pipeline-webhooks').map((e) => e.row);
+  const part = encodeParquet(rows, TRAINING_SET_FIELDS, 'GZIP');
+  const container = BlobServiceClient.fromConnectionString(world.sim.storage.azure.connectionString).getContainerClient((await dlzCredentialsOf(world.sim)).containerName);
+  await container.getBlockBlobClient('webhooks/egress/part-00000.gz.parquet').uploadData(part);
 });
 after(async () => {
   await world.close();
@@ -35,7 +45,7 @@ interface WaitingMl {
 
 /** A one-step ml pipeline whose run has finished at the ML platform while the step still waits. */
 async function waitingMlStep(callback: 'signed' | 'databricks'): Promise<WaitingMl> {
-  const accepted = await startPipeline(world.api, { name: `ml ${callback}`, steps: [{ kind: 'ml', name: 'train', trainingPath: 'webhooks/egress', callback }] });
+  const accepted = await startPipeline(world.api, { name: `ml ${callback}`, steps: [{ kind: 'ml', name: 'train', training: { destinationId: dlzId, path: 'webhooks/egress' }, callback }] });
   const started = await waitForPipeline(world.api, accepted.id, (p) => typeof stepOf(p, 'train').externalIds.mlRunId === 'number' && p.status === 'waiting');
   const runId = Number(stepOf(started, 'train').externalIds.mlRunId);
   for (let i = 0; ; i++) {
@@ -106,7 +116,7 @@ describe('Standard Webhooks callbacks', () => {
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     const step = stepOf(done, 'train');
     assert.ok(step.lastCallbackAt !== null);
-    assert.match(String(step.outputs.scoresFile), new RegExp(`scores-${ml.runId}\\.json$`));
+    assert.match(String(step.outputs.scoresUri), /\/aepjobs\/scores\/.+\/scores\.json$/);
 
     const replayed = await post(ml.pipelineId, body, headers);
     assert.equal(replayed.statusCode, 409, replayed.body);

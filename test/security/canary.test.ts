@@ -117,6 +117,25 @@ before(async () => {
   await call(`${canaryApiKey}x`, { method: 'GET', url: '/tenant' });
   await call(null, { method: 'GET', url: '/tenant', headers: { authorization: `Basic ${canaryApiKey}` } });
 
+  // The key sent where it does not belong (issue #15): in the query string, in headers other than
+  // Authorization, in a form body (labelled as a form and mislabelled as JSON). None of these
+  // authenticates; none may be logged.
+  await call(null, { method: 'GET', url: `/tenant?api_key=${canaryApiKey}` });
+  await call(null, { method: 'GET', url: `/tenant?${canaryApiKey}` });
+  await call(api.keys.tenantA, { method: 'GET', url: `/exports?limit=5&access_token=${canaryApiKey}&key=${canarySecretPart}` });
+  await call(api.keys.tenantA, { method: 'GET', url: `/healthz?token=${encodeURIComponent(canaryApiKey)}` });
+  await call(null, {
+    method: 'GET',
+    url: '/tenant',
+    headers: { 'x-api-key': canaryApiKey, 'api-key': canaryApiKey, 'x-auth-token': canaryApiKey, cookie: `session=${canaryApiKey}`, 'x-client-secret': canaries.clientSecret },
+  });
+  for (const contentType of ['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
+    for (const body of [`api_key=${canaryApiKey}&datasetId=x`, `${canarySecretPart}`, `password=${canaries.sftpPassword}`]) {
+      await call(api.keys.tenantA, { method: 'POST', url: '/exports', body, headers: { 'content-type': contentType } });
+    }
+  }
+  await call(api.keys.tenantA, { method: 'POST', url: '/exports', body: { datasetId: canaryApiKey, destinationId: canarySecretPart, path: canaryApiKey, format: 'parquet', compression: 'gzip' } });
+
   // Exports: one accepted (enqueued in Redis), one failing at the Platform (the canary tenant).
   const accepted = await call(api.keys.tenantA, {
     method: 'POST',
@@ -147,7 +166,9 @@ after(async () => {
 
 /** Every canary, the API key included (whole and its secret part). */
 function allCanaries(): [string, string][] {
-  return [...Object.entries(canaries), ['apiKey', canaryApiKey], ['apiKeySecretPart', canarySecretPart]];
+  // The head of the secret part too: an error message that quotes the start of a body (V8's JSON
+  // syntax errors quote about ten characters) must not leak part of a key either.
+  return [...Object.entries(canaries), ['apiKey', canaryApiKey], ['apiKeySecretPart', canarySecretPart], ['apiKeySecretHead', canarySecretPart.slice(0, 8)]];
 }
 
 function occurrences(haystacks: { what: string; text: string }[], needles: [string, string][]): string[] {

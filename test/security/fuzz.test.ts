@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { bodyLimitBytes } from '../../src/app.js';
 import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
+import { openRaw, parseAnswer } from '../support/raw-http.js';
 import { corpusFor, type FuzzInput, type OperationUnderFuzz } from './fuzz-corpus.js';
 
 interface JsonSchema {
@@ -231,5 +232,53 @@ describe('fuzz: every route of the OpenAPI document', () => {
     console.log(figure);
     assert.deepEqual(failures.slice(0, 40), [], `${failures.length} violations`);
     assert.ok(![...totals.statuses.keys()].some((s) => s >= 500), 'no 5xx');
+  });
+
+  test('what Node refuses before a route runs is problem+json too: oversized headers, long URLs, bodies over the limit, malformed HTTP', async (t) => {
+    // Over a real socket: app.inject bypasses Node's HTTP parser, where these are refused.
+    const url = await api.app.listen({ host: '127.0.0.1', port: 0 });
+    // Connection: close, so the server ends the socket after an answer Fastify sends itself.
+    const auth = `Authorization: Bearer ${api.keys.tenantA}\r\nConnection: close\r\n`;
+    const cases: { label: string; request: string; status: number; code: string }[] = [
+      { label: 'one header of 20 KB', request: `GET /tenant HTTP/1.1\r\nHost: a\r\n${auth}X-Big: ${'h'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'headers_too_large' },
+      {
+        label: '400 headers of 60 bytes',
+        request: `GET /tenant HTTP/1.1\r\nHost: a\r\n${auth}${Array.from({ length: 400 }, (_, i) => `X-H${i}: ${'v'.repeat(50)}\r\n`).join('')}\r\n`,
+        status: 431,
+        code: 'headers_too_large',
+      },
+      { label: 'a URL of 20 KB (over Node\'s limit)', request: `GET /exports?cursor=${'c'.repeat(20_000)} HTTP/1.1\r\nHost: a\r\n${auth}\r\n`, status: 414, code: 'uri_too_long' },
+      { label: 'a URL of 10 KB (over ours)', request: `GET /exports?cursor=${'c'.repeat(10_000)} HTTP/1.1\r\nHost: a\r\n${auth}\r\n`, status: 414, code: 'uri_too_long' },
+      {
+        label: 'a body over the limit',
+        request: `POST /destinations HTTP/1.1\r\nHost: a\r\n${auth}Content-Type: application/json\r\nContent-Length: ${bodyLimitBytes + 10}\r\n\r\n{"a":"`,
+        status: 413,
+        code: 'payload_too_large',
+      },
+      { label: 'a malformed request line', request: 'GET\x01/tenant HTTP/1.1\r\nHost: a\r\n\r\n', status: 400, code: 'validation_error' },
+      { label: 'a header without a colon', request: `GET /tenant HTTP/1.1\r\nHost: a\r\n${auth}not a header\r\n\r\n`, status: 400, code: 'validation_error' },
+      { label: 'conflicting Content-Length', request: `POST /destinations HTTP/1.1\r\nHost: a\r\n${auth}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, status: 400, code: 'validation_error' },
+      { label: 'not HTTP at all', request: '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 TLS hello\r\n\r\n', status: 400, code: 'validation_error' },
+    ];
+    const failures: string[] = [];
+    for (const c of cases) {
+      const exchange = await openRaw(url, c.request);
+      const { text } = await exchange.closed(10_000);
+      const answer = parseAnswer(text);
+      let problem: { status?: unknown; code?: unknown } = {};
+      try {
+        problem = JSON.parse(answer.body) as typeof problem;
+      } catch {
+        // reported below
+      }
+      const ok =
+        answer.status === c.status &&
+        /^application\/problem\+json/.test(answer.headers['content-type'] ?? '') &&
+        problem.status === c.status &&
+        problem.code === c.code;
+      if (!ok) failures.push(`${c.label}: ${text.slice(0, 300)}`);
+    }
+    t.diagnostic(`client-error path: ${cases.length} raw requests`);
+    assert.deepEqual(failures, []);
   });
 });

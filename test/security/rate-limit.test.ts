@@ -42,12 +42,21 @@ describe('rate limits', () => {
     assert.equal((await get('/healthz', { ip: '198.51.100.21' })).statusCode, 200);
   });
 
-  test("failed authentication spends the IP's budget; then keys are not even looked up from there", async () => {
+  test("failed authentication spends the IP's budget; a valid key from that address is still served", async () => {
     const wrong = 'aepj_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
     for (let i = 0; i < perIp; i++) assert.equal((await get('/tenant', { key: wrong, ip: '198.51.100.30' })).statusCode, 401);
     assertLimited(await get('/tenant', { key: wrong, ip: '198.51.100.30' }));
     assertLimited(await get('/tenant', { ip: '198.51.100.30' }));
+    assertLimited(await get('/healthz', { ip: '198.51.100.30' }));
+    // The key's own budget is another one: bad keys from its address do not spend it.
+    assert.equal((await get('/tenant', { key: api.keys.adminA, ip: '198.51.100.30' })).statusCode, 200);
     // Elsewhere, a valid key is unaffected.
     assert.equal((await get('/tenant', { key: api.keys.tenantB, ip: '198.51.100.31' })).statusCode, 200);
+  });
+
+  test('the counters live in Redis under the deployment prefix', async () => {
+    const keys = await api.redis.keys(`${api.config.redis.queuePrefix}:ratelimit:*`);
+    assert.ok(keys.some((k) => k.endsWith('ip:198.51.100.30')), keys.join(', '));
+    assert.ok(keys.some((k) => k.includes('key:')), keys.join(', '));
   });
 });

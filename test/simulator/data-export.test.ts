@@ -40,7 +40,7 @@ void describe('simulator data: dataset exports', () => {
     assert.equal(run.metrics.statusSummary.status, 'success');
     const landed = await findExport(sim, 'cmle/egress', events.id, runId);
     assert.ok(landed, 'manifest written');
-    assert.match(landed.folder, /[/\\]cmle[/\\]egress[/\\][0-9a-f]{24}[/\\]exportTime=\d{12}$/);
+    assert.match(landed.folder, /^cmle\/egress\/[0-9a-f]{24}\/exportTime=\d{12}$/);
     assert.ok(landed.manifest.files.length > 1, 'more than one part file');
     for (const file of landed.manifest.files) assert.match(file.name, /^part-\d{5}-tid-\d+-[0-9a-f-]{36}-\d+-1-c000\.gz\.parquet$/);
     assert.equal(landed.manifest.exportMode, 'FULL');

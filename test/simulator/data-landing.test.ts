@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { leaf } from '../../src/simulator/datasets/fields.js';
 import { writeExport } from '../../src/simulator/landing/export-writer.js';
+import { folderSink } from '../support/folder-sink.js';
 import { exportFolderRelative, landingPathSegments, partFileName, UnsafeLandingPathError } from '../../src/simulator/landing/landing-path.js';
 import { call, createExportFlow, expectedDataset, requestAdhocRun, startDataSimulator, type DataSimulator } from './data-support.js';
 
@@ -32,7 +33,7 @@ void describe('simulator data: landing zone', () => {
     try {
       await assert.rejects(
         writeExport({
-          landingRoot: join(root, 'zone'),
+          sink: folderSink(join(root, 'zone')),
           targetPath: '../outside',
           datasetId: 'abc',
           flowId: 'f',

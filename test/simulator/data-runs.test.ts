@@ -1,7 +1,6 @@
 // Flow Service runs over HTTP, validated against flow-service.yaml: listing by flowId (newest
 // first, count, continuation), reading by id, the failing-run fault, and state surviving a restart.
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import {
   callValidated,
@@ -132,6 +131,18 @@ void describe('simulator data: two simulators sharing one schema', () => {
     const second = await startSimulator({
       dbSchema: first.config.dbSchema,
       landingZoneDir: first.config.landingZoneDir,
+      // One set of emulators for both, as two Platform instances share one cloud.
+      storage: {
+        ...first.config.storage,
+        embedded: false,
+        external: {
+          azureBlobEndpoint: first.storage.azure.blobEndpoint,
+          s3Endpoint: first.storage.s3.endpoint,
+          gcsEndpoint: first.storage.gcs.endpoint,
+          sftpHost: first.storage.sftp.host,
+          sftpPort: first.storage.sftp.port,
+        },
+      },
       seed: first.config.seed,
       seedUsers: first.config.seedUsers,
       notReadySeconds: first.config.notReadySeconds,
@@ -149,7 +160,7 @@ void describe('simulator data: two simulators sharing one schema', () => {
       assert.deepEqual(b, a);
       const landed = await findExport(first, 'shared', events.id, runId);
       assert.ok(landed);
-      const written = (await readdir(landed.folder)).filter((name) => name.startsWith('part-'));
+      const written = landed.names.map((name) => name.slice(landed.folder.length + 1)).filter((name) => name.startsWith('part-'));
       assert.deepEqual(written.sort(), landed.manifest.files.map((f) => f.name).sort(), 'only one set of part files');
     } finally {
       await second.close();

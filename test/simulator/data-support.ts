@@ -2,12 +2,10 @@
 // export flow built through the Flow Service routes, a controllable clock, and readers for the
 // files an export lands.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import type { ContainerClient } from '@azure/storage-blob';
 import { generateSeededDatasets, type SeededDataset } from '../../src/simulator/datasets/synthetic.js';
 import type { ExportManifest } from '../../src/simulator/landing/manifest.js';
+import { blobNames, dlzContainerOf, downloadBlob, normaliseParquetValue, rowsOfPart } from '../support/landed-files.js';
 import { assertValid, loadSpec, type SpecFile } from '../support/openapi.js';
 import { startSimulator, type StartSimulatorOptions, type TestSimulator } from '../support/simulator.js';
 
@@ -213,63 +211,32 @@ export async function finishRun(sim: TestSimulator, clock: TestClock, runId: str
 }
 
 export interface LandedExport {
+  /** Blob prefix of the export folder in the DLZ container (`<path>/<datasetId>/exportTime=…`). */
   folder: string;
   manifest: ExportManifest;
+  /** Every blob name under the folder. */
+  names: string[];
+  container: ContainerClient;
 }
 
-/** Finds the manifest of a run under <landing>/<path>/<datasetId>/exportTime=*. */
+/** Finds the manifest of a run under <path>/<datasetId>/exportTime=* in the DLZ container, read with its SAS. */
 export async function findExport(sim: TestSimulator, path: string, datasetId: string, runId: string): Promise<LandedExport | null> {
-  const datasetFolder = join(sim.config.landingZoneDir, ...path.split('/'), datasetId);
-  let folders: string[];
-  try {
-    folders = await readdir(datasetFolder);
-  } catch {
-    return null;
-  }
-  for (const name of folders) {
-    const folder = join(datasetFolder, name);
-    const files = await readdir(folder);
-    if (files.includes(`manifest-${runId}.json`)) {
-      const manifest = JSON.parse(await readFile(join(folder, `manifest-${runId}.json`), 'utf8')) as ExportManifest;
-      return { folder, manifest };
-    }
-  }
-  return null;
+  const container = await dlzContainerOf(sim);
+  const prefix = `${path.split('/').filter((s) => s !== '').join('/')}/${datasetId}/`;
+  const names = await blobNames(container, prefix);
+  const manifestName = names.find((name) => name.endsWith(`/manifest-${runId}.json`));
+  if (manifestName === undefined) return null;
+  const folder = manifestName.slice(0, manifestName.lastIndexOf('/'));
+  const manifest = JSON.parse((await downloadBlob(container, manifestName)).toString('utf8')) as ExportManifest;
+  return { folder, manifest, names: names.filter((name) => name.startsWith(`${folder}/`)), container };
 }
 
-/** Parquet leaves come back as Date/bigint/null; the stored rows have ISO strings and omit nulls. */
-export function normaliseParquetValue(value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'bigint') return Number(value);
-  if (Array.isArray(value)) return value.map(normaliseParquetValue);
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      const normalised = normaliseParquetValue(v);
-      if (normalised !== undefined) out[key] = normalised;
-    }
-    return Object.keys(out).length === 0 ? undefined : out;
-  }
-  return value;
-}
+export { normaliseParquetValue };
 
-const gunzip = (input: Uint8Array): Uint8Array => new Uint8Array(gunzipSync(input));
-
-/** Reads every part file of an export, in manifest order, back into rows. */
+/** The rows of every part file the manifest lists, in order. */
 export async function readExportRows(landed: LandedExport): Promise<unknown[]> {
   const rows: unknown[] = [];
-  for (const file of landed.manifest.files) {
-    const path = join(landed.folder, file.name);
-    if (file.name.endsWith('.parquet')) {
-      const objects = await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors: { GZIP: gunzip } });
-      rows.push(...objects.map((o) => normaliseParquetValue(o)));
-    } else {
-      const raw = await readFile(path);
-      const text = file.name.endsWith('.gz') ? Buffer.from(gunzipSync(raw)).toString('utf8') : raw.toString('utf8');
-      rows.push(...text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown));
-    }
-  }
+  for (const file of landed.manifest.files) rows.push(...(await rowsOfPart(file.name, await downloadBlob(landed.container, `${landed.folder}/${file.name}`))));
   return rows;
 }
 

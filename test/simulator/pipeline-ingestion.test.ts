@@ -6,6 +6,17 @@ import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
 import type { TestSimulator } from '../support/simulator.js';
 import { CATALOG, createScoresDataset, getCatalogBatch, IMPORT, ingest, platform, pollUntil, PROFILE_CLASS, REGISTRY, startPipelineSimulator, type BatchBody } from './pipeline-support.js';
 
+/** A new JSON batch of the dataset (status `loading`), created over HTTP and checked against the spec. */
+async function openJsonBatch(sim: TestSimulator, datasetId: string): Promise<string> {
+  const created = await platform<BatchBody>(
+    sim,
+    'batch-ingestion.yaml',
+    { method: 'POST', path: `${IMPORT}/batches`, body: { datasetId, inputFormat: { format: 'json' } } },
+    { deviations: ['batchStatusLoading', 'batchInputFormatLowercase'] },
+  );
+  return created.body.id;
+}
+
 describe('schema registry, catalog datasets and batch ingestion', () => {
   let sim: TestSimulator;
   before(async () => {
@@ -109,15 +120,51 @@ describe('schema registry, catalog datasets and batch ingestion', () => {
     assert.equal(await datasetStoreFor(sim.ctx).countRows({ orgId: sim.orgId, sandbox: sim.sandbox }, scores.datasetId), 0);
   });
 
+  test('a large file goes up in Content-Range parts, in any order; COMPLETE refuses gaps and overlaps', async () => {
+    const scores = await createScoresDataset(sim, 'scores in parts');
+    const batchId = await openJsonBatch(sim, scores.datasetId);
+    const rows = Array.from({ length: 40 }, (_, i) => JSON.stringify({ _cmle: { userid: `big-${i}`, propensity: i / 40 } })).join('\n') + '\n';
+    const bytes = Buffer.from(rows);
+    const file = (name: string) => `${IMPORT}/batches/${batchId}/datasets/${scores.datasetId}/files/${name}`;
+    // The spec types the part as multipart; Adobe's guide and clients send the raw bytes (octet-stream).
+    const part = (name: string, start: number, end: number) =>
+      platform(sim, 'batch-ingestion.yaml', {
+        method: 'PATCH',
+        path: file(name),
+        rawBody: bytes.subarray(start, end + 1).toString(),
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${start}-${end}/${bytes.length}` },
+      }, { skipRequest: true });
+    const action = (name: string, verb: string) => platform(sim, 'batch-ingestion.yaml', { method: 'POST', path: `${file(name)}?action=${verb}`, headers: { 'content-type': 'application/json' } });
+
+    assert.equal((await part('early.json', 0, 9)).status, 404, 'a part before INITIALIZE has no upload to join');
+    assert.equal((await action('big.json', 'INITIALIZE')).status, 200);
+    const third = Math.floor(bytes.length / 3);
+    const answered = await part('big.json', 2 * third, bytes.length - 1);
+    assert.equal(answered.status, 200);
+    assert.equal(answered.headers.get('range'), `bytes=${2 * third}-${bytes.length - 1}`);
+    await part('big.json', 0, third - 1);
+    const gap = await action('big.json', 'COMPLETE');
+    assert.equal(gap.status, 400);
+    assert.match(JSON.stringify(gap.body), /missing bytes/);
+    await part('big.json', third - 5, 2 * third - 1);
+    assert.equal((await action('big.json', 'COMPLETE')).status, 400, 'overlapping parts are refused');
+    // Starting over replaces whatever was sent.
+    assert.equal((await action('big.json', 'INITIALIZE')).status, 200);
+    for (const [start, end] of [[third, 2 * third - 1], [0, third - 1], [2 * third, bytes.length - 1]] as const) assert.equal((await part('big.json', start, end)).status, 200);
+    const bad = await platform(sim, 'batch-ingestion.yaml', { method: 'PATCH', path: file('big.json'), rawBody: 'abc', headers: { 'content-type': 'application/octet-stream', 'content-range': 'bytes 0-9/10' } }, { skipRequest: true });
+    assert.equal(bad.status, 400, 'a Content-Range that does not match the body is refused');
+    const completed = await platform<{ name: string; sizeInBytes: number }>(sim, 'batch-ingestion.yaml', { method: 'POST', path: `${file('big.json')}?action=COMPLETE`, headers: { 'content-type': 'application/json' } });
+    assert.equal(completed.status, 200);
+    assert.equal(completed.body.sizeInBytes, bytes.length);
+    assert.equal((await platform(sim, 'batch-ingestion.yaml', { method: 'POST', path: `${IMPORT}/batches/${batchId}?action=COMPLETE` })).status, 200);
+    const batch = await pollUntil(() => getCatalogBatch(sim, batchId), (b) => b.status !== 'processing', 'batch processing');
+    assert.equal(batch.status, 'success', JSON.stringify(batch));
+    assert.equal(batch.recordCount, 40);
+  });
+
   test('batch lifecycle rules: COMPLETE is retry-safe, uploads after COMPLETE and to another dataset are refused', async () => {
     const scores = await createScoresDataset(sim, 'scores lifecycle');
-    const created = await platform<BatchBody>(
-      sim,
-      'batch-ingestion.yaml',
-      { method: 'POST', path: `${IMPORT}/batches`, body: { datasetId: scores.datasetId, inputFormat: { format: 'json' } } },
-      { deviations: ['batchStatusLoading', 'batchInputFormatLowercase'] },
-    );
-    const batchId = created.body.id;
+    const batchId = await openJsonBatch(sim, scores.datasetId);
     const wrongDataset = await platform(sim, 'batch-ingestion.yaml', {
       method: 'PUT',
       path: `${IMPORT}/batches/${batchId}/datasets/not-the-dataset/files/a.json`,

@@ -2,10 +2,9 @@
 // scores ingested into a profile-enabled dataset, a PQL segment evaluated by a segment job whose
 // audience size matches a count made here, and an ad hoc activation that lands those members.
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestSimulator } from '../support/simulator.js';
+import { blobNames, dlzContainerOf } from '../support/landed-files.js';
 import { expectedDataset, findExport, getRun, readExportRows } from './data-support.js';
 import { createScoresDataset, ingest, platform, pollUntil, startPipelineSimulator } from './pipeline-support.js';
 
@@ -179,7 +178,8 @@ describe('segmentation and audience activation', () => {
     const run = await pollUntil(() => getRun(sim, runId), (r) => r.metrics.statusSummary.status !== 'inProgress', 'activation run');
     assert.equal(run.metrics.statusSummary.status, 'success', JSON.stringify(run.metrics.statusSummary));
 
-    const folders = await readdir(join(sim.config.landingZoneDir, ...path.split('/')));
+    const prefix = `${path.split('/').filter((s) => s !== '').join('/')}/`;
+    const folders = [...new Set((await blobNames(await dlzContainerOf(sim), prefix)).map((name) => name.slice(prefix.length).split('/')[0] ?? ''))];
     const landed = (await Promise.all(folders.map((folder) => findExport(sim, path, folder, runId)))).find((l) => l !== null);
     assert.ok(landed !== undefined && landed !== null, 'the run landed its files');
     const members = (await readExportRows(landed)) as { _cmle: { userid: string; propensity: number } }[];

@@ -80,6 +80,10 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
     DATABASE_URL: database.url,
     QUEUE_PREFIX: queuePrefix,
     SIMULATOR_URL: simulator.url,
+    // Local mode: the stores are the simulator's emulators, on loopback.
+    S3_ENDPOINT_URL: simulator.storage.s3.endpoint,
+    GCS_ENDPOINT_URL: simulator.storage.gcs.endpoint,
+    ALLOW_PRIVATE_STORAGE: 'true',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://api.test',
     ...options.env,

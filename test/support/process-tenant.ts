@@ -14,7 +14,7 @@ export interface ProcessTenant {
   secretsKeys: string;
 }
 
-export async function createProcessTenant(db: Db, sim: TestSimulator, name: string): Promise<ProcessTenant> {
+export async function createProcessTenant(db: Db, sim: Pick<TestSimulator, 'orgId' | 'sandbox' | 'clientId' | 'clientSecret'>, name: string): Promise<ProcessTenant> {
   const secretsKeys = `${name.replace(/[^a-z0-9]/g, '')}:${randomBytes(32).toString('base64')}`;
   const secrets = createSecretBox(parseKeyring(secretsKeys));
   const tenant = await createTenant(db, {

@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './chaos/free-port.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoUrl = new URL('../../', import.meta.url);
+const repoRoot = fileURLToPath(repoUrl);
 
 export interface ServiceProcess {
   readonly name: string;
@@ -27,13 +28,16 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** tsx's loader by absolute URL, so a process started in another working directory finds it too. */
+const tsxLoader = import.meta.resolve('tsx');
+
 /**
- * `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). `cwd` (default the
- * repository) is where relative paths such as data/ land; the entry is found in the repository.
+ * `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). `cwd` runs the
+ * process from another working directory (default the repository), as a separately deployed
+ * process would be.
  */
 export function spawnService(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = [], cwd = repoRoot): ServiceProcess {
-  // tsx is resolved here, not from cwd, so a process may run in a directory without node_modules.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', import.meta.resolve('tsx'), resolvePath(repoRoot, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, fileURLToPath(new URL(entry, repoUrl))], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,29 +126,29 @@ async function waitForHttpOk(service: ServiceProcess, url: string, timeoutMs = 2
 }
 
 /** src/worker.ts, ready once it logged "export worker ready" (or, with quiet logs, its /healthz answers). */
-export async function startWorkerProcess(env: Record<string, string>, name = 'worker'): Promise<ServiceProcess> {
+export async function startWorkerProcess(env: Record<string, string>, name = 'worker', cwd?: string): Promise<ServiceProcess> {
   const merged: Record<string, string> = { LOG_LEVEL: 'info', ...env };
   if (logsReadiness(merged)) {
-    const worker = spawnService(name, 'src/worker.ts', merged);
+    const worker = spawnService(name, 'src/worker.ts', merged, [], cwd);
     await readyOrKilled(worker, worker.waitForLine(/export worker ready/));
     return worker;
   }
   const port = merged.WORKER_METRICS_PORT !== undefined && merged.WORKER_METRICS_PORT !== '0' ? merged.WORKER_METRICS_PORT : String(await freePort());
-  const worker = spawnService(name, 'src/worker.ts', { ...merged, WORKER_METRICS_PORT: port });
+  const worker = spawnService(name, 'src/worker.ts', { ...merged, WORKER_METRICS_PORT: port }, [], cwd);
   await readyOrKilled(worker, waitForHttpOk(worker, `http://127.0.0.1:${port}/healthz`, 60_000));
   return worker;
 }
 
 /** src/server.ts on a free port; resolves with its base URL once it listens. */
-export async function startApiProcess(env: Record<string, string>, name = 'api', nodeArgs: string[] = []): Promise<{ process: ServiceProcess; url: string }> {
+export async function startApiProcess(env: Record<string, string>, name = 'api', nodeArgs: string[] = [], cwd?: string): Promise<{ process: ServiceProcess; url: string }> {
   const merged: Record<string, string> = { LOG_LEVEL: 'info', PORT: '0', ...env };
   if (!logsReadiness(merged)) {
     const url = `http://127.0.0.1:${merged.PORT === '0' ? await freePort() : merged.PORT}`;
-    const api = spawnService(name, 'src/server.ts', { ...merged, PORT: new URL(url).port }, nodeArgs);
+    const api = spawnService(name, 'src/server.ts', { ...merged, PORT: new URL(url).port }, nodeArgs, cwd);
     await readyOrKilled(api, waitForHttpOk(api, `${url}/healthz`, 60_000));
     return { process: api, url };
   }
-  const api = spawnService(name, 'src/server.ts', merged, nodeArgs);
+  const api = spawnService(name, 'src/server.ts', merged, nodeArgs, cwd);
   const listening = api.waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
   await readyOrKilled(api, listening);
   const line = await listening;

@@ -9,6 +9,7 @@ import { createSimulator, type Simulator } from '../../src/simulator/app.js';
 import { loadSimulatorConfig, type SimulatorConfig } from '../../src/simulator/config.js';
 import type { SimulatorContext } from '../../src/simulator/context.js';
 import type { FaultConfig, FaultConfigInput } from '../../src/simulator/faults/fault-config.js';
+import type { StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
 
 export interface StartSimulatorOptions extends Partial<SimulatorConfig> {
   /** Sandbox the helpers' headers name (default `prod`). */
@@ -21,6 +22,8 @@ export interface TestSimulator {
   /** Base URL, e.g. http://127.0.0.1:40123 (changes after restart()). */
   readonly url: string;
   readonly ctx: SimulatorContext;
+  /** The storage emulators' endpoints and credentials (Azurite, S3, GCS, SFTP). */
+  readonly storage: StorageEmulators;
   readonly config: SimulatorConfig;
   orgId: string;
   sandbox: string;
@@ -42,12 +45,27 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const landingZoneDir = overrides.landingZoneDir ?? (await mkdtemp(join(tmpdir(), 'sim-landing-')));
   const ownsLanding = overrides.landingZoneDir === undefined;
   const dbSchema = overrides.dbSchema ?? `sim_test_${randomBytes(6).toString('hex')}`;
-  const config = loadSimulatorConfig(undefined, { port: 0, host: '127.0.0.1', ...overrides, dbSchema, landingZoneDir });
+  const storageDir = overrides.storage?.directory ?? (await mkdtemp(join(tmpdir(), 'sim-storage-')));
+  const ownsStorage = overrides.storage?.directory === undefined;
+  const defaults = loadSimulatorConfig(undefined, {});
+  const storage = { ...defaults.storage, azuritePort: 0, s3Port: 0, gcsPort: 0, sftpPort: 0, ...overrides.storage, directory: storageDir };
+  const config = loadSimulatorConfig(undefined, { port: 0, host: '127.0.0.1', ...overrides, dbSchema, landingZoneDir, storage });
   const client = config.clients[0];
   if (client === undefined) throw new Error('simulator config has no clients');
 
   let simulator: Simulator = createSimulator(config, now === undefined ? {} : { now });
   let url = await simulator.start();
+  // A restart keeps the emulators' ports, so destinations that name them stay valid.
+  if (simulator.ctx.storage.running) {
+    const endpoints = simulator.ctx.storage.endpoints;
+    const portOf = (endpoint: string) => Number(new URL(endpoint).port);
+    Object.assign(config.storage, {
+      azuritePort: portOf(endpoints.azure.blobEndpoint),
+      s3Port: portOf(endpoints.s3.endpoint),
+      gcsPort: portOf(endpoints.gcs.endpoint),
+      sftpPort: endpoints.sftp.port,
+    });
+  }
   let cachedToken: string | undefined;
 
   const token = async (): Promise<string> => {
@@ -72,6 +90,9 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     },
     get ctx() {
       return simulator.ctx;
+    },
+    get storage() {
+      return simulator.ctx.storage.endpoints;
     },
     config,
     orgId: client.orgId,
@@ -113,6 +134,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
         await admin.end();
       }
       if (ownsLanding) await rm(landingZoneDir, { recursive: true, force: true });
+      if (ownsStorage) await rm(storageDir, { recursive: true, force: true });
     },
   };
 }

@@ -17,6 +17,7 @@ const steps = [
   ['verify_flow', 'Verify dataflow'],
   ['trigger_run', 'Trigger run'],
   ['poll_run', 'Wait for the run'],
+  ['list_files', 'List the landed files'],
   ['done', 'Done'],
 ];
 const stepIndex = new Map(steps.map(([id], i) => [id, i]));
@@ -270,6 +271,21 @@ function renderExport(view) {
     ['Target connection', view.platform.targetConnectionId, 'targetConnectionId'],
     ['Dataflow', view.platform.flowId, 'flowId'],
   ]);
+  // While the export waits to retry a failed Platform call: what failed, which attempt, when next.
+  const retryBox = $('export-last-error');
+  retryBox.hidden = !view.lastError;
+  if (view.lastError) {
+    fillPairs(retryBox.querySelector('dl'), [
+      ['Code', view.lastError.code, 'lastErrorCode'],
+      ['What happened', view.lastError.message, 'lastErrorMessage'],
+      ['Step', view.lastError.step, 'lastErrorStep'],
+      ['Platform code', view.lastError.platformCode, 'lastErrorPlatformCode'],
+      ['Platform message', view.lastError.platformMessage],
+      ['HTTP status', view.lastError.httpStatus],
+      ['Attempt', view.lastError.attempt, 'lastErrorAttempt'],
+      ['Next try', view.lastError.nextRetryAt ? when(view.lastError.nextRetryAt) : null, 'lastErrorNextRetryAt'],
+    ]);
+  }
   const errorBox = $('export-error');
   errorBox.hidden = !view.error;
   if (view.error) {
@@ -383,9 +399,15 @@ async function openPipelines() {
       const statusCell = el('td');
       if (item.status) statusCell.append(badge(item.status));
       const row = el('tr');
-      row.dataset.id = item.id;
+      // The current step's failed call it waits to retry, if any.
+      const retrying = item.lastError
+        ? `${item.lastError.platformCode ?? item.lastError.code}: ${item.lastError.message} (attempt ${item.lastError.attempt}, next ${when(item.lastError.nextRetryAt)})`
+        : null;
+      const retryCell = el('td', orDash(retrying), retrying ? 'retrying' : undefined);
+      retryCell.dataset.field = 'lastError';
+      row.dataset.id = String(item.id);
       row.addEventListener('click', () => (location.hash = `#/pipelines/${item.id}`));
-      row.append(el('td', shortId(String(item.id)), 'mono'), statusCell, el('td', orDash(item.currentStep ?? item.step)), el('td', when(item.createdAt)), el('td', when(item.updatedAt)));
+      row.append(el('td', shortId(String(item.id)), 'mono'), statusCell, el('td', orDash(item.currentStep)), retryCell, el('td', when(item.createdAt)), el('td', when(item.updatedAt)));
       tbody.append(row);
     }
     show('pipelines-table', true);

@@ -93,11 +93,10 @@ export function platformDestinationOf(destination: Destination, secrets: SecretB
     case 'sftp': {
       const params = parse(schemas.sftp.params, destination.params, 'parameters');
       const credentials = parse(schemas.sftp.credentials, openCredentials(destination, secrets), 'credentials');
-      const server = { domain: params.domain, ...(params.port !== undefined ? { port: params.port } : {}) };
       const auth =
         credentials.authType === 'password'
-          ? { specName: 'SFTP with Password', params: { ...server, username: credentials.username, password: credentials.password } }
-          : { specName: 'SFTP with SSH Key', params: { ...server, username: credentials.username, sshKey: credentials.sshKey } };
+          ? { specName: 'SFTP with Password', params: { domain: params.domain, ...(params.port === undefined ? {} : { port: params.port }), username: credentials.username, password: credentials.password } }
+          : { specName: 'SFTP with SSH Key', params: { domain: params.domain, ...(params.port === undefined ? {} : { port: params.port }), username: credentials.username, sshKey: credentials.sshKey } };
       return { ...base, auth, locationParams: (path) => ({ remotePath: path }) };
     }
   }

@@ -25,6 +25,7 @@ export const exportSteps = [
   'verify_flow',
   'trigger_run',
   'poll_run',
+  'list_files',
   'done',
   'cancelled',
 ] as const;

@@ -3,20 +3,14 @@
 // (invalid request, missing permission, bad credential) fails the export with the Platform's code
 // and message in plain words. Anything that is not a PlatformError is a bug or a database outage
 // and is rethrown for BullMQ's own retries.
+import { platformErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
 import { backoffDelayMs } from './backoff.js';
 import type { ExportError, ExportStep } from './export-model.js';
 import { fail, wait, type StepContext, type StepResult } from './step-context.js';
 
 export function exportErrorOf(error: PlatformError, step: ExportError['step'], code = `platform_${error.kind}`): ExportError {
-  return {
-    code,
-    message: error.plainMessage,
-    step,
-    ...(error.code === undefined ? {} : { platformCode: error.code }),
-    ...(error.platformMessage === undefined ? {} : { platformMessage: error.platformMessage }),
-    ...(error.status === undefined ? {} : { httpStatus: error.status }),
-  };
+  return { ...platformErrorCause(error, code), step };
 }
 
 /** Backoff for transient trouble, never shorter than the Platform's Retry-After. */
@@ -32,7 +26,7 @@ export function outcomeOfPlatformError(ctx: StepContext, error: unknown, step: E
     case 'conflict':
     case 'not_ready':
       ctx.log.warn({ step, kind: error.kind, status: error.status, code: error.code, ambiguous: error.ambiguous }, 'platform call failed; will retry');
-      return wait(transientDelayMs(ctx, error.kind === 'not_ready' ? undefined : error.retryAfterMs), 'waiting_for_platform', error.plainMessage);
+      return wait(transientDelayMs(ctx, error.kind === 'not_ready' ? undefined : error.retryAfterMs), 'waiting_for_platform', error.plainMessage, platformErrorCause(error));
     case 'permanent':
     case 'permission':
     case 'auth':

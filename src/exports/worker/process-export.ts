@@ -4,7 +4,8 @@
 // acked, every write is fenced, and every step skips what is already saved.
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Tenant } from '../../generated/prisma/client.js';
+import { Prisma, type Tenant } from '../../generated/prisma/client.js';
+import { nextLastError } from '../../last-error.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
@@ -42,7 +43,7 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
   const at = new Date(ctx.now());
   // One transaction: a reader never sees a failed export with a run still open.
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, finishedAt: at, deadlineAt: null, nextCheckAt: at });
+    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, lastError: Prisma.DbNull, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     await tx.exportRun.updateMany({
       where: { exportId: ctx.exp.id, state: { in: ['requested', 'triggering', 'in_progress'] } },
       data: { state: 'failed', completedAt: at, errors: [{ code: error.platformCode ?? error.code, message: error.message }] },
@@ -61,15 +62,24 @@ async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOut
     switch (result.kind) {
       case 'next':
         if (result.step !== step) {
-          await ctx.fenced.update(ctx.db, { step: result.step });
+          // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
+          await ctx.fenced.update(ctx.db, { step: result.step, ...(ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) });
           ctx.exp.step = result.step;
+          ctx.exp.lastError = null;
           ctx.waits = 0;
         }
         step = resumeStepOf(result.step);
         continue;
       case 'wait': {
         const nextCheckAt = new Date(ctx.now() + result.delayMs);
-        await ctx.fenced.update(ctx.db, { status: result.status, step, nextCheckAt });
+        const lastError = result.lastError === undefined ? null : nextLastError(ctx.exp.lastError, result.lastError, step, new Date(ctx.now()), nextCheckAt);
+        await ctx.fenced.update(ctx.db, {
+          status: result.status,
+          step,
+          nextCheckAt,
+          ...(lastError === null ? (ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) : { lastError: { ...lastError } }),
+        });
+        ctx.exp.lastError = lastError === null ? null : { ...lastError };
         ctx.log.debug({ step, delayMs: result.delayMs, reason: result.reason }, 'waiting');
         return { kind: 'delay', delayMs: result.delayMs, progress: { step, waits: ctx.waits + 1 } };
       }

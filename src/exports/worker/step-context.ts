@@ -4,8 +4,10 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../config.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
+import type { LastErrorCause } from '../../last-error.js';
 import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
+import type { StoreFactory } from '../../storage/store-factory.js';
 import type { CrashPoint } from './crash-points.js';
 import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
@@ -37,6 +39,8 @@ export type WorkerSettings = ServiceConfig['worker'];
 export interface StepDeps {
   db: Db;
   secrets: SecretBox;
+  /** Opens a destination's store (listing what a run landed). */
+  stores: StoreFactory;
   settings: WorkerSettings;
   crash: CrashPoint;
   now: () => number;
@@ -57,7 +61,8 @@ export type WaitStatus = 'running' | 'waiting_for_platform';
 
 export type StepResult =
   | { kind: 'next'; step: ExportStep }
-  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string }
+  /** `lastError`: the failed Platform call this wait retries (shown while the export waits). */
+  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string; lastError?: LastErrorCause }
   | { kind: 'fail'; error: ExportError }
   /** The step already wrote a final state (succeeded, timed_out, ...). */
   | { kind: 'finished' };
@@ -66,4 +71,10 @@ export type StepHandler = (ctx: StepContext) => Promise<StepResult>;
 
 export const next = (step: ExportStep): StepResult => ({ kind: 'next', step });
 export const fail = (error: ExportError): StepResult => ({ kind: 'fail', error });
-export const wait = (delayMs: number, status: WaitStatus, reason: string): StepResult => ({ kind: 'wait', delayMs, status, reason });
+export const wait = (delayMs: number, status: WaitStatus, reason: string, lastError?: LastErrorCause): StepResult => ({
+  kind: 'wait',
+  delayMs,
+  status,
+  reason,
+  ...(lastError === undefined ? {} : { lastError }),
+});

@@ -4,6 +4,7 @@ import type { StepHandler } from './step-context.js';
 import { baseConnectionStep } from './steps/base-connection.js';
 import { flowStep, sourceConnectionStep, targetConnectionStep } from './steps/chain.js';
 import { governanceStep } from './steps/governance.js';
+import { listFilesStep } from './steps/list-files.js';
 import { pollRunStep } from './steps/poll-run.js';
 import { triggerRunStep } from './steps/trigger-run.js';
 import { verifyFlowStep } from './steps/verify-flow.js';
@@ -18,6 +19,7 @@ export const stepHandlers: Record<ExportStep, StepHandler> = {
   verify_flow: verifyFlowStep,
   trigger_run: triggerRunStep,
   poll_run: pollRunStep,
+  list_files: listFilesStep,
   done: governanceStep,
   cancelled: governanceStep,
 };

@@ -58,7 +58,15 @@ export default fp(
       const config = request.routeOptions.config;
       // Swagger UI and its assets are public documentation.
       if (config.public || !request.routeOptions.url || request.routeOptions.url.startsWith('/docs')) return;
-      request.auth = await authenticate(request);
+      try {
+        request.auth = await authenticate(request);
+      } catch (error) {
+        // A failed authentication spends the client IP's budget (src/http/plugins/rate-limit.ts).
+        if (error instanceof AppError && error.code === 'unauthorized' && app.hasDecorator('unauthenticatedRefusal')) {
+          throw (await app.unauthenticatedRefusal(request)) ?? error;
+        }
+        throw error;
+      }
       request.log = request.log.child({ tenantId: request.auth.tenantId });
       if (config.adminOnly && request.auth.role !== 'admin') throw new AppError('forbidden', 'This route needs an admin API key.');
     });

@@ -44,6 +44,22 @@ export function findBadString(root: unknown): string | null {
 
 const message = 'must not contain NUL characters or unpaired UTF-16 surrogates';
 
+/**
+ * A JSON syntax error in our words. V8's own message quotes the start of the body ("Unexpected
+ * token 'a', \"api_key=ab\"... is not valid JSON"), and the body may be a credential sent the
+ * wrong way (a form body labelled as JSON): that text must reach neither the answer nor the log.
+ */
+function syntaxError(err: Error): Error {
+  if ((err as { code?: unknown }).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return err;
+  const position = /at position (\d+)/.exec(err.message)?.[1];
+  const detail = /forbidden (prototype|constructor)/i.test(err.message)
+    ? 'must not contain __proto__ or constructor.prototype keys'
+    : position === undefined
+      ? 'is not valid JSON'
+      : `is not valid JSON (syntax error at position ${position})`;
+  return new AppError('validation_error', `body: ${detail}`, { errors: [{ location: 'body', pointer: '/', message: detail }] });
+}
+
 export default fp(
   async function jsonBody(app: FastifyInstance) {
     const parse = app.getDefaultJsonParser('error', 'error');
@@ -53,7 +69,7 @@ export default fp(
       // /exports/:id/runs) is no body at all; a route that needs one says which fields it lacks.
       if (body === '') return done(null, undefined);
       void parse(request, body as string, (err, value: unknown) => {
-        if (err) return done(err, undefined);
+        if (err) return done(syntaxError(err), undefined);
         const pointer = suspiciousEscape.test(body as string) ? findBadString(value) : null;
         if (pointer) return done(new AppError('validation_error', `body${pointer === '/' ? '' : pointer}: ${message}`, { errors: [{ location: 'body', pointer, message }] }), undefined);
         done(null, value);

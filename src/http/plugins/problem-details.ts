@@ -1,9 +1,13 @@
 // Renders every error as RFC 9457 problem+json, in one place: AppErrors as they are, Fastify and
 // zod validation errors as 400 with the offending fields, framework errors by their status, and
 // anything unexpected as a 500 that reveals nothing internal.
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.js';
 import { AppError, problemType, type FieldError, type ProblemCode } from '../../errors.js';
 
 const locationByContext: Record<string, FieldError['location']> = {
@@ -22,16 +26,6 @@ const frameworkCodes: Record<string, ProblemCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'validation_error',
   FST_ERR_VALIDATION: 'validation_error',
 };
-
-/** Prisma/pg failures that mean "the database is unreachable or overloaded right now". */
-const unavailableCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
-const unavailableMessage = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|connection timeout|Timed out fetching|Unable to start a transaction|Can't reach database/i;
-
-function isDatabaseUnavailable(error: FastifyError): boolean {
-  const code = (error as { code?: unknown }).code;
-  const fromDb = error.name.startsWith('PrismaClient') || error.name === 'DriverAdapterError' || typeof code === 'string';
-  return fromDb && ((typeof code === 'string' && unavailableCodes.has(code)) || unavailableMessage.test(error.message));
-}
 
 function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
@@ -75,23 +69,80 @@ function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   return new AppError('internal', 'An unexpected error occurred. It has been logged with the request id.');
 }
 
+/** The problem+json body of an error (RFC 9457 members plus our code and the request id). */
+function problemBody(error: AppError, requestId: string, instance?: string): Record<string, unknown> {
+  const { headers: _headers, ...members } = error.extras;
+  return {
+    type: problemType(error.code),
+    title: error.title,
+    status: error.status,
+    detail: error.detail,
+    ...(instance === undefined ? {} : { instance }),
+    code: error.code,
+    requestId,
+    ...members,
+  };
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError) {
-  const { headers, ...members } = error.extras;
-  if (headers) void reply.headers(headers);
+  if (error.extras.headers) void reply.headers(error.extras.headers);
   return reply
     .status(error.status)
     .type('application/problem+json')
-    .send({
-      type: problemType(error.code),
-      title: error.title,
-      status: error.status,
-      detail: error.detail,
-      instance: request.url.split('?')[0],
-      code: error.code,
-      requestId: request.id,
-      ...members,
-    });
+    .send(problemBody(error, request.id, request.url.split('?')[0]));
 }
+
+/**
+ * Node's client-error path (Fastify's `clientErrorHandler`): the HTTP parser or a server timeout
+ * gave up on a connection before there was a request to answer (headers over the size limit, a
+ * request line too long, malformed HTTP, headers or body not received within the timeouts). The
+ * answer is written on the raw socket, as problem+json like every other error, then the socket is
+ * closed. https://nodejs.org/api/http.html#event-clienterror
+ */
+export function clientErrorHandler(log: FastifyBaseLogger) {
+  return (error: Error & { code?: string; rawPacket?: unknown; bytesParsed?: number }, socket: Socket): void => {
+    // A reset connection has nobody left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const problem = clientProblem(error);
+    const requestId = randomUUID();
+    log.info({ requestId, code: problem.code, status: problem.status, parserCode: error.code }, `client error: ${problem.detail}`);
+    if (socket.writable) {
+      const body = JSON.stringify(problemBody(problem, requestId));
+      socket.write(
+        `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? ''}\r\n` +
+          'Content-Type: application/problem+json\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+          'Connection: close\r\n\r\n' +
+          body,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+function clientProblem(error: Error & { code?: string; rawPacket?: unknown; bytesParsed?: number }): AppError {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new AppError('request_timeout', 'The request headers or body did not arrive in time; the connection is closed.');
+    case 'HPE_HEADER_OVERFLOW': {
+      // Node's limit counts the request line too: when the data that overflowed starts a request
+      // and holds no complete first line, the URL alone is too long. (When the overflow is seen in
+      // a later chunk, nothing tells the two apart, and 431 is the answer.)
+      const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket : Buffer.alloc(0);
+      const lineEnd = packet.indexOf('\r\n');
+      const urlAlone = /^[A-Z]+ /.test(packet.subarray(0, 16).toString('latin1')) && (lineEnd < 0 || lineEnd >= (error.bytesParsed ?? Infinity));
+      return urlAlone
+        ? new AppError('uri_too_long', `The request URL is too long (at most ${maxUrlLength} characters).`)
+        : new AppError('headers_too_large', 'The request headers are too large.');
+    }
+    case undefined:
+    default:
+      return new AppError('validation_error', 'The request is not valid HTTP.');
+  }
+}
+
+/** Longest URL (path and query) the API reads; longer ones are a 414. */
+export const maxUrlLength = 8192;
 
 /**
  * Errors the router raises before a route is found (a path segment that is not valid URL encoding,
@@ -117,6 +168,10 @@ export default fp(
         request.log.info({ code: problem.code, status: problem.status }, problem.detail);
       }
       return sendProblem(request, reply, problem);
+    });
+    // A URL under Node's header limit but over ours: 414, before any other work.
+    app.addHook('onRequest', async (request) => {
+      if (request.url.length > maxUrlLength) throw new AppError('uri_too_long', `The request URL is too long (at most ${maxUrlLength} characters).`);
     });
     app.setNotFoundHandler((request, reply) =>
       sendProblem(request, reply, new AppError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),

@@ -1,7 +1,8 @@
 // /destinations: where exports land. Handlers translate HTTP only; the service does the work.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CreateDestinationBodySchema, DestinationParamsSchema, DestinationSchema } from '../../destinations/destination-schemas.js';
+import type { DestinationAccessService } from '../../destinations/destination-access.js';
+import { CreateDestinationBodySchema, DestinationAccessSchema, DestinationParamsSchema, DestinationSchema } from '../../destinations/destination-schemas.js';
 import type { DestinationService } from '../../destinations/destination-service.js';
 import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
 import { problemResponses } from './problem-schema.js';
@@ -9,8 +10,8 @@ import { problemResponses } from './problem-schema.js';
 const ListQuerySchema = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema.optional() }).strict();
 const DestinationPageSchema = z.object({ items: z.array(DestinationSchema), nextCursor: z.string().nullable() }).meta({ id: 'DestinationPage' });
 
-export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: DestinationService; publicUrl: string }> = (app, opts, done) => {
-  const { destinations } = opts;
+export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: DestinationService; access: DestinationAccessService; publicUrl: string }> = (app, opts, done) => {
+  const { destinations, access } = opts;
   const tags = ['destinations'];
 
   app.post(
@@ -55,6 +56,21 @@ export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: Destina
       },
     },
     async (request) => destinations.get(request.auth.tenantId, request.params.id),
+  );
+
+  app.get(
+    '/destinations/:id/access',
+    {
+      schema: {
+        tags,
+        summary: "Short-lived read credentials for a destination's files",
+        description:
+          "For the Data Landing Zone: the Platform's SAS for the tenant's export container (what aepp's getLandingZoneCredential returns), or its STS session on AWS-hosted orgs. For Azure Blob: a read/list SAS for the container. S3, GCS and SFTP destinations answer 409 (their long-lived keys cannot be narrowed here; use the runs' signed download links). Anyone holding the answer can read the files until `expiresAt`.",
+        params: DestinationParamsSchema,
+        response: { 200: DestinationAccessSchema, ...problemResponses(400, 404, 409, 502) },
+      },
+    },
+    async (request, reply) => reply.header('cache-control', 'no-store').send(await access.readAccess(request.auth.tenantId, request.params.id)),
   );
 
   app.delete(

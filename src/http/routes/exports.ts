@@ -1,18 +1,23 @@
 // /exports: accept, show, list, re-run, cancel and reschedule dataset exports.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   CreateExportBodySchema,
   ExportPageSchema,
   ExportParamsSchema,
   ExportSchema,
   ListExportsQuerySchema,
+  RunFileContentQuerySchema,
+  RunFilesSchema,
+  RunParamsSchema,
   UpdateExportBodySchema,
 } from '../../exports/export-schemas.js';
 import type { ExportService } from '../../exports/export-service.js';
+import type { LandedFilesService } from '../../exports/landed-files-service.js';
 import { problemResponses } from './problem-schema.js';
 
-export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; publicUrl: string }> = (app, opts, done) => {
-  const { exports } = opts;
+export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; landedFiles: LandedFilesService; publicUrl: string }> = (app, opts, done) => {
+  const { exports, landedFiles } = opts;
   const tags = ['exports'];
   const locationOf = (id: string) => `${opts.publicUrl}/exports/${id}`;
 
@@ -59,6 +64,44 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; pu
       },
     },
     async (request) => exports.get(request.auth.tenantId, request.params.id),
+  );
+
+  app.get(
+    '/exports/:id/runs/:runId/files',
+    {
+      schema: {
+        tags,
+        summary: 'The files a run landed, with short-lived download links',
+        description:
+          "Lists the files the worker found in the run's folder at the destination once the run succeeded. Each has a download link: a signed URL from the store itself (S3 presign, Azure SAS; anyone holding it can GET the file until `expiresAt`), or, where the protocol has none (SFTP), this API's `/files/content` link, which streams the file and needs your API key.",
+        params: RunParamsSchema,
+        response: { 200: RunFilesSchema, ...problemResponses(400, 404, 502) },
+      },
+    },
+    async (request) => landedFiles.list(request.auth.tenantId, request.params.id, request.params.runId),
+  );
+
+  app.get(
+    '/exports/:id/runs/:runId/files/content',
+    {
+      schema: {
+        tags,
+        summary: 'Download one landed file through the API',
+        description: 'Streams a file the run landed (one of its listed `path`s) from the destination. Any other path answers 404.',
+        params: RunParamsSchema,
+        querystring: RunFileContentQuerySchema,
+        // 200 is the file itself, streamed as application/octet-stream (Fastify does not serialize streams).
+        response: { 200: z.unknown().describe('The file’s bytes (application/octet-stream)'), ...problemResponses(400, 404, 502) },
+      },
+    },
+    async (request, reply) => {
+      const file = await landedFiles.open(request.auth.tenantId, request.params.id, request.params.runId, request.query.path);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-length', String(file.size))
+        .header('content-disposition', `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`)
+        .send(file.stream);
+    },
   );
 
   app.patch(

@@ -4,8 +4,11 @@ import { dashboardRoutes } from '../../dashboard/dashboard-routes.js';
 import { createTenantAdminService } from '../../admin/tenant-admin-service.js';
 import { createDatasetFactsCache } from '../../datasets/dataset-facts.js';
 import { createDatasetService } from '../../datasets/dataset-service.js';
+import { createDestinationAccessService } from '../../destinations/destination-access.js';
 import { createDestinationService } from '../../destinations/destination-service.js';
 import { createExportService } from '../../exports/export-service.js';
+import { createLandedFilesService } from '../../exports/landed-files-service.js';
+import { createTenantStoreFactory } from '../../storage/tenant-stores.js';
 import { queueNames } from '../../jobs/catalog.js';
 import { platformMetricHooks } from '../../metrics/platform-metrics.js';
 import { bullQueueDepths } from '../../metrics/queue-depths.js';
@@ -42,19 +45,22 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
 
   const datasets = createDatasetService({ db, platforms, facts: createDatasetFactsCache() });
   const destinations = createDestinationService({ db, secrets });
+  const stores = createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => platforms.platformFor(tenant) });
   const tenants = createTenantCache(db);
   const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, tenants });
+  const landedFiles = createLandedFilesService({ db, stores, signedUrlTtlSeconds: config.storage.signedUrlTtlSeconds, publicUrl });
   const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys(), forgetTenant: (id) => tenants.forget(id) });
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis });
   await app.register(adminRoutes, { admin });
-  await app.register(destinationRoutes, { destinations, publicUrl });
+  const access = createDestinationAccessService({ db, stores, ttlSeconds: config.storage.signedUrlTtlSeconds });
+  await app.register(destinationRoutes, { destinations, access, publicUrl });
   await app.register(datasetRoutes, { datasets });
-  await app.register(exportRoutes, { exports, publicUrl });
+  await app.register(exportRoutes, { exports, landedFiles, publicUrl });
   await app.register(exportEventRoutes, { exports, pollMs: config.events.pollMs, heartbeatMs: config.events.heartbeatMs });
 
   // Pipelines, their templates, ML platform callbacks and the notification signing secret.
-  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, config, logger });
+  const pipelines = createPipelineService({ db, producer: deps.producer, secrets, datasets, config, logger });
   const templates = createTemplateService({ db, pipelines });
   const callbacks = createMlCallbackService({
     db,

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
 import type { Pipeline, PipelineStep, Tenant } from '../../generated/prisma/client.js';
+import type { LastErrorCause, StoredLastError } from '../../last-error.js';
 import { PipelineStepSchema, type PipelineStepDefinition } from '../pipeline-definition.js';
 
 export type LoadedPipeline = Pipeline & { tenant: Tenant; steps: PipelineStep[] };
@@ -25,12 +26,20 @@ export interface PipelineError {
 export type StepOutcome =
   /** The step finished; its outputs become available to later steps. */
   | { kind: 'done'; outputs: Record<string, unknown> }
-  /** Look again after `delayMs` (the job is delayed, holding no worker slot). */
-  | { kind: 'wait'; delayMs: number; reason: string }
+  /**
+   * Look again after `delayMs` (the job is delayed, holding no worker slot). `lastError`: the failed
+   * call this wait retries; `relayedLastError`: another job's, shown as it is (an export's).
+   */
+  | { kind: 'wait'; delayMs: number; reason: string; lastError?: LastErrorCause; relayedLastError?: StoredLastError }
   | { kind: 'fail'; error: Omit<PipelineError, 'step'> };
 
 export const done = (outputs: Record<string, unknown>): StepOutcome => ({ kind: 'done', outputs });
-export const wait = (delayMs: number, reason: string): StepOutcome => ({ kind: 'wait', delayMs, reason });
+export const wait = (delayMs: number, reason: string, lastError?: LastErrorCause): StepOutcome => ({
+  kind: 'wait',
+  delayMs,
+  reason,
+  ...(lastError === undefined ? {} : { lastError }),
+});
 export const fail = (code: string, message: string, extra: Partial<Omit<PipelineError, 'code' | 'message' | 'step'>> = {}): StepOutcome => ({
   kind: 'fail',
   error: { code, message, ...extra },

@@ -98,7 +98,7 @@ async function runSteps(deps: PipelineProcessorDeps, pipeline: LoadedPipeline, f
     const outcome = await runStepHandler(ctx);
     switch (outcome.kind) {
       case 'wait':
-        await waitAtStep(t, step, outcome.delayMs);
+        await waitAtStep(t, step, outcome.delayMs, outcome);
         ctx.log.debug({ delayMs: outcome.delayMs, reason: outcome.reason }, 'waiting');
         return { kind: 'delay', delayMs: outcome.delayMs, progress: { step: progressKey(pipeline), waits: waits + 1 } };
       case 'done':

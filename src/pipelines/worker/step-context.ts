@@ -10,6 +10,7 @@ import type { CrashPoint } from '../../exports/worker/crash-points.js';
 import type { PipelineStep } from '../../generated/prisma/client.js';
 import type { JobProducer } from '../../jobs/queue.js';
 import type { PipelinePlatformClient } from '../../platform/pipeline-client.js';
+import type { StoreFactory } from '../../storage/store-factory.js';
 import type { MlClient } from '../ml-client.js';
 import type { StepOfKind, StepKind } from '../pipeline-definition.js';
 import type { StepIdentity } from './external-names.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   producer: Pick<JobProducer, 'enqueue'>;
   platformFor(pipeline: LoadedPipeline): PipelinePlatformClient;
   mlFor(pipeline: LoadedPipeline): MlClient;
+  /** Opens destinations' storage (and tenants' Data Landing Zones) through the adapters. */
+  stores: StoreFactory;
 }
 
 export interface StepContext<K extends StepKind = StepKind> extends PipelineDeps {

@@ -1,6 +1,7 @@
 // The writes that move a step and its pipeline, each in one transaction with the notification it
 // owes the callbackUrl (outbox), and each fenced by this activation's claim on the pipeline.
 import { Prisma } from '../../generated/prisma/client.js';
+import { nextLastError, type LastErrorCause, type StoredLastError } from '../../last-error.js';
 import { notifyPipelineStatus, notifyStepState } from '../../notifications/pipeline-notifications.js';
 import type { LoadedPipeline, PipelineError } from './pipeline-model.js';
 import type { FencedPipeline } from './fenced-pipeline.js';
@@ -35,19 +36,29 @@ export async function touchStep(ctx: TransitionContext, step: PipelineStep): Pro
   step.attempts += 1;
 }
 
-export async function waitAtStep(ctx: TransitionContext, step: PipelineStep, delayMs: number): Promise<void> {
-  const nextCheckAt = new Date(ctx.now() + delayMs);
+/** The step waits; with the failed call it will retry (or another job's, relayed), else its last error goes. */
+export async function waitAtStep(
+  ctx: TransitionContext,
+  step: PipelineStep,
+  delayMs: number,
+  retry: { lastError?: LastErrorCause; relayedLastError?: StoredLastError } = {},
+): Promise<void> {
+  const at = new Date(ctx.now());
+  const nextCheckAt = new Date(at.getTime() + delayMs);
+  const lastError =
+    retry.relayedLastError ?? (retry.lastError === undefined ? null : nextLastError(step.lastError, retry.lastError, step.name, at, nextCheckAt));
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.updateStep(tx, step.id, { state: 'waiting' });
+    await ctx.fenced.updateStep(tx, step.id, { state: 'waiting', lastError: lastError === null ? Prisma.DbNull : { ...lastError } });
     await ctx.fenced.update(tx, { status: 'waiting', nextCheckAt });
   });
   step.state = 'waiting';
+  step.lastError = lastError === null ? null : { ...lastError };
 }
 
 export async function finishStep(ctx: TransitionContext, step: PipelineStep, outputs: Record<string, unknown>): Promise<void> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.updateStep(tx, step.id, { state: 'succeeded', outputs: outputs as Prisma.InputJsonObject, finishedAt: at, error: Prisma.DbNull });
+    await ctx.fenced.updateStep(tx, step.id, { state: 'succeeded', outputs: outputs as Prisma.InputJsonObject, finishedAt: at, error: Prisma.DbNull, lastError: Prisma.DbNull });
     await ctx.fenced.update(tx, { currentStep: step.index + 1 });
     await notifyStepState(tx, ctx.pipeline, step, 'succeeded', at);
   });
@@ -62,7 +73,7 @@ export async function failStep(ctx: TransitionContext, step: PipelineStep | null
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
     if (step !== null) {
-      await ctx.fenced.updateStep(tx, step.id, { state: 'failed', error: { ...error }, finishedAt: at });
+      await ctx.fenced.updateStep(tx, step.id, { state: 'failed', error: { ...error }, lastError: Prisma.DbNull, finishedAt: at });
       await notifyStepState(tx, ctx.pipeline, step, 'failed', at);
     }
     await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, finishedAt: at, deadlineAt: null, nextCheckAt: at });

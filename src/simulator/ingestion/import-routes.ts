@@ -2,8 +2,9 @@
 // /batches/{batchId}/datasets/{datasetId}/files/{filePath} (raw bytes, any content type; 201
 // created / 200 replaced), POST /batches/{batchId}?action=COMPLETE|ABORT|FAIL (200 with the
 // batch). COMPLETE moves the batch to `processing`; the batch worker finishes it. COMPLETE on a
-// batch already processing or done answers 200 again, so clients may retry it.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// batch already processing or done answers 200 again, so clients may retry it. Files of 256 MB and
+// more take the large-file flow on the same path (large-file-routes.ts).
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
@@ -12,8 +13,10 @@ import { pipelineSettingsFor } from '../query/pipeline-settings.js';
 import { batchProcessorFor } from './batch-processor.js';
 import { newBatchId, type BatchRecord, type BatchStatus } from './batch-record.js';
 import { importBatch } from './batch-view.js';
+import { bodyBytes, fileParamsSchema, IMPORT_BASE, loadingBatchRefusal, notFound, SMALL_FILE_LIMIT_BYTES } from './file-upload.js';
+import { registerLargeFileRoutes } from './large-file-routes.js';
 
-export const IMPORT_BASE = '/data/foundation/import';
+export { IMPORT_BASE };
 
 const createBatchSchema = z.looseObject({
   datasetId: z.string().min(1),
@@ -22,19 +25,7 @@ const createBatchSchema = z.looseObject({
   tags: z.record(z.string(), z.array(z.string())).optional(),
 });
 const batchParamsSchema = z.object({ batchId: z.string().min(1) });
-const fileParamsSchema = z.object({ batchId: z.string().min(1), datasetId: z.string().min(1), '*': z.string().min(1) });
 const actionSchema = z.object({ action: z.string().transform((a) => a.toUpperCase()) });
-
-function notFound(reply: FastifyReply, what: string): FastifyReply {
-  return sendError(reply, 404, messageError(`${what} not found`));
-}
-
-/** Upload bodies arrive as a Buffer, or already parsed when sent with a JSON content type. */
-function bodyBytes(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
-}
 
 export function registerImportRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
   const processor = batchProcessorFor(ctx);
@@ -79,15 +70,15 @@ export function registerImportRoutes(app: FastifyInstance, ctx: SimulatorContext
   void app.register(async (uploads) => {
     // File bodies are bytes whatever their declared type (octet-stream per the spec).
     uploads.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-    uploads.put(`${IMPORT_BASE}/batches/:batchId/datasets/:datasetId/files/*`, { config: { nonJsonBody: true } }, async (request, reply) => {
+    uploads.put(`${IMPORT_BASE}/batches/:batchId/datasets/:datasetId/files/*`, { config: { nonJsonBody: true }, bodyLimit: SMALL_FILE_LIMIT_BYTES }, async (request, reply) => {
       const params = fileParamsSchema.parse(request.params);
       const batch = await store.get(request.tenancy, params.batchId);
-      if (batch === null) return notFound(reply, `Batch ${params.batchId}`);
-      if (batch.datasetId !== params.datasetId) return sendError(reply, 400, messageError(`Batch ${batch.id} was created for dataset ${batch.datasetId}, not ${params.datasetId}`));
-      if (batch.status !== 'loading') return sendError(reply, 400, messageError(`Batch ${batch.id} is ${batch.status}; files can only be added while it is loading`));
-      const replaced = await store.putFile(request.tenancy, batch.id, batch.datasetId, params['*'], bodyBytes(request.body), ctx.now());
+      const refusal = loadingBatchRefusal(batch, params);
+      if (refusal !== null) return refusal.status === 404 ? notFound(reply, `Batch ${params.batchId}`) : sendError(reply, 400, messageError(refusal.message));
+      const replaced = await store.putFile(request.tenancy, params.batchId, params.datasetId, params['*'], bodyBytes(request.body), ctx.now());
       return reply.code(replaced ? 200 : 201).send();
     });
+    registerLargeFileRoutes(uploads, ctx, store);
   });
 
   app.post(`${IMPORT_BASE}/batches/:batchId`, { config: { nonJsonBody: true } }, async (request, reply) => {

@@ -1,11 +1,10 @@
-// Writes one dataset export into the landing zone: part files of at most ROWS_PER_PART rows each,
-// then the manifest. Files are written under a temporary name and renamed, so a reader never sees
-// a half-written part; the manifest comes last and marks the export complete.
+// Writes one dataset export to its destination through a LandingSink (the destination's own
+// protocol): part files of at most ROWS_PER_PART rows each, then the manifest. Each file appears
+// whole or not at all (the sink's job); the manifest comes last and marks the export complete.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Field, Row } from '../datasets/fields.js';
-import { exportFolderRelative, exportTimeLabel, partFileName, resolveUnderRoot, type ExportCompression, type ExportFormat } from './landing-path.js';
+import type { LandingSink } from './landing-sink.js';
+import { exportFolderRelative, exportTimeLabel, partFileName, type ExportCompression, type ExportFormat } from './landing-path.js';
 import { manifestFileName, type ExportManifest, type ExportMode, type ManifestFile } from './manifest.js';
 import { encodeNdjson } from './ndjson-part.js';
 import { encodeParquet } from './parquet-part.js';
@@ -14,7 +13,7 @@ import { encodeParquet } from './parquet-part.js';
 export const ROWS_PER_PART = 1000;
 
 export interface ExportRequest {
-  landingRoot: string;
+  sink: LandingSink;
   /** The target connection's path. */
   targetPath: string;
   datasetId: string;
@@ -31,8 +30,6 @@ export interface ExportRequest {
 
 export interface ExportResult {
   manifest: ExportManifest;
-  /** Absolute folder the files were written to. */
-  absoluteFolder: string;
   manifestName: string;
 }
 
@@ -40,16 +37,8 @@ function encode(request: ExportRequest, rows: readonly Row[]): Uint8Array {
   return request.format === 'PARQUET' ? encodeParquet(rows, request.fields, request.compression) : encodeNdjson(rows, request.compression);
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${randomBytes(4).toString('hex')}.inprogress`;
-  await writeFile(temporary, bytes, { flag: 'wx' });
-  await rename(temporary, path);
-}
-
 export async function writeExport(request: ExportRequest): Promise<ExportResult> {
   const folder = exportFolderRelative(request.targetPath, request.datasetId, request.exportTimeMs);
-  const absoluteFolder = resolveUnderRoot(request.landingRoot, folder);
-  await mkdir(absoluteFolder, { recursive: true });
 
   const perPart = Math.max(1, request.rowsPerPart ?? ROWS_PER_PART);
   const naming = {
@@ -62,7 +51,7 @@ export async function writeExport(request: ExportRequest): Promise<ExportResult>
     const rows = request.rows.slice(start, start + perPart);
     const name = partFileName(index, naming, request.format, request.compression);
     const bytes = encode(request, rows);
-    await writeAtomically(join(absoluteFolder, name), bytes);
+    await request.sink.put(`${folder}/${name}`, bytes);
     files.push({ name, records: rows.length, bytes: bytes.byteLength });
   }
 
@@ -82,6 +71,6 @@ export async function writeExport(request: ExportRequest): Promise<ExportResult>
     totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
   };
   const manifestName = manifestFileName(request.flowRunId);
-  await writeAtomically(join(absoluteFolder, manifestName), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { manifest, absoluteFolder, manifestName };
+  await request.sink.put(`${folder}/${manifestName}`, new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`));
+  return { manifest, manifestName };
 }

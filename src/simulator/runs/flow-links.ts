@@ -3,6 +3,7 @@
 // which format). Parsed with zod because the bodies are stored client input.
 import { z } from 'zod';
 import type { SimulatorContext, Tenancy } from '../context.js';
+import { destinationByConnectionSpec, type DestinationKey } from '../flow-service/spec-ids.js';
 import { landingPathSegments, UnsafeLandingPathError, type ExportCompression, type ExportFormat } from '../landing/landing-path.js';
 
 /** Flow specs of dataset exports (reference section 3); ad hoc dataset runs accept only these. */
@@ -34,6 +35,7 @@ const sourceConnectionViewSchema = z.looseObject({
 });
 
 const targetConnectionViewSchema = z.looseObject({
+  baseConnectionId: z.string().optional(),
   params: z
     .looseObject({
       path: z.string().optional(),
@@ -44,13 +46,28 @@ const targetConnectionViewSchema = z.looseObject({
     .optional(),
 });
 
+const baseConnectionViewSchema = z.looseObject({
+  connectionSpec: z.looseObject({ id: z.string() }),
+  auth: z.looseObject({ specName: z.string().optional(), params: z.record(z.string(), z.unknown()).default({}) }).nullable().optional(),
+});
+
 export class ExportTargetError extends Error {}
+
+/** Where the files go: the destination kind, the base connection's auth and the target's location params. */
+export interface LandingDestination {
+  kind: DestinationKey;
+  /** The base connection's auth (null for the Data Landing Zone). */
+  auth: { specName?: string; params: Record<string, unknown> } | null;
+  /** The target connection's params (bucketName, container, path, remotePath, ...). */
+  params: Record<string, unknown>;
+}
 
 export interface ExportTarget {
   targetConnectionId: string;
   path: string;
   format: ExportFormat;
   compression: ExportCompression;
+  destination: LandingDestination;
 }
 
 export async function loadFlow(ctx: SimulatorContext, t: Tenancy, flowId: string): Promise<FlowView | null> {
@@ -100,7 +117,24 @@ export async function loadExportTarget(ctx: SimulatorContext, t: Tenancy, flow: 
     if (error instanceof UnsafeLandingPathError) throw new ExportTargetError(error.message);
     throw error;
   }
-  return { targetConnectionId: id, path, format: normaliseFormat(params.datasetFileType), compression: normaliseCompression(params.compression) };
+  return {
+    targetConnectionId: id,
+    path,
+    format: normaliseFormat(params.datasetFileType),
+    compression: normaliseCompression(params.compression),
+    destination: await loadLandingDestination(ctx, t, parsed.data.baseConnectionId, params),
+  };
+}
+
+async function loadLandingDestination(ctx: SimulatorContext, t: Tenancy, baseConnectionId: string | undefined, params: Record<string, unknown>): Promise<LandingDestination> {
+  if (baseConnectionId === undefined) throw new ExportTargetError('target connection has no base connection');
+  const entity = await ctx.entities.get<unknown>(t, 'connection', baseConnectionId);
+  if (entity === null) throw new ExportTargetError(`base connection ${baseConnectionId} not found`);
+  const parsed = baseConnectionViewSchema.safeParse(entity.body);
+  if (!parsed.success) throw new ExportTargetError(`base connection ${baseConnectionId} is not a destination connection`);
+  const kind = destinationByConnectionSpec(parsed.data.connectionSpec.id);
+  if (kind === undefined) throw new ExportTargetError(`base connection ${baseConnectionId} uses an unknown connection spec`);
+  return { kind, auth: parsed.data.auth ?? null, params };
 }
 
 /** Whether every export of the flow is a full one (one-time full export mode). */

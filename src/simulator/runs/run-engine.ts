@@ -7,6 +7,7 @@ import type { RunFailure, SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
 import type { Row } from '../datasets/fields.js';
 import { writeExport } from '../landing/export-writer.js';
+import { openLandingSink, type LandingSink } from '../landing/landing-sink.js';
 import type { ExportMode } from '../landing/manifest.js';
 import { quoteIdent } from '../store/ddl.js';
 import { newEtag } from '../store/identifiers.js';
@@ -182,9 +183,11 @@ export class RunEngine {
     const exportMode: ExportMode = previous === undefined ? 'FULL' : 'INCREMENTAL';
     const stored = await datasets.readRows(t, dataset.id, { afterSeq: previous ?? 0 }, client);
     const rows: Row[] = stored.map((r) => r.row);
+    let sink: LandingSink | undefined;
     try {
+      sink = await openLandingSink(this.ctx, t, target.destination);
       const result = await writeExport({
-        landingRoot: this.ctx.config.landingZoneDir,
+        sink,
         targetPath: target.path,
         datasetId: dataset.id,
         flowId: run.flowId,
@@ -209,6 +212,8 @@ export class RunEngine {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: ${message}` });
+    } finally {
+      await sink?.close();
     }
   }
 

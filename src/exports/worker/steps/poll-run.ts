@@ -26,8 +26,8 @@ export const pollRunStep: StepHandler = async (ctx) => {
       const output = runOutputOf(platformRun);
       await moveRun(ctx.db, run.id, ['in_progress'], { state: 'succeeded', ...output, completedAt: completedAtOf(platformRun, ctx.now()) });
       ctx.log.info({ platformRunId: run.platformRunId, files: output.files, records: output.records?.toString() }, 'run succeeded');
-      // Another run may have been requested meanwhile.
-      return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : next('trigger_run');
+      // Name what landed before anything else (another run may have been requested meanwhile).
+      return next('list_files');
     }
     case 'failed': {
       const error = runFailureError(platformRun);

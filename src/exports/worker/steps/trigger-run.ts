@@ -4,6 +4,7 @@
 // a second one. "Not ready" (the ~10 minutes after a flow is created or enabled) and "a run is
 // already going on" wait with backoff, holding no worker slot.
 import type { ExportRun } from '../../../generated/prisma/client.js';
+import { platformErrorCause } from '../../../last-error.js';
 import { PlatformError } from '../../../platform/errors.js';
 import { backoffDelayMs } from '../backoff.js';
 import { LostClaimError } from '../fenced-export.js';
@@ -28,9 +29,9 @@ async function adoptUnownedRun(ctx: StepContext, run: ExportRun, flowId: string)
   return adopted;
 }
 
-function notReadyWait(ctx: StepContext, reason: string): StepResult {
+function notReadyWait(ctx: StepContext, error: PlatformError): StepResult {
   const { notReadyRetryInitialMs: initialMs, notReadyRetryMaxMs: maxMs } = ctx.settings;
-  return wait(backoffDelayMs(ctx.waits, { initialMs, maxMs }, ctx.random), 'waiting_for_platform', reason);
+  return wait(backoffDelayMs(ctx.waits, { initialMs, maxMs }, ctx.random), 'waiting_for_platform', error.plainMessage, platformErrorCause(error));
 }
 
 async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, error: unknown): Promise<StepResult> {
@@ -38,13 +39,13 @@ async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, 
   if (error.ambiguous) {
     if (await adoptUnownedRun(ctx, run, flowId)) return next('poll_run');
     // Stay `triggering`: the next look adopts the run if the Platform did start it.
-    return wait(transientDelayMs(ctx, error.retryAfterMs), 'waiting_for_platform', error.plainMessage);
+    return wait(transientDelayMs(ctx, error.retryAfterMs), 'waiting_for_platform', error.plainMessage, platformErrorCause(error));
   }
   if (error.kind === 'conflict' && (await adoptUnownedRun(ctx, run, flowId))) return next('poll_run');
   if (error.kind === 'not_ready' || error.kind === 'conflict') {
     await moveRun(ctx.db, run.id, ['triggering'], { state: 'requested' });
     ctx.log.info({ kind: error.kind }, 'the Platform cannot start the run yet; waiting');
-    return notReadyWait(ctx, error.plainMessage);
+    return notReadyWait(ctx, error);
   }
   const outcome = outcomeOfPlatformError(ctx, error, 'trigger_run');
   if (outcome.kind === 'fail') {

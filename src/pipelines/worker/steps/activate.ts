@@ -12,6 +12,7 @@ import { baseConnectionName } from '../../../exports/worker/platform-names.js';
 import { parkedScheduleParams } from '../../../exports/worker/schedule-params.js';
 import { saveBaseConnectionId } from '../../../exports/worker/worker-store.js';
 import type { Destination } from '../../../generated/prisma/client.js';
+import { platformErrorCause } from '../../../last-error.js';
 import { PlatformError } from '../../../platform/errors.js';
 import { runOutcomeOf } from '../../../platform/run-outcome.js';
 import { externalName } from '../external-names.js';
@@ -104,7 +105,7 @@ async function activate(ctx: StepContext<'activate'>, flowId: string, segmentId:
     ctx.log.info({ platformRunId: runId }, 'audience activation started');
     return runId;
   } catch (error) {
-    if (error instanceof PlatformError && error.kind === 'not_ready') return wait(notReadyDelayMs(ctx), error.plainMessage);
+    if (error instanceof PlatformError && error.kind === 'not_ready') return wait(notReadyDelayMs(ctx), error.plainMessage, platformErrorCause(error));
     if (error instanceof PlatformError && (error.kind === 'conflict' || error.ambiguous)) {
       const run = await adoptRun(ctx, flowId);
       if (run !== null) return run;

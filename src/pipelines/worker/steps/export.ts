@@ -1,14 +1,17 @@
 // Step `export`: an ordinary export (the export service's store and queue, as POST /exports
 // commits it), so the export worker does the Platform work with all its reuse and recovery. The
 // Export row and the step's exportId are written in one transaction: a crash never leaves an
-// export this step does not know. Then the step waits for the export to end.
+// export this step does not know. Then the step waits for the export to end; its output `landed`
+// is the folder the run landed in, as a location of the destination with its URI.
 import type { Prisma } from '../../../generated/prisma/client.js';
+import { storedLastErrorOf } from '../../../last-error.js';
 import { enqueueExportAfterCommit } from '../../../exports/export-enqueue.js';
 import { insertExport, lockLiveDestination } from '../../../exports/export-store.js';
-import { done, fail, wait } from '../pipeline-model.js';
+import { done, fail } from '../pipeline-model.js';
 import { resolvedText } from '../references.js';
-import { pollDelayMs } from '../pipeline-outcome.js';
+import { outcomeOfCallError, pollDelayMs } from '../pipeline-outcome.js';
 import { idOf, type StepContext, type StepHandler } from '../step-context.js';
+import { withLocation, type StepLocation } from '../storage-locations.js';
 
 async function createExport(ctx: StepContext<'export'>): Promise<string | null> {
   const def = ctx.definition;
@@ -54,11 +57,23 @@ export const exportStep: StepHandler<'export'> = async (ctx) => {
     case 'succeeded': {
       const runs = exp.runs.filter((r) => r.state === 'succeeded');
       const last = runs.at(-1);
+      // The run's own folder as the export worker listed it; else the dataset's folder, under
+      // which the Platform lands <path>/<datasetId>/exportTime=<ts>/ (reference 3.6).
+      const folder: StepLocation = { destinationId: exp.destinationId, path: `${exp.path}/${exp.datasetId}/` };
+      let landed: StepLocation & { uri: string };
+      try {
+        landed = await withLocation(ctx, folder, 'exported', ({ store, location }) => {
+          const runPath = last?.folderUri ? store.pathOf(last.folderUri) : null;
+          return Promise.resolve(runPath === null ? location : { ...location, path: runPath, uri: store.uriOf(runPath) });
+        });
+      } catch (error) {
+        return outcomeOfCallError(ctx, error);
+      }
       return done({
         exportId: exp.id,
         datasetId: exp.datasetId,
-        // The Platform lands files under <path>/<datasetId>/exportTime=<ts>/ (reference 3.6).
-        landedPath: `${exp.path}/${exp.datasetId}`,
+        landed,
+        landedUri: landed.uri,
         platformRunId: last?.platformRunId ?? null,
         files: runs.reduce((n, r) => n + (r.files ?? 0), 0),
         records: runs.reduce((n, r) => n + Number(r.records ?? 0), 0),
@@ -73,7 +88,10 @@ export const exportStep: StepHandler<'export'> = async (ctx) => {
         ...(error.platformMessage ? { platformMessage: error.platformMessage } : {}),
       });
     }
-    default:
-      return wait(pollDelayMs(ctx), `export ${exp.id} is ${exp.status}`);
+    default: {
+      // The export's own retry, shown on this step too while the export waits (src/last-error.ts).
+      const relayed = storedLastErrorOf(exp.lastError);
+      return { kind: 'wait', delayMs: pollDelayMs(ctx), reason: `export ${exp.id} is ${exp.status}`, ...(relayed === null ? {} : { relayedLastError: relayed }) };
+    }
   }
 };

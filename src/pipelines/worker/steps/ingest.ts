@@ -1,19 +1,17 @@
 // Step `ingest`: the ML run's scores file into the profile-enabled scores dataset by batch
-// ingestion. The batch carries a deterministic externalId, looked for among the dataset's batches
-// before one is created; the file upload replaces by name and COMPLETE is retry-safe, so a crash
-// anywhere resumes without a second batch. Rows are `{"_{tenant}": {"userid", "propensity"}}`.
-import { scoreHistogram } from '../../score-histogram.js';
-import { readScoresFile, type ScoreLine } from '../../../ml-platform/scores-file.js';
-import { UnsafeLandingPathError } from '../../../simulator/landing/landing-path.js';
+// ingestion. The scores file is read through the storage adapter of the caller's destination (the
+// DLZ user drop zone for a DLZ), checked line by line before anything is created, and streamed
+// into the batch (scores-upload.ts). The batch carries a deterministic externalId, looked for
+// among the dataset's batches before one is created; the file upload replaces by name and
+// COMPLETE is retry-safe, so a crash anywhere resumes without a second batch. Rows are `{"_{tenant}": {"userid", "propensity"}}`.
+import { ScoresFormatError } from '../../../ml-contract/scores-file.js';
 import { externalName } from '../external-names.js';
-import { resolvedText } from '../references.js';
 import { done, fail, wait, type StepOutcome } from '../pipeline-model.js';
 import { outcomeOfCallError, pollDelayMs } from '../pipeline-outcome.js';
 import { idOf, type StepContext, type StepHandler } from '../step-context.js';
+import { resolvedLocation, withLocation } from '../storage-locations.js';
 import { ensureScoresDataset } from './scores-dataset.js';
-
-/** Rows per uploaded file (the Platform wants files well under 256 MB). */
-const ROWS_PER_FILE = 50_000;
+import { measureScores, uploadScores } from './scores-upload.js';
 const SUCCEEDED = new Set(['success', 'active']);
 const FAILED = new Set(['failed', 'failure', 'aborted', 'abandoned', 'inactive']);
 
@@ -38,31 +36,40 @@ async function findOrCreateBatch(ctx: StepContext<'ingest'>, datasetId: string):
   return created.id;
 }
 
-async function uploadScores(ctx: StepContext<'ingest'>, tenant: string, datasetId: string, batchId: string): Promise<StepOutcome | null> {
-  let scores: ScoreLine[];
-  try {
-    scores = await readScoresFile(ctx.settings.pipelines.landingZoneDir, resolvedText(ctx.definition.scoresFile));
-  } catch (error) {
-    if (error instanceof UnsafeLandingPathError) return fail('scores_file_invalid', error.message);
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist in the landing zone' : error instanceof Error ? error.message : String(error);
-    return fail('scores_file_unreadable', `The scores file ${resolvedText(ctx.definition.scoresFile)} ${reason}.`);
-  }
-  if (scores.length === 0) return fail('no_scores', `The scores file ${resolvedText(ctx.definition.scoresFile)} holds no scores.`);
-  const rows = scores.map((s) => ({ [`_${tenant}`]: { userid: s.userId, propensity: s.propensity } }));
-  for (let part = 0; part * ROWS_PER_FILE < rows.length; part++) {
-    const name = `scores-${String(part + 1).padStart(4, '0')}.json`;
-    await ctx.platform.uploadBatchFile(batchId, datasetId, name, rows.slice(part * ROWS_PER_FILE, (part + 1) * ROWS_PER_FILE));
-  }
-  await ctx.platform.completeBatch(batchId);
-  await ctx.saveIds({ batchCompleted: true, uploadedRows: rows.length, scoreHistogram: scoreHistogram(scores.map((s) => s.propensity)) });
-  ctx.log.info({ batchId, rows: rows.length }, 'scores uploaded');
-  return null;
+/** The scores file checked line by line and measured, before any batch exists; saved so a resume skips it. */
+async function checkScoresFile(ctx: StepContext<'ingest'>, tenant: string): Promise<StepOutcome | null> {
+  if (typeof ctx.ids.scoresBytes === 'number') return null;
+  return withLocation(ctx, resolvedLocation(ctx.definition.scores), 'ingestible', async ({ store, location }) => {
+    let measured: { rows: number; bytes: number; histogram: number[] };
+    try {
+      measured = await measureScores(store, location.path, tenant);
+    } catch (error) {
+      if (error instanceof ScoresFormatError) return fail('scores_file_invalid', `The scores file ${location.uri} is not in the scores format: ${error.message}.`);
+      throw error;
+    }
+    if (measured.rows === 0) return fail('no_scores', `The scores file ${location.uri} holds no scores.`);
+    await ctx.saveIds({ scoresRows: measured.rows, scoresBytes: measured.bytes, scoreHistogram: measured.histogram });
+    return null;
+  });
+}
+
+async function uploadScoresFile(ctx: StepContext<'ingest'>, tenant: string, datasetId: string, batchId: string): Promise<void> {
+  const { largeFileBytes, partBytes } = ctx.settings.pipelines;
+  const bytes = Number(ctx.ids.scoresBytes);
+  await withLocation(ctx, resolvedLocation(ctx.definition.scores), 'ingestible', async ({ store, location }) => {
+    const upload = await uploadScores({ platform: ctx.platform, store, path: location.path, tenant, batchId, datasetId, bytes, largeFileBytes, partBytes });
+    await ctx.platform.completeBatch(batchId);
+    await ctx.saveIds({ batchCompleted: true, uploadMode: upload.mode });
+    ctx.log.info({ batchId, rows: ctx.ids.scoresRows, bytes, mode: upload.mode, parts: upload.parts }, 'scores uploaded');
+  });
 }
 
 export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
   try {
     const tenant = await tenantNamespace(ctx);
+    // A file that is not scores fails here, before a dataset or batch is touched.
+    const invalid = await checkScoresFile(ctx, tenant);
+    if (invalid) return invalid;
     let datasetId = idOf(ctx.ids, 'datasetId');
     if (datasetId === undefined) {
       const dataset = await ensureScoresDataset(ctx, tenant);
@@ -75,15 +82,12 @@ export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
       batchId = await findOrCreateBatch(ctx, datasetId);
       await ctx.saveIds({ batchId });
     }
-    if (ctx.ids.batchCompleted !== true) {
-      const stopped = await uploadScores(ctx, tenant, datasetId, batchId);
-      if (stopped) return stopped;
-    }
+    if (ctx.ids.batchCompleted !== true) await uploadScoresFile(ctx, tenant, datasetId, batchId);
     const batch = await ctx.platform.getBatch(batchId);
     const status = batch.status.toLowerCase();
     if (SUCCEEDED.has(status)) {
       const histogram = Array.isArray(ctx.ids.scoreHistogram) ? { scoreHistogram: ctx.ids.scoreHistogram } : {};
-      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null, ...histogram });
+      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null, uploadMode: ctx.ids.uploadMode ?? null, ...histogram });
     }
     if (FAILED.has(status)) {
       const first = batch.errors?.[0];

@@ -2,24 +2,19 @@
 // The run is started with an idempotency token derived from the step, so a crash between "started"
 // and "saved" gets the same run back. The ML platform's callback (POST /webhooks/ml/...) only
 // wakes the job early: the step always re-fetches runs/get before moving on, and polls with
-// backoff as the fallback for lost callbacks. The job hands its result (scores file, AUC) back as
-// its run output (runs/get-output).
-import { z } from 'zod';
+// backoff as the fallback for lost callbacks. Storage goes as URIs plus signed URLs
+// (ml-storage-handoff.ts); the job hands its result (the scores file's URI, AUC) back as its run
+// output (runs/get-output), and the step checks the scores file is where it was asked to be.
 import { backoffDelayMs } from '../../../exports/worker/backoff.js';
+import { RunResultSchema } from '../../../ml-contract/run-result.js';
 import { generateWebhookSecret } from '../../../webhooks/standard-webhooks.js';
 import { TERMINAL_LIFE_CYCLE_STATES } from '../../ml-client.js';
 import { mlIdempotencyToken } from '../external-names.js';
 import { done, fail, wait } from '../pipeline-model.js';
-import { resolvedText } from '../references.js';
 import { outcomeOfCallError } from '../pipeline-outcome.js';
 import type { StepContext, StepHandler } from '../step-context.js';
-
-const ResultSchema = z.looseObject({
-  scores_file: z.string().min(1),
-  scored_rows: z.number().optional(),
-  auc_holdout: z.number().nullable().optional(),
-  auc_train: z.number().nullable().optional(),
-});
+import { StepLocationSchema, withLocation, type StepLocation } from '../storage-locations.js';
+import { MlHandoffError, prepareMlHandoff } from './ml-storage-handoff.js';
 
 export function mlCallbackUrl(ctx: Pick<StepContext, 'settings' | 'pipeline' | 'step'>): string {
   return `${ctx.settings.publicUrl.replace(/\/$/, '')}/webhooks/ml/${ctx.pipeline.id}/${encodeURIComponent(ctx.step.name)}`;
@@ -35,21 +30,16 @@ async function callbackSecret(ctx: StepContext<'ml'>): Promise<string> {
   return secret;
 }
 
-async function jobParameters(ctx: StepContext<'ml'>): Promise<Record<string, string>> {
+async function startRun(ctx: StepContext<'ml'>): Promise<number> {
   const def = ctx.definition;
-  const parameters: Record<string, string> = {
-    ...def.parameters,
-    training_path: resolvedText(def.trainingPath),
-    scores_path: def.scoresPath ?? `pipelines/${ctx.pipeline.id}/${ctx.step.name}`,
-  };
+  const jobId = def.jobId ?? ctx.settings.mlPlatform.jobId;
+  const handoff = await prepareMlHandoff(ctx);
+  // Saved before the run starts: after a crash the step still knows where the scores go.
+  await ctx.saveIds({ scoresLocation: handoff.scores });
+  // The storage parameters win over same-named extra parameters.
+  const parameters: Record<string, string> = { ...def.parameters, ...handoff.parameters };
   if (def.callback !== 'none') parameters.callback_url = mlCallbackUrl(ctx);
   if (def.callback === 'signed') parameters.callback_secret = await callbackSecret(ctx);
-  return parameters;
-}
-
-async function startRun(ctx: StepContext<'ml'>): Promise<number> {
-  const jobId = ctx.definition.jobId ?? ctx.settings.mlPlatform.jobId;
-  const parameters = await jobParameters(ctx);
   ctx.crash('ml', 'before');
   const { runId } = await ctx.mlFor(ctx.pipeline).runNow({ jobId, parameters, idempotencyToken: mlIdempotencyToken(ctx.identity) });
   ctx.crash('ml', 'after');
@@ -77,13 +67,18 @@ export const mlStep: StepHandler<'ml'> = async (ctx) => {
       });
     }
     const output = await ml.getRunOutput(runId);
-    const parsed = ResultSchema.safeParse(output.result === undefined ? undefined : JSON.parse(output.result));
-    if (!parsed.success) return fail('ml_output_missing', `ML run ${runId} succeeded but returned no scores file in its output.`);
+    const parsed = RunResultSchema.safeParse(output.result === undefined ? undefined : JSON.parse(output.result));
+    if (!parsed.success) return fail('ml_output_missing', `ML run ${runId} succeeded but returned no scores_uri in its output.`);
     const result = parsed.data;
-    ctx.log.info({ mlRunId: runId, scoresFile: result.scores_file, auc: result.auc_holdout }, 'ML run succeeded');
+    const scores = StepLocationSchema.safeParse(ctx.ids.scoresLocation);
+    if (!scores.success) return fail('ml_output_missing', `ML run ${runId} has no recorded scores location; retry the step.`);
+    const problem = await scoresProblem(ctx, scores.data, result.scores_uri);
+    if (problem !== null) return fail('ml_output_invalid', `ML run ${runId}: ${problem}`);
+    ctx.log.info({ mlRunId: runId, scoresUri: result.scores_uri, auc: result.auc_holdout }, 'ML run succeeded');
     return done({
       mlRunId: runId,
-      scoresFile: result.scores_file,
+      scores: scores.data,
+      scoresUri: result.scores_uri,
       scoredRows: result.scored_rows ?? null,
       auc: result.auc_holdout ?? null,
       aucTrain: result.auc_train ?? null,
@@ -91,6 +86,14 @@ export const mlStep: StepHandler<'ml'> = async (ctx) => {
     });
   } catch (error) {
     if (error instanceof SyntaxError) return fail('ml_output_invalid', `The ML run's output is not JSON: ${error.message}`);
+    if (error instanceof MlHandoffError) return fail(error.code, error.message);
     return outcomeOfCallError(ctx, error);
   }
 };
+
+/** The job must report the scores URI it was given, and the file must be there. */
+async function scoresProblem(ctx: StepContext<'ml'>, scores: StepLocation, reportedUri: string): Promise<string | null> {
+  if (reportedUri !== scores.uri) return `it reported scores at ${reportedUri}, but was asked to write them to ${String(scores.uri)}.`;
+  const stored = await withLocation(ctx, scores, 'ingestible', ({ store, location }) => store.stat(location.path));
+  return stored === null ? `it reported success, but there is no scores file at ${reportedUri}.` : null;
+}

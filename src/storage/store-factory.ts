@@ -1,0 +1,199 @@
+// Opens the store behind a destination: decodes its parameters, opens its sealed credentials in
+// memory only, checks the host against the address guard, and builds the protocol's adapter. The
+// Data Landing Zone's credentials come from the Platform (DlzCredentialSource), so a DLZ store is
+// opened per tenant. This is the only place that knows which protocol serves which destination.
+import { ClientSecretCredential } from '@azure/identity';
+import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { destinationTypeSchemas, destinationTypes, type DestinationType } from '../destinations/destination-types.js';
+import { resolvedUrlProblem } from '../security/ssrf.js';
+import { openAzureBlobStore, sasExpiry } from './azure-blob-store.js';
+import type { DlzContainerType, DlzCredentials, DlzCredentialSource } from './dlz-credentials.js';
+import type { ObjectStore, StorageAccess } from './object-store.js';
+import { openS3Store } from './s3-store.js';
+import { openSftpStore } from './sftp-store.js';
+import type { StorageEndpoints } from './storage-endpoints.js';
+
+/** What the factory needs of a destination row (a Prisma `Destination` fits). */
+export interface StoredDestination {
+  tenantId: string;
+  type: string;
+  params: unknown;
+  credentialsSealed: string | null;
+}
+
+/** The destination cannot be opened: bad stored data, or a host the address guard refuses. */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
+
+export interface StoreFactoryDeps {
+  endpoints: StorageEndpoints;
+  secrets: SecretBox;
+  dlz: DlzCredentialSource;
+}
+
+export interface StoreFactory {
+  /** The store a destination names (for a DLZ destination: the tenant's `dlz_destination` container). */
+  forDestination(destination: StoredDestination): Promise<ObjectStore>;
+  /** A tenant's Data Landing Zone container (`user_drop_zone` holds files to ingest). */
+  forDlz(tenantId: string, type: DlzContainerType): Promise<ObjectStore>;
+}
+
+function isDestinationType(type: string): type is DestinationType {
+  return (destinationTypes as readonly string[]).includes(type);
+}
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new StoreOpenError(`The destination's stored ${what} are not valid for its type.`);
+  return result.data;
+}
+
+/** Azure connection strings name their endpoint; `UseDevelopmentStorage=true` means the local emulator. */
+function blobEndpointOf(connectionString: string): string {
+  const pairs = new Map(
+    connectionString
+      .split(';')
+      .map((part) => part.trim())
+      .filter((part) => part.includes('='))
+      .map((part) => [part.slice(0, part.indexOf('=')).toLowerCase(), part.slice(part.indexOf('=') + 1)] as const),
+  );
+  const explicit = pairs.get('blobendpoint');
+  if (explicit !== undefined) return explicit;
+  if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') return 'http://127.0.0.1:10000/devstoreaccount1';
+  const account = pairs.get('accountname') ?? '';
+  return `${pairs.get('defaultendpointsprotocol') ?? 'https'}://${account}.blob.${pairs.get('endpointsuffix') ?? 'core.windows.net'}`;
+}
+
+/** https://<account>.dfs.core.windows.net/<filesystem>[/path] → the account's blob endpoint and the file system. */
+function adlsLocation(url: string): { blobEndpoint: string; fileSystem: string; basePath: string } {
+  const parsedUrl = new URL(url);
+  const [fileSystem = '', ...rest] = parsedUrl.pathname.split('/').filter((s) => s !== '');
+  const host = parsedUrl.host.replace('.dfs.', '.blob.');
+  return { blobEndpoint: `${parsedUrl.protocol}//${host}`, fileSystem, basePath: rest.join('/') };
+}
+
+export function dlzStore(credentials: DlzCredentials, endpoints: StorageEndpoints): ObjectStore {
+  if (credentials.provider === 'azure') {
+    const container = new ContainerClient(credentials.sasUri);
+    return openAzureBlobStore({ kind: 'sas', container, sasToken: credentials.sasToken, expiresAt: credentials.expiresAt });
+  }
+  const store = openS3Store({
+    flavour: 's3',
+    bucket: credentials.bucketName,
+    basePrefix: credentials.folder,
+    region: credentials.region,
+    ...(endpoints.s3Endpoint === undefined ? {} : { endpoint: endpoints.s3Endpoint }),
+    credentials: { kind: 'keys', accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+  });
+  // The Platform's session credentials are already short-lived and scoped to the org's folder.
+  const access: StorageAccess = {
+    kind: 'aws-session',
+    bucket: credentials.bucketName,
+    prefix: credentials.folder,
+    region: credentials.region,
+    ...(endpoints.s3Endpoint === undefined ? {} : { endpoint: endpoints.s3Endpoint }),
+    accessKeyId: credentials.accessKeyId,
+    secretAccessKey: credentials.secretAccessKey,
+    sessionToken: credentials.sessionToken,
+    expiresAt: credentials.expiresAt,
+  };
+  return { ...store, temporaryAccess: () => Promise.resolve(access) };
+}
+
+export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
+  const { endpoints, secrets } = deps;
+
+  async function guard(url: string): Promise<void> {
+    const problem = await resolvedUrlProblem(url, { allowPrivate: endpoints.allowPrivate });
+    if (problem !== null) throw new StoreOpenError(`The destination's storage endpoint ${new URL(url).host} ${problem}.`);
+  }
+
+  function credentialsOf(destination: StoredDestination): unknown {
+    if (destination.credentialsSealed === null) return null;
+    return JSON.parse(secrets.open(destination.credentialsSealed)) as unknown;
+  }
+
+  async function forDlz(tenantId: string, type: DlzContainerType): Promise<ObjectStore> {
+    const credentials = await deps.dlz.get(tenantId, type);
+    await guard(credentials.provider === 'azure' ? credentials.sasUri : (endpoints.s3Endpoint ?? 'https://s3.amazonaws.com'));
+    return dlzStore(credentials, endpoints);
+  }
+
+  async function forDestination(destination: StoredDestination): Promise<ObjectStore> {
+    const type = destination.type;
+    if (!isDestinationType(type)) throw new StoreOpenError(`Unknown destination type ${type}.`);
+    const schemas = destinationTypeSchemas;
+    switch (type) {
+      case 'dlz':
+        return forDlz(destination.tenantId, 'dlz_destination');
+      case 's3': {
+        const params = parsed(schemas.s3.params, destination.params, 'parameters');
+        const credentials = parsed(schemas.s3.credentials, credentialsOf(destination), 'credentials');
+        if (endpoints.s3Endpoint !== undefined) await guard(endpoints.s3Endpoint);
+        return openS3Store({
+          flavour: 's3',
+          bucket: params.bucketName,
+          region: endpoints.s3Region,
+          ...(endpoints.s3Endpoint === undefined ? {} : { endpoint: endpoints.s3Endpoint }),
+          credentials:
+            credentials.authType === 'access-key'
+              ? { kind: 'keys', accessKeyId: credentials.s3AccessKey, secretAccessKey: credentials.s3SecretKey }
+              : { kind: 'assumed-role', roleArn: credentials.s3Role },
+        });
+      }
+      case 'gcs': {
+        const params = parsed(schemas.gcs.params, destination.params, 'parameters');
+        const credentials = parsed(schemas.gcs.credentials, credentialsOf(destination), 'credentials');
+        await guard(endpoints.gcsEndpoint);
+        return openS3Store({
+          flavour: 'gcs',
+          bucket: params.bucketName,
+          // GCS's XML API takes any region name in the signature; "auto" is what Google documents.
+          region: 'auto',
+          endpoint: endpoints.gcsEndpoint,
+          credentials: { kind: 'keys', accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey },
+        });
+      }
+      case 'azure-blob': {
+        const params = parsed(schemas['azure-blob'].params, destination.params, 'parameters');
+        const credentials = parsed(schemas['azure-blob'].credentials, credentialsOf(destination), 'credentials');
+        await guard(blobEndpointOf(credentials.connectionString));
+        const service = BlobServiceClient.fromConnectionString(credentials.connectionString);
+        const container = service.getContainerClient(params.container);
+        if (service.credential instanceof StorageSharedKeyCredential) {
+          return openAzureBlobStore({ kind: 'shared-key', container, credential: service.credential });
+        }
+        const sasToken = new URL(container.url).search.replace(/^\?/, '');
+        const expiresAt = sasExpiry(sasToken);
+        return openAzureBlobStore({ kind: 'sas', container, sasToken, ...(expiresAt ? { expiresAt } : {}) });
+      }
+      case 'adls-gen2': {
+        const params = parsed(schemas['adls-gen2'].params, destination.params, 'parameters');
+        const credentials = parsed(schemas['adls-gen2'].credentials, credentialsOf(destination), 'credentials');
+        const location = adlsLocation(params.url);
+        await guard(location.blobEndpoint);
+        const credential = new ClientSecretCredential(credentials.tenant, credentials.servicePrincipalId, credentials.servicePrincipalKey);
+        const service = new BlobServiceClient(location.blobEndpoint, credential);
+        return openAzureBlobStore({ kind: 'token', container: service.getContainerClient(location.fileSystem), service });
+      }
+      case 'sftp': {
+        const params = parsed(schemas.sftp.params, destination.params, 'parameters');
+        const credentials = parsed(schemas.sftp.credentials, credentialsOf(destination), 'credentials');
+        await guard(`https://${params.domain.includes(':') ? `[${params.domain}]` : params.domain}/`);
+        return openSftpStore({
+          host: params.domain,
+          port: params.port ?? 22,
+          username: credentials.username,
+          auth:
+            credentials.authType === 'password'
+              ? { kind: 'password', password: credentials.password }
+              : { kind: 'private-key', privateKey: Buffer.from(credentials.sshKey, 'base64').toString('utf8') },
+        });
+      }
+    }
+  }
+
+  return { forDestination, forDlz };
+}
