@@ -36,6 +36,11 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
         ...fastPipelineEnv,
         PORT: String(port),
         SIMULATOR_PORT: String(await freePort()),
+        // The embedded storage emulators off their default ports too, like everything else here.
+        SIMULATOR_AZURITE_PORT: String(await freePort()),
+        SIMULATOR_S3_PORT: String(await freePort()),
+        SIMULATOR_GCS_PORT: String(await freePort()),
+        SIMULATOR_SFTP_PORT: String(await freePort()),
         WORKER_METRICS_PORT: '0',
         DATABASE_URL: database.url,
         QUEUE_PREFIX: `firstrun${randomBytes(4).toString('hex')}`,
@@ -64,7 +69,8 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}\n${service.output()}`);
     assert.match(run.stdout, /succeeded \/ done/);
     exportId = /export {7}([0-9a-f-]{36})/.exec(run.stdout)?.[1] ?? assert.fail(`no export id in ${run.stdout}`);
-    assert.match(run.stdout, /manifest: \d+ part files, \d+ records/);
+    // The landed files listed, and one downloaded through its signed URL.
+    assert.match(run.stdout, /GET -> 200, \d+ bytes \(the whole file\)/);
   });
 
   test('the CLI lists and shows that export', async () => {
