@@ -178,5 +178,5 @@ export function runToEnd(command: string, args: string[], options: { cwd: string
 
 /** A TypeScript entry of this repository run with tsx (resolved here, so `cwd` needs no node_modules). */
 export function runTsToEnd(entry: string, args: string[], options: { cwd?: string; env: Record<string, string> }): Promise<FinishedRun> {
-  return runToEnd(process.execPath, ['--import', import.meta.resolve('tsx'), resolvePath(repoRoot, entry), ...args], { cwd: options.cwd ?? repoRoot, env: options.env });
+  return runToEnd(process.execPath, ['--import', tsxLoader, resolvePath(repoRoot, entry), ...args], { cwd: options.cwd ?? repoRoot, env: options.env });
 }
