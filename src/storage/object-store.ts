@@ -126,6 +126,12 @@ export function normaliseStoragePath(path: string): string {
   return folder ? `${joined}/` : joined;
 }
 
+/** The store path of `uri` when it lies under the store's `rootUri`, else null. */
+export function storagePathUnder(rootUri: string, uri: string): string | null {
+  if (!uri.startsWith(rootUri)) return null;
+  return normaliseStoragePath(decodeURIComponent(uri.slice(rootUri.length)));
+}
+
 /** `a/b` + `c/d.parquet` → `a/b/c/d.parquet`. */
 export function joinStoragePath(...parts: string[]): string {
   return normaliseStoragePath(parts.filter((p) => p !== '').join('/'));

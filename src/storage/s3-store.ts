@@ -15,6 +15,7 @@ import {
   type StorageAccess,
   type StoredFile,
   type WriteOptions,
+  storagePathUnder,
 } from './object-store.js';
 
 export type S3StoreCredentials =
@@ -33,6 +34,10 @@ export interface S3StoreOptions {
   credentials: S3StoreCredentials;
 }
 
+const STORAGE_CONNECT_TIMEOUT_MS = 10_000;
+/** Socket inactivity, not whole-transfer time: long streams of large files are fine. */
+const STORAGE_IDLE_TIMEOUT_MS = 60_000;
+
 function clientConfig(options: S3StoreOptions): S3ClientConfig {
   const credentials =
     options.credentials.kind === 'keys'
@@ -46,6 +51,9 @@ function clientConfig(options: S3StoreOptions): S3ClientConfig {
     region: options.region,
     credentials,
     followRegionRedirects: true,
+    // The SDK sets no connect or idle timeout by default, so an unreachable endpoint would hold a
+    // worker slot for minutes; bounded here, the step's own retries take over.
+    requestHandler: { connectionTimeout: STORAGE_CONNECT_TIMEOUT_MS, requestTimeout: STORAGE_IDLE_TIMEOUT_MS },
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint, forcePathStyle: true }),
     // GCS's XML API rejects the flexible-checksum headers newer SDKs add by default.
     ...(options.flavour === 'gcs' ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
@@ -79,8 +87,7 @@ export function openS3Store(options: S3StoreOptions): ObjectStore {
     rootUri,
     uriOf,
     pathOf(uri) {
-      if (!uri.startsWith(rootUri)) return null;
-      return normaliseStoragePath(decodeURIComponent(uri.slice(rootUri.length)));
+      return storagePathUnder(rootUri, uri);
     },
 
     async list(prefix) {

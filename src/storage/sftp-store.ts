@@ -1,7 +1,7 @@
 // SFTP on ssh2-sftp-client, with a password or a private key. One SSH session per store, opened
 // on first use and closed by close(). SFTP has no signed URLs: the API streams such files itself.
 import SftpClient from 'ssh2-sftp-client';
-import { normaliseStoragePath, nullIfNotFound, StorageAccessDeniedError, StorageNotFoundError, type ObjectStore, type StoredFile } from './object-store.js';
+import { normaliseStoragePath, nullIfNotFound, storagePathUnder, StorageAccessDeniedError, StorageNotFoundError, type ObjectStore, type StoredFile } from './object-store.js';
 
 export interface SftpStoreOptions {
   host: string;
@@ -64,8 +64,7 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
     rootUri,
     uriOf,
     pathOf(uri) {
-      if (!uri.startsWith(rootUri)) return null;
-      return normaliseStoragePath(decodeURIComponent(uri.slice(rootUri.length)));
+      return storagePathUnder(rootUri, uri);
     },
 
     async list(prefix) {

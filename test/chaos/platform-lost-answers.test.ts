@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DATA_LAKE_SOURCE_SPEC_ID } from '../../src/platform/spec-ids.js';
 import type { FaultConfig, FaultRule } from '../../src/simulator/faults/fault-config.js';
-import { fakeDestinationBodies } from '../support/api.js';
 import { startChaosWorld, type ChaosWorld } from '../support/chaos/chaos-world.js';
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
+import { emulatorDestinationBodies, prepareCustomerStores, type EmulatorDestinationType } from '../support/emulator-destinations.js';
 
 /** Every POST that creates something at the Platform during an export. */
 const createPaths = [
@@ -38,6 +38,8 @@ describe('chaos: the Platform applies creates but the answers are lost', () => {
     await world.startApi();
     await world.startWorker();
     datasetId = (await world.datasets()).get('CMLE Synthetic Experience Events') ?? assert.fail('events dataset missing');
+    // The runs land in the simulator's storage emulators, so the customer's buckets must exist.
+    await prepareCustomerStores(world.sim);
   });
 
   after(async () => {
@@ -45,12 +47,12 @@ describe('chaos: the Platform applies creates but the answers are lost', () => {
   });
 
   /** One export per destination (so each makes every kind of object once), all under `effect`. */
-  async function exportsUnder(effect: 'dropResponse' | 'timeout', types: (keyof typeof fakeDestinationBodies)[]): Promise<void> {
+  async function exportsUnder(effect: 'dropResponse' | 'timeout', types: EmulatorDestinationType[]): Promise<void> {
     await world.sim.setFaults({
       rules: createPaths.map((pathPrefix) => ({ match: { method: 'POST', pathPrefix }, effect, count: types.length, holdMs: 4000 })),
     });
     for (const [i, type] of types.entries()) {
-      const destinationId = await world.createDestination({ ...fakeDestinationBodies[type], name: `${effect} ${i} ${type}` });
+      const destinationId = await world.createDestination({ ...emulatorDestinationBodies(world.sim)[type], name: `${effect} ${i} ${type}` });
       const answer = await world.request<{ id: string }>('POST', '/exports', { datasetId, destinationId, path: `lost/${effect}/${i}`, format: 'parquet', compression: 'gzip' });
       assert.equal(answer.status, 202, JSON.stringify(answer.body));
       accepted.push(answer.body.id);
@@ -68,7 +70,7 @@ describe('chaos: the Platform applies creates but the answers are lost', () => {
   });
 
   test('every create applied, its answer held past the client timeout', async () => {
-    await exportsUnder('timeout', ['dlz', 'sftp', 'adls-gen2', 's3']);
+    await exportsUnder('timeout', ['dlz', 'sftp', 'azure-blob', 's3']);
   });
 
   test('invariants: all succeeded, no second object of any kind, our ids are the Platform ids', async () => {

@@ -6,10 +6,10 @@
 // the test prints how long it took.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fakeDestinationBodies } from '../support/api.js';
 import { startChaosWorld, type ChaosWorld } from '../support/chaos/chaos-world.js';
 import { postExports, spreadExports } from '../support/chaos/export-batch.js';
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
+import { emulatorDestinationBodies, prepareCustomerStores } from '../support/emulator-destinations.js';
 
 const EXPORTS = 1000;
 const BINDINGS = 100;
@@ -43,12 +43,15 @@ describe('chaos: 1,000 exports with 20 % Platform 5xx and latency spikes', () =>
   test('all succeed, exactly one object of each kind per binding and one run per export', async () => {
     const datasets = [...(await world.datasets()).values()];
     assert.equal(datasets.length, 4, 'events, profiles and the two sensitive datasets');
+    // The runs land in the simulator's storage emulators, so the customer's buckets must exist.
+    await prepareCustomerStores(world.sim);
+    const bodies = emulatorDestinationBodies(world.sim);
     const destinations = [
-      await world.createDestination({ ...fakeDestinationBodies.dlz, name: 'thousand dlz 1' }),
-      await world.createDestination({ ...fakeDestinationBodies.dlz, name: 'thousand dlz 2' }),
-      await world.createDestination({ ...fakeDestinationBodies.s3, name: 'thousand s3' }),
-      await world.createDestination({ ...fakeDestinationBodies.gcs, name: 'thousand gcs' }),
-      await world.createDestination({ ...fakeDestinationBodies['azure-blob'], name: 'thousand blob' }),
+      await world.createDestination({ ...bodies.dlz, name: 'thousand dlz 1' }),
+      await world.createDestination({ ...bodies.dlz, name: 'thousand dlz 2' }),
+      await world.createDestination({ ...bodies.s3, name: 'thousand s3' }),
+      await world.createDestination({ ...bodies.gcs, name: 'thousand gcs' }),
+      await world.createDestination({ ...bodies['azure-blob'], name: 'thousand blob' }),
     ];
     await world.sim.setFaults(faults);
     const worker = await world.startWorker();

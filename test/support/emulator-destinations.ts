@@ -3,31 +3,38 @@
 // and containers exist before anything is exported to them, as in a real account.
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient } from '@azure/storage-blob';
-import type { TestSimulator } from './simulator.js';
+import type { SimulatorStorageConfig } from '../../src/simulator/config.js';
+import type { StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+
+/** What the bodies need of a simulator: its emulators' endpoints and keys (in-process or a child process). */
+export interface EmulatorAccess {
+  readonly storage: Omit<StorageEmulators, 'close'>;
+  readonly config: { storage: Pick<SimulatorStorageConfig, 's3Keys' | 'gcsKeys' | 'sftpUsers'> };
+}
 
 export const EMULATOR_BUCKET = 'customer-exports';
 export const EMULATOR_CONTAINER = 'customer-exports';
 
-export function emulatorS3Key(sim: TestSimulator) {
+export function emulatorS3Key(sim: EmulatorAccess) {
   const key = sim.config.storage.s3Keys[0];
   if (key === undefined) throw new Error('the S3 emulator has no key');
   return key;
 }
 
-export function emulatorGcsKey(sim: TestSimulator) {
+export function emulatorGcsKey(sim: EmulatorAccess) {
   const key = sim.config.storage.gcsKeys[0];
   if (key === undefined) throw new Error('the GCS emulator has no key');
   return key;
 }
 
-export function emulatorSftpUser(sim: TestSimulator) {
+export function emulatorSftpUser(sim: EmulatorAccess) {
   const user = sim.config.storage.sftpUsers[0];
   if (user === undefined) throw new Error('the SFTP emulator has no user');
   return user;
 }
 
 /** Bodies for POST /destinations, one per type the emulators serve (ADLS Gen2 has none). */
-export function emulatorDestinationBodies(sim: TestSimulator) {
+export function emulatorDestinationBodies(sim: EmulatorAccess) {
   const s3 = emulatorS3Key(sim);
   const gcs = emulatorGcsKey(sim);
   const sftp = emulatorSftpUser(sim);
@@ -63,7 +70,7 @@ export function emulatorDestinationBodies(sim: TestSimulator) {
 export type EmulatorDestinationType = keyof ReturnType<typeof emulatorDestinationBodies>;
 
 /** Creates the customer's S3 and GCS buckets and Azure container (idempotent). */
-export async function prepareCustomerStores(sim: TestSimulator): Promise<void> {
+export async function prepareCustomerStores(sim: EmulatorAccess): Promise<void> {
   for (const [endpoint, key, region] of [
     [sim.storage.s3.endpoint, emulatorS3Key(sim), 'us-east-1'],
     [sim.storage.gcs.endpoint, emulatorGcsKey(sim), 'auto'],

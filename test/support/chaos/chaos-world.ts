@@ -180,6 +180,9 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
       REDIS_URL: redis.url,
       QUEUE_PREFIX: `chaos${randomBytes(4).toString('hex')}`,
       SIMULATOR_URL: sim.url,
+      // Local mode: the customer's S3 and GCS are the simulator's emulators (as in test/support/api.ts).
+      S3_ENDPOINT_URL: sim.storage.s3.endpoint,
+      GCS_ENDPOINT_URL: sim.storage.gcs.endpoint,
       SECRETS_KEYS: secretsKeys,
       EMBEDDED_SIMULATOR: 'false',
       BOOTSTRAP_TENANT: 'false',

@@ -28,7 +28,7 @@ export interface InvariantReport {
 }
 
 interface OurRows {
-  exports: { id: string; status: string; dataset_id: string; destination_id: string; flow_binding_id: string | null }[];
+  exports: { id: string; status: string; error: unknown; dataset_id: string; destination_id: string; flow_binding_id: string | null }[];
   destinations: { id: string; base_connection_id: string | null }[];
   bindings: { id: string; source_connection_id: string | null; target_connection_id: string | null; flow_id: string | null }[];
   runs: { id: string; export_id: string; state: string; platform_run_id: string | null }[];
@@ -37,7 +37,7 @@ interface OurRows {
 async function readOurRows(pool: pg.Pool): Promise<OurRows> {
   const [exports, destinations, bindings, runs] = await Promise.all([
     pool.query<OurRows['exports'][number]>(
-      'SELECT id::text, status, dataset_id, destination_id::text, flow_binding_id::text FROM exports',
+      'SELECT id::text, status, error, dataset_id, destination_id::text, flow_binding_id::text FROM exports',
     ),
     pool.query<OurRows['destinations'][number]>('SELECT id::text, base_connection_id FROM destinations WHERE deleted_at IS NULL'),
     pool.query<OurRows['bindings'][number]>('SELECT id::text, source_connection_id, target_connection_id, flow_id FROM flow_bindings'),
@@ -77,7 +77,7 @@ export async function checkInvariants(world: ChaosWorld, acceptedIds: Iterable<s
       note(`accepted export ${id} has no row`);
     } else if (!terminalStatuses.has(row.status) || (expectSucceeded && row.status !== 'succeeded')) {
       lost++;
-      note(`export ${id} ended ${row.status}`);
+      note(`export ${id} ended ${row.status}${row.error === null ? '' : `: ${JSON.stringify(row.error)}`}`);
     }
   }
   for (const row of ours.exports) {

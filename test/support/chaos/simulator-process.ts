@@ -8,7 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { loadSimulatorConfig, type SimulatorStorageConfig } from '../../../src/simulator/config.js';
 import type { FaultConfig, FaultConfigInput } from '../../../src/simulator/faults/fault-config.js';
+import { AZURITE_ACCOUNT_NAME } from '../../../src/simulator/storage/azurite-server.js';
+import { externalStorageEmulators, type StorageEmulators } from '../../../src/simulator/storage/storage-emulators.js';
 import { adminDatabaseUrl } from '../database.js';
 import { spawnService, type ServiceProcess } from '../processes.js';
 import { freePort } from './free-port.js';
@@ -25,6 +28,10 @@ export interface SimulatorProcessOptions {
 
 export interface SimulatorProcess {
   readonly url: string;
+  /** The storage emulators the simulator process runs (the "customer's" stores), by endpoint. */
+  readonly storage: Omit<StorageEmulators, 'close'>;
+  /** The emulators' keys and users (the simulator's defaults). */
+  readonly config: { storage: Pick<SimulatorStorageConfig, 's3Keys' | 'gcsKeys' | 'sftpUsers'> };
   readonly process: ServiceProcess;
   setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
   faults(): Promise<FaultConfig>;
@@ -38,6 +45,8 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
   const databaseUrl = new URL(adminDatabaseUrl);
   databaseUrl.pathname = `/${database}`;
   const landingZoneDir = await mkdtemp(join(tmpdir(), 'chaos-landing-'));
+  // Ports chosen here (not 0) so the scenario knows where the emulators listen.
+  const [azuritePort, s3Port, gcsPort, sftpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawnService('simulator', 'src/simulator/main.ts', {
     SIMULATOR_PORT: String(port),
     SIMULATOR_HOST: '127.0.0.1',
@@ -45,10 +54,10 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     SIMULATOR_DB_SCHEMA: 'simulator',
     LANDING_ZONE_DIR: landingZoneDir,
     SIMULATOR_STORAGE_DIR: join(landingZoneDir, 'emulators'),
-    SIMULATOR_AZURITE_PORT: '0',
-    SIMULATOR_S3_PORT: '0',
-    SIMULATOR_GCS_PORT: '0',
-    SIMULATOR_SFTP_PORT: '0',
+    SIMULATOR_AZURITE_PORT: String(azuritePort),
+    SIMULATOR_S3_PORT: String(s3Port),
+    SIMULATOR_GCS_PORT: String(gcsPort),
+    SIMULATOR_SFTP_PORT: String(sftpPort),
     SIMULATOR_NOT_READY_SECONDS: String(options.notReadySeconds),
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
@@ -83,8 +92,19 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     return (await response.json()) as FaultConfig;
   };
 
+  const { s3Keys, gcsKeys, sftpUsers } = loadSimulatorConfig({}).storage;
+  const storage = externalStorageEmulators({
+    azureBlobEndpoint: `http://127.0.0.1:${azuritePort}/${AZURITE_ACCOUNT_NAME}`,
+    s3Endpoint: `http://127.0.0.1:${s3Port}`,
+    gcsEndpoint: `http://127.0.0.1:${gcsPort}`,
+    sftpHost: '127.0.0.1',
+    sftpPort,
+  });
+
   return {
     url,
+    storage,
+    config: { storage: { s3Keys, gcsKeys, sftpUsers } },
     process: child,
     setFaults: (faults) => admin('PUT', faults),
     faults: () => admin('GET'),
