@@ -2,6 +2,7 @@
 # Multi-stage build: compile TypeScript with dev dependencies, ship only production dependencies
 # and the compiled output, run as the unprivileged `node` user.
 
+# Node 20: inside package.json's engines, which test/ops/engines.test.ts holds true for every dependency.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface DemoTarget {
   url: string;
   key: string;
+  /** Where the URL came from (a flag, the environment, the file npm start writes). */
+  urlSource?: string;
 }
 
 export function client(target: DemoTarget) {
@@ -25,5 +27,6 @@ export async function waitUntilReady(target: DemoTarget): Promise<void> {
     if (await fetch(new URL('/readyz', target.url)).then((r) => r.ok, () => false)) return;
     await sleep(1000);
   }
-  throw new Error(`the service at ${target.url} is not ready (is \`npm start\` running?)`);
+  const from = target.urlSource ? ` (from ${target.urlSource})` : '';
+  throw new Error(`the service at ${target.url}${from} is not ready (is \`npm start\` running?)`);
 }

@@ -5,31 +5,33 @@
 // activate it. Prints each step as it moves, then the model's AUC, the audience size, and the URIs
 // the training set and the scores landed at.
 //
-//   npm run demo:pipeline -- --key <API key printed by npm start>
-//   options: --url (default http://127.0.0.1:3000), --min / --max (the propensity band, default
-//   0.2 and 0.93, the notebooks' rule), --path (folder prefix of the landed files)
-// The key may also come from AEPJ_API_KEY or BOOTSTRAP_API_KEY.
+//   npm run demo:pipeline
+//   options: --url and --key (default: AEPJ_URL and AEPJ_API_KEY, then the URL and key a local
+//   `npm start` wrote under data/), --min / --max (the propensity band, default 0.2 and 0.93, the
+//   notebooks' rule), --path (folder prefix of the landed files)
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { cmlePipelineSteps } from '../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../src/pipelines/pipeline-schemas.js';
+import { discoverLocalService } from '../src/runtime/local-service.js';
 import { client, waitUntilReady } from './demo-http.js';
 
 const OptionsSchema = z.object({
-  url: z.url().default('http://127.0.0.1:3000'),
-  key: z.string({ error: 'an API key is required: --key <key> (npm start prints one), or AEPJ_API_KEY' }).min(20),
+  url: z.url(),
+  urlSource: z.string(),
+  key: z.string({ error: 'no API key: pass --key, set AEPJ_API_KEY, or run `npm start` once (it writes data/local-api-key)' }).min(20),
   min: z.coerce.number().min(0).max(1).default(0.2),
   max: z.coerce.number().min(0).max(1).default(0.93),
   path: z.string().default(`demo-pipeline/${new Date().toISOString().slice(0, 19).replaceAll(/[-:]/g, '').replace('T', '-')}`),
 });
 type Options = z.infer<typeof OptionsSchema>;
 
-function demoOptions(): Options {
+async function demoOptions(): Promise<Options> {
   const { values } = parseArgs({
     options: { url: { type: 'string' }, key: { type: 'string' }, min: { type: 'string' }, max: { type: 'string' }, path: { type: 'string' } },
   });
-  const parsed = OptionsSchema.safeParse({ ...values, key: values.key ?? process.env.AEPJ_API_KEY ?? process.env.BOOTSTRAP_API_KEY });
+  const parsed = OptionsSchema.safeParse({ ...values, ...(await discoverLocalService(values, process.env)) });
   if (!parsed.success) {
     console.error(z.prettifyError(parsed.error));
     process.exit(2);
@@ -57,7 +59,7 @@ function highlights(step: PipelineView['steps'][number]): string {
 }
 
 async function main(): Promise<void> {
-  const options = demoOptions();
+  const options = await demoOptions();
   const call = client(options);
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`;

@@ -3,31 +3,32 @@
 // show its progress until the run ends, then list the URIs of the files that landed (in the
 // simulator's Azurite DLZ container) and download one through its signed URL with a plain GET.
 //
-//   npm run demo -- --key <API key printed by npm start>
-//   options: --url (default http://127.0.0.1:3000), --dataset (default: the CMLE experience
-//   events), --path
-// The key may also come from AEPJ_API_KEY or BOOTSTRAP_API_KEY.
+//   npm run demo
+//   options: --url and --key (default: AEPJ_URL and AEPJ_API_KEY, then the URL and key a local
+//   `npm start` wrote under data/), --dataset (default: the CMLE experience events), --path
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { discoverLocalService } from '../src/runtime/local-service.js';
 import { client, waitUntilReady } from './demo-http.js';
 
 const DEFAULT_DATASET_NAME = 'CMLE Synthetic Experience Events';
 
 const OptionsSchema = z.object({
-  url: z.url().default('http://127.0.0.1:3000'),
-  key: z.string({ error: 'an API key is required: --key <key> (npm start prints one), or AEPJ_API_KEY' }).min(20),
+  url: z.url(),
+  urlSource: z.string(),
+  key: z.string({ error: 'no API key: pass --key, set AEPJ_API_KEY, or run `npm start` once (it writes data/local-api-key)' }).min(20),
   dataset: z.string().optional(),
   path: z.string().default(`demo/${new Date().toISOString().slice(0, 19).replaceAll(/[-:]/g, '').replace('T', '-')}`),
 });
 type Options = z.infer<typeof OptionsSchema>;
 
 /** The demo's only configuration: command-line flags, falling back to two environment variables. */
-function demoOptions(): Options {
+async function demoOptions(): Promise<Options> {
   const { values } = parseArgs({
     options: { url: { type: 'string' }, key: { type: 'string' }, dataset: { type: 'string' }, path: { type: 'string' } },
   });
-  const parsed = OptionsSchema.safeParse({ ...values, key: values.key ?? process.env.AEPJ_API_KEY ?? process.env.BOOTSTRAP_API_KEY });
+  const parsed = OptionsSchema.safeParse({ ...values, ...(await discoverLocalService(values, process.env)) });
   if (!parsed.success) {
     console.error(z.prettifyError(parsed.error));
     process.exit(2);
@@ -64,7 +65,7 @@ interface ExportView {
 const terminal = new Set(['succeeded', 'failed', 'cancelled', 'timed_out']);
 
 async function main(): Promise<void> {
-  const options = demoOptions();
+  const options = await demoOptions();
   const call = client(options);
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`;

@@ -1,8 +1,6 @@
 // `npm start`: the whole service on its local defaults in one process — the Platform simulator
 // (unless EMBEDDED_SIMULATOR=false), migrations, a local tenant with a printed API key, the API
 // and a worker. Production runs src/server.ts and src/worker.ts as separate processes.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from './config.js';
 import { loadSecretBox } from './crypto/secret-box.js';
@@ -14,7 +12,8 @@ import { onShutdown } from './runtime/shutdown.js';
 import { startApi } from './server.js';
 import { createSimulator, type Simulator } from './simulator/app.js';
 import { loadSimulatorConfig } from './simulator/config.js';
-import { bootstrapLocalTenant, localApiKeyFile } from './tenants/bootstrap.js';
+import { localApiKeyFile, localApiUrlFile, publishLocalApiUrl, readLocalApiKey, withdrawLocalApiUrl, writeLocalApiKey } from './runtime/local-service.js';
+import { bootstrapLocalTenant } from './tenants/bootstrap.js';
 import { startWorker } from './worker.js';
 
 /** Sandbox of the local tenant: the simulator serves any name; Adobe's default is "prod". */
@@ -56,12 +55,8 @@ if (config.bootstrap.tenant) {
   try {
     const result = await bootstrapLocalTenant(db, loadSecretBox(config.secrets), { ...client, sandbox: localSandbox }, config.bootstrap.apiKey);
     bootstrapKey = result.apiKey;
-    if (bootstrapKey) {
-      await mkdir(dirname(localApiKeyFile), { recursive: true });
-      await writeFile(localApiKeyFile, `${bootstrapKey}\n`, { mode: 0o600 });
-    } else {
-      bootstrapKey = await readFile(localApiKeyFile, 'utf8').then((text) => text.trim(), () => undefined);
-    }
+    if (bootstrapKey) await writeLocalApiKey(bootstrapKey);
+    else bootstrapKey = await readLocalApiKey();
   } finally {
     await db.$disconnect();
   }
@@ -71,10 +66,12 @@ if (config.bootstrap.tenant) {
 const metrics = createServiceMetrics({ processMetrics: true });
 const api = await startApi(config, logger.child({ component: 'api' }), metrics);
 const worker = await startWorker(config, logger.child({ component: 'worker' }), { metrics });
+// `npm run demo` and the CLI read this to find the API on whatever port it runs.
+await publishLocalApiUrl(api.url);
 
 const banner = [
   '',
-  `  API        ${api.url}   (docs: ${api.url}/docs)`,
+  `  API        ${api.url}   (docs: ${api.url}/docs; URL also in ${localApiUrlFile})`,
   simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}` : '',
   simulator?.ctx.storage.running
     ? `  Storage    Azurite ${simulator.ctx.storage.endpoints.azure.blobEndpoint}, S3 ${simulator.ctx.storage.endpoints.s3.endpoint}, GCS ${simulator.ctx.storage.endpoints.gcs.endpoint}, SFTP sftp://${simulator.ctx.storage.endpoints.sftp.host}:${simulator.ctx.storage.endpoints.sftp.port}`
@@ -87,6 +84,7 @@ const banner = [
 console.log(banner.join('\n') + '\n');
 
 onShutdown(logger, async () => {
+  await withdrawLocalApiUrl(api.url);
   await api.close();
   await worker.close();
   await simulator?.close();

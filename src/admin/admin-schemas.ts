@@ -10,6 +10,25 @@ export const defaultPlatformScopes = ['openid', 'AdobeID', 'read_organizations',
 
 const keyName = z.string().trim().min(1).max(100);
 
+const sensitiveLabels = z.boolean().describe('Whether PSPD and RHD labelled datasets may be exported');
+
+const scopeName = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'must be an OAuth scope name (letters, digits, _ . : -)');
+const scopeList = z.array(scopeName).min(1).max(50);
+/**
+ * OAuth scopes as a list, or as the one comma-separated string Adobe's Developer Console shows
+ * (what people paste), e.g. "openid,AdobeID,read_organizations".
+ */
+const ScopesSchema = z
+  .union([
+    scopeList,
+    z
+      .string()
+      .max(2000)
+      .transform((text) => text.split(/[\s,]+/).filter(Boolean))
+      .pipe(scopeList),
+  ])
+  .describe('A list of scope names, or one comma-separated string as the Adobe Developer Console shows them');
+
 export const CreateTenantBodySchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens'),
@@ -20,10 +39,10 @@ export const CreateTenantBodySchema = z
         sandbox: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a Platform sandbox name (lowercase)'),
         clientId: z.string().min(1).max(200),
         clientSecret: z.string().min(1).max(1000).describe('Write-only; stored sealed.'),
-        scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:-]+$/)).min(1).max(50).default(defaultPlatformScopes),
+        scopes: ScopesSchema.default(defaultPlatformScopes),
       })
       .strict(),
-    allowSensitiveLabels: z.boolean().default(false).describe('Whether PSPD and RHD labelled datasets may be exported'),
+    allowSensitiveLabels: sensitiveLabels.default(false),
     apiKey: z.object({ name: keyName.default('first key'), role: z.enum(apiKeyRoles).default('tenant') }).strict().default({ name: 'first key', role: 'tenant' }),
   })
   .strict()
@@ -47,6 +66,31 @@ export const TenantSchema = z
   })
   .meta({ id: 'Tenant' });
 export type TenantView = z.infer<typeof TenantSchema>;
+
+export const UpdateTenantBodySchema = z
+  .object({
+    platform: z
+      .object({
+        clientId: z.string().min(1).max(200),
+        clientSecret: z.string().min(1).max(1000).describe('Write-only; stored sealed.'),
+        scopes: ScopesSchema,
+      })
+      .partial()
+      .strict()
+      .optional()
+      .describe(
+        "The OAuth credential only. The org, sandbox and target cannot change: the tenant's connections and flows live in that sandbox, so a new one is a new tenant.",
+      ),
+    allowSensitiveLabels: sensitiveLabels.optional(),
+  })
+  .strict()
+  .refine((body) => body.allowSensitiveLabels !== undefined || (body.platform !== undefined && Object.keys(body.platform).length > 0), {
+    message: 'names nothing to change: give allowSensitiveLabels or platform.clientId, clientSecret or scopes',
+  })
+  .meta({ id: 'UpdateTenant' });
+export type UpdateTenantBody = z.infer<typeof UpdateTenantBodySchema>;
+
+export const TenantPageSchema = z.object({ items: z.array(TenantSchema), nextCursor: z.string().nullable() }).meta({ id: 'TenantPage' });
 
 export const CreateApiKeyBodySchema = z
   .object({ name: keyName, role: z.enum(apiKeyRoles).default('tenant') })

@@ -5,8 +5,17 @@ import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { Prisma, type ApiKey, type Tenant } from '../generated/prisma/client.js';
 import { issueApiKey, type IssuedApiKey } from '../tenants/api-keys.js';
-import { createTenant, findTenant, storeApiKey } from '../tenants/tenant-store.js';
-import type { CreateApiKeyBody, CreateTenantBody, IssuedApiKeyView, RotateApiKeyBody, RotatedApiKeyView, TenantView } from './admin-schemas.js';
+import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { createTenant, findTenant, listTenants, storeApiKey, updateTenant } from '../tenants/tenant-store.js';
+import type {
+  CreateApiKeyBody,
+  CreateTenantBody,
+  IssuedApiKeyView,
+  RotateApiKeyBody,
+  RotatedApiKeyView,
+  TenantView,
+  UpdateTenantBody,
+} from './admin-schemas.js';
 import { platformTargets } from './admin-schemas.js';
 import { findApiKeyById, revokeApiKeyById } from './admin-store.js';
 
@@ -48,9 +57,11 @@ export interface TenantAdminServiceDeps {
   secrets: SecretBox;
   /** Drops this process's cache of validated keys, so a revocation takes effect at once. */
   forgetApiKeys: () => void;
+  /** Drops this process's cached tenant row, so a changed setting takes effect at once here. */
+  forgetTenant: (tenantId: string) => void;
 }
 
-export function createTenantAdminService({ db, secrets, forgetApiKeys }: TenantAdminServiceDeps) {
+export function createTenantAdminService({ db, secrets, forgetApiKeys, forgetTenant }: TenantAdminServiceDeps) {
   return {
     async createTenant(body: CreateTenantBody): Promise<{ tenant: TenantView; apiKey: IssuedApiKeyView }> {
       const issued = issueApiKey();
@@ -77,6 +88,32 @@ export function createTenantAdminService({ db, secrets, forgetApiKeys }: TenantA
         }
         throw error;
       }
+    },
+
+    async list(query: { limit: number; cursor?: Keyset | undefined }): Promise<{ items: TenantView[]; nextCursor: string | null }> {
+      const rows = await listTenants(db, { limit: query.limit, ...(query.cursor ? { after: query.cursor } : {}) });
+      const { items, nextCursor } = pageOf(rows, query.limit);
+      return { items: items.map(presentTenant), nextCursor };
+    },
+
+    async get(tenantId: string): Promise<TenantView> {
+      const tenant = await findTenant(db, tenantId);
+      if (!tenant) throw notFound('Tenant', tenantId);
+      return presentTenant(tenant);
+    },
+
+    /** Changes the OAuth credential or the PSPD/RHD allowance; the next Platform call uses them. */
+    async update(tenantId: string, body: UpdateTenantBody): Promise<TenantView> {
+      const { platform } = body;
+      const updated = await updateTenant(db, tenantId, {
+        ...(platform?.clientId !== undefined ? { clientId: platform.clientId } : {}),
+        ...(platform?.clientSecret !== undefined ? { clientSecretSealed: secrets.seal(platform.clientSecret) } : {}),
+        ...(platform?.scopes !== undefined ? { scopes: platform.scopes.join(',') } : {}),
+        ...(body.allowSensitiveLabels !== undefined ? { allowSensitiveLabels: body.allowSensitiveLabels } : {}),
+      });
+      if (!updated) throw notFound('Tenant', tenantId);
+      forgetTenant(tenantId);
+      return presentTenant(updated);
     },
 
     async issueKey(tenantId: string, body: CreateApiKeyBody): Promise<IssuedApiKeyView> {
@@ -110,12 +147,6 @@ export function createTenantAdminService({ db, secrets, forgetApiKeys }: TenantA
       if (!(await findApiKeyById(db, id))) throw notFound('API key', id);
       await revokeApiKeyById(db, id, new Date());
       forgetApiKeys();
-    },
-
-    async ownTenant(tenantId: string): Promise<TenantView> {
-      const tenant = await findTenant(db, tenantId);
-      if (!tenant) throw notFound('Tenant', tenantId);
-      return presentTenant(tenant);
     },
   };
 }

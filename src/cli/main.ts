@@ -6,8 +6,8 @@
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
 //   aepj exports wait <id> [--timeout <s>]
 //   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
-// Common: --url (default $AEPJ_URL or http://127.0.0.1:3000), --key (default $AEPJ_API_KEY, then
-// data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
+// Common: --url (default $AEPJ_URL, then the URL a local `npm start` wrote to data/local-api-url,
+// then http://127.0.0.1:$PORT or :3000), --key (default $AEPJ_API_KEY, then data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
 // failed/cancelled/timed_out (a pipeline failed/cancelled), 2 usage, 3 API or network error, 4 --timeout reached.
 import { parseArgs } from 'node:util';
 import { ApiError, createApiClient } from '../client/api-client.js';
@@ -28,7 +28,9 @@ const usage = `usage: aepj <exports|pipelines> <command> [options]
   exports wait <id> [--timeout <seconds>]
   pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>
-options: --url <api url>  --key <api key>  --json  --help`;
+options: --url <api url>  --key <api key>  --json  --help
+  --url and --key default to AEPJ_URL and AEPJ_API_KEY, then to what a local \`npm start\` wrote
+  under data/ (its URL and the local tenant's key)`;
 
 const options = {
   url: { type: 'string' },

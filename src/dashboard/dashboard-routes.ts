@@ -1,4 +1,4 @@
-// Serves the web dashboard (plain HTML, CSS and one ES module from ./public, no build step) under
+// Serves the web dashboard (plain HTML, CSS and ES modules from ./public, no build step) under
 // /dashboard. The files are public; the page asks for an API key and calls the API with it, so
 // the dashboard sees exactly what that key may see. A strict CSP allows only same-origin scripts,
 // styles and requests.
@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 const assets = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'pipeline-page.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;
 

@@ -56,6 +56,16 @@ const azureConnectionString = z
 
 const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]{0,251}[A-Za-z0-9])?$/, 'must be a host name or IP address');
 
+// ADLS Gen2 is reached through its Data Lake (dfs) endpoint; a Blob endpoint is the Azure Blob
+// destination's, and the Platform would only fail the export later ("Azure Data Lake Storage Gen2
+// destination": URL https://<account>.dfs.core.windows.net/<filesystem>, Adobe's ADLS Gen2 docs).
+const adlsGen2Url = z
+  .url({ protocol: /^https$/ })
+  .refine((url) => !/\.blob\.core\./i.test(new URL(url).hostname), {
+    message: 'is a Blob Storage endpoint (blob.core.windows.net); ADLS Gen2 needs the Data Lake endpoint https://<account>.dfs.core.windows.net/<filesystem>, or use an azure-blob destination',
+  })
+  .describe('ADLS Gen2 file system URL, https://<account>.dfs.core.windows.net/<filesystem>');
+
 /** Per type: the non-secret location parameters and the credentials. */
 export const destinationTypeSchemas = {
   dlz: {
@@ -71,7 +81,7 @@ export const destinationTypeSchemas = {
     credentials: z.object({ connectionString: azureConnectionString }).strict(),
   },
   'adls-gen2': {
-    params: z.object({ url: z.url({ protocol: /^https$/ }).describe('ADLS Gen2 file system URL, https://<account>.dfs.core.windows.net/<filesystem>') }).strict(),
+    params: z.object({ url: adlsGen2Url }).strict(),
     credentials: z
       .object({
         servicePrincipalId: z.uuid(),

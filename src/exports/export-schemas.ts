@@ -11,13 +11,17 @@ import { exportRunStates, exportStatuses, type ExportStatus } from './export-sta
 export const exportFormats = ['parquet', 'json'] as const;
 export const exportCompressions = ['gzip', 'none'] as const;
 
+/** A missing field says "is required", not zod's "Invalid option" listing the choices. */
+const requiredEnum = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
+
 export const CreateExportBodySchema = z
   .object({
     datasetId: DatasetIdSchema,
     destinationId: z.uuid(),
     path: ExportPathSchema,
-    format: z.enum(exportFormats),
-    compression: z.enum(exportCompressions).describe('json needs gzip (the Platform writes JSON compressed only).'),
+    format: requiredEnum(exportFormats),
+    compression: requiredEnum(exportCompressions).describe('json needs gzip (the Platform writes JSON compressed only).'),
     schedule: ScheduleInputSchema.default('on-demand'),
     callbackUrl: z.url().max(2048).optional().describe('https URL told about the outcome.'),
   })

@@ -15,7 +15,7 @@ import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
 import type { IdempotencyRequest } from '../security/idempotency-store.js';
 import { jsonContentType, type IdempotentAnswer, type IdempotentAnswers } from '../security/idempotent-answers.js';
-import { createTenantCache, type TenantRow } from '../tenants/tenant-cache.js';
+import { createTenantCache, type TenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
@@ -49,6 +49,8 @@ export interface ExportServiceDeps {
   /** Idempotency-Key records written with the accept (POST /exports is an atomic route). */
   answers: IdempotentAnswers;
   logger: Logger;
+  /** Shared with the admin routes, which drop a tenant's row when they change it. */
+  tenants?: TenantCache;
   now?: () => Date;
 }
 
@@ -56,7 +58,7 @@ export function createExportService(deps: ExportServiceDeps) {
   const { db, producer, platforms, answers } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ component: 'export-service' });
-  const tenants = createTenantCache(db);
+  const tenants = deps.tenants ?? createTenantCache(db);
 
   async function tenantOf(tenantId: string): Promise<TenantRow> {
     const tenant = await tenants.get(tenantId);

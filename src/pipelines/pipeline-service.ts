@@ -24,6 +24,7 @@ import { jsonContentType, type BindAnswer, type IdempotentAnswer, type Idempoten
 import { enqueuePipelineAfterCommit } from './pipeline-enqueue.js';
 import { presentPipeline, presentPipelineSummary } from './pipeline-presenter.js';
 import type { ListPipelinesQuery, PipelineView } from './pipeline-schemas.js';
+import { isActivePipelineStatus } from './pipeline-status.js';
 import { findPipeline, insertPipeline, listPipelines, markPipelineCancelled, requeueFailedPipeline } from './pipeline-store.js';
 
 export interface PipelineServiceDeps {
@@ -199,6 +200,42 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       }
       await enqueuePipelineAfterCommit(producer, id, log);
       return presentPipeline(await load(tenantId, id));
+    },
+
+    /**
+     * Runs an ended pipeline (succeeded, failed or cancelled) again from its first step, as a new
+     * pipeline with the same definition, callback (and its signing secret) and ML platform. The
+     * definition is checked again: a destination deleted since is a 404 naming the step.
+     */
+    async rerun(tenantId: string, id: string): Promise<PipelineView> {
+      const current = await load(tenantId, id);
+      if (isActivePipelineStatus(current.status)) {
+        throw new AppError('conflict', `Pipeline ${id} is ${current.status}; wait for it to end (or cancel it) before running it again.`);
+      }
+      const definition = validateDefinition((current.definition as { steps?: unknown }).steps, '/definition/steps');
+      await checkDestinations(tenantId, definition.steps, '/definition/steps');
+      const at = now();
+      const row = await db.$transaction(async (tx) => {
+        const created = await insertPipeline(
+          tx,
+          {
+            tenantId,
+            templateId: current.templateId,
+            name: current.name,
+            definition,
+            parameters: (current.parameters as Prisma.InputJsonObject | null) ?? null,
+            callbackUrl: current.callbackUrl,
+            callbackSecretSealed: current.callbackSecretSealed,
+            mlPlatformUrl: current.mlPlatformUrl,
+            mlPlatformTokenSealed: current.mlPlatformTokenSealed,
+          },
+          at,
+        );
+        await notifyPipelineStatus(tx, created, 'queued', at, { rerunOf: id });
+        return created;
+      });
+      await enqueuePipelineAfterCommit(producer, row.id, log);
+      return presentPipeline(await load(tenantId, row.id));
     },
 
     /** Runs a failed pipeline again from its failed step (earlier steps' outputs are kept). */

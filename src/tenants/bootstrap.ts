@@ -1,13 +1,16 @@
-// Local default: a tenant bound to the simulator, and an admin key to call the API with.
+// The first tenant and admin key of an installation: `npm start` makes the local tenant bound to
+// the simulator, and `admin bootstrap` (src/admin/admin-cli.ts) makes an operator tenant for a
+// deployment. Both are idempotent and safe to run concurrently: a transaction-scoped advisory lock
+// serialises them, so two runs never issue two first keys.
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import { apiKeyFromString, issueApiKey } from './api-keys.js';
 import { createTenant, findApiKeyByPrefix, findTenantByName, storeApiKey } from './tenant-store.js';
 
 export const localTenantName = 'local';
-/** The local tenant's key is kept here (mode 600) so later starts, the demo and the CLI find it. */
-export const localApiKeyFile = './data/local-api-key';
 const notebookScopes = 'openid,AdobeID,read_organizations,additional_info.projectedProductContext,session';
+/** pg_advisory_xact_lock key of bootstrapping ("aepjboot"). */
+const bootstrapLockKey = 0x6165706a626f6f74n;
 
 export interface SimulatorClient {
   clientId: string;
@@ -16,39 +19,61 @@ export interface SimulatorClient {
   sandbox: string;
 }
 
-/** Ensures the local tenant exists; returns a usable key when one was created or configured. */
-export async function bootstrapLocalTenant(
+export interface BootstrapResult {
+  tenantId: string;
+  /** The whole key, when this call created it or it was configured; absent when one already existed. */
+  apiKey?: string;
+  /** The prefix of the admin key the tenant already had, when nothing was created. */
+  existingKeyPrefix?: string;
+}
+
+/**
+ * Ensures the tenant `name` exists, bound to the simulator client, with an admin key: the
+ * configured one (stored if absent), else a new one only when the tenant has no usable admin key.
+ */
+export async function bootstrapTenant(
   db: Db,
   secrets: SecretBox,
+  name: string,
   client: SimulatorClient,
   configuredKey?: string,
-): Promise<{ tenantId: string; apiKey?: string }> {
-  let tenant = await findTenantByName(db, localTenantName);
-  tenant ??= await createTenant(db, {
-    name: localTenantName,
-    platformTarget: 'simulator',
-    imsOrgId: client.orgId,
-    sandboxName: client.sandbox,
-    clientId: client.clientId,
-    clientSecretSealed: secrets.seal(client.clientSecret),
-    scopes: notebookScopes,
-    allowSensitiveLabels: false,
-  }).catch(async (err: unknown) => {
-    // Another process bootstrapped at the same moment.
-    const existing = await findTenantByName(db, localTenantName);
-    if (!existing) throw err;
-    return existing;
-  });
-
-  if (configuredKey) {
-    const issued = apiKeyFromString(configuredKey);
-    if (!issued) throw new Error('BOOTSTRAP_API_KEY must look like aepj_<12 lowercase letters or digits>_<43 base64url characters>');
-    if (!(await findApiKeyByPrefix(db, issued.prefix))) await storeApiKey(db, tenant.id, issued, 'admin', 'bootstrap');
-    return { tenantId: tenant.id, apiKey: configuredKey };
+  options: { issueAnother?: boolean } = {},
+): Promise<BootstrapResult> {
+  const configured = configuredKey === undefined ? undefined : apiKeyFromString(configuredKey);
+  if (configuredKey !== undefined && !configured) {
+    throw new Error('BOOTSTRAP_API_KEY must look like aepj_<12 lowercase letters or digits>_<43 base64url characters>');
   }
-  const keys = await db.apiKey.count({ where: { tenantId: tenant.id, revokedAt: null } });
-  if (keys > 0) return { tenantId: tenant.id };
-  const issued = issueApiKey();
-  await storeApiKey(db, tenant.id, issued, 'admin', 'bootstrap');
-  return { tenantId: tenant.id, apiKey: issued.key };
+  return db.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${bootstrapLockKey})`;
+    const tenant =
+      (await findTenantByName(tx, name)) ??
+      (await createTenant(tx, {
+        name,
+        platformTarget: 'simulator',
+        imsOrgId: client.orgId,
+        sandboxName: client.sandbox,
+        clientId: client.clientId,
+        clientSecretSealed: secrets.seal(client.clientSecret),
+        scopes: notebookScopes,
+        allowSensitiveLabels: false,
+      }));
+    if (configured && configuredKey) {
+      if (!(await findApiKeyByPrefix(tx, configured.prefix))) await storeApiKey(tx, tenant.id, configured, 'admin', 'bootstrap');
+      return { tenantId: tenant.id, apiKey: configuredKey };
+    }
+    const existing = await tx.apiKey.findFirst({
+      where: { tenantId: tenant.id, role: 'admin', OR: [{ revokedAt: null }, { revokedAt: { gt: new Date() } }] },
+      orderBy: { createdAt: 'asc' },
+    });
+    if (existing && !options.issueAnother) return { tenantId: tenant.id, existingKeyPrefix: existing.prefix };
+    const issued = issueApiKey();
+    await storeApiKey(tx, tenant.id, issued, 'admin', 'bootstrap');
+    return { tenantId: tenant.id, apiKey: issued.key };
+    // A run may wait for a concurrent one's lock; Prisma's 5 s default would fail it for that.
+  }, { maxWait: 30_000, timeout: 60_000 });
+}
+
+/** `npm start`: the local tenant bound to the simulator; returns a usable key when one was created or configured. */
+export async function bootstrapLocalTenant(db: Db, secrets: SecretBox, client: SimulatorClient, configuredKey?: string): Promise<BootstrapResult> {
+  return bootstrapTenant(db, secrets, localTenantName, client, configuredKey);
 }

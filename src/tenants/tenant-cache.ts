@@ -1,6 +1,6 @@
 // Tenant rows for the hot accept path, kept a few seconds (like validated API keys in the auth
-// plugin): tenants are created and never edited through the API, so a short cache only delays the
-// effect of a direct database change by that long.
+// plugin). PATCH /admin/tenants/:id drops the row in the process that served it; other API
+// processes see the change within the TTL.
 import type { Db } from '../db/client.js';
 import { findTenant } from './tenant-store.js';
 
@@ -9,6 +9,8 @@ export type TenantRow = NonNullable<Awaited<ReturnType<typeof findTenant>>>;
 export interface TenantCache {
   /** The tenant, or null when it does not exist (absence is not cached). */
   get(tenantId: string): Promise<TenantRow | null>;
+  /** Drops the cached row (after the tenant changed). */
+  forget(tenantId: string): void;
 }
 
 export function createTenantCache(db: Db, ttlMs = 5000, now: () => number = Date.now): TenantCache {
@@ -25,6 +27,9 @@ export function createTenantCache(db: Db, ttlMs = 5000, now: () => number = Date
       if (entries.size > 10_000) entries.clear();
       entries.set(tenantId, { tenant, until: now() + ttlMs });
       return tenant;
+    },
+    forget(tenantId) {
+      entries.delete(tenantId);
     },
   };
 }

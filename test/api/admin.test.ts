@@ -122,3 +122,74 @@ describe('GET /tenant', () => {
     assert.equal(b.platform.sandbox, api.tenantB.sandbox);
   });
 });
+
+describe('tenant scopes as the Developer Console shows them', () => {
+  test('one comma-separated string is accepted and stored as the list', async () => {
+    const body = tenantBody('console-paste');
+    const res = await api.post(api.keys.adminA, '/admin/tenants', {
+      ...body,
+      platform: { ...body.platform, scopes: 'openid,AdobeID,read_organizations,additional_info.projectedProductContext,session' },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(bodyOf<{ tenant: TenantBody }>(res).tenant.platform.scopes, ['openid', 'AdobeID', 'read_organizations', 'additional_info.projectedProductContext', 'session']);
+  });
+
+  test('a bad scope in the string is a 400 naming scopes', async () => {
+    const body = tenantBody('bad-scopes');
+    const res = await api.post(api.keys.adminA, '/admin/tenants', { ...body, platform: { ...body.platform, scopes: 'openid, Adobe ID!' } });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.ok(bodyOf<{ errors: { pointer: string }[] }>(res).errors.some((e) => e.pointer.startsWith('/platform/scopes')), res.body);
+  });
+});
+
+describe('GET /admin/tenants and PATCH /admin/tenants/:id', () => {
+  test('lists every tenant once across pages, without secrets', async () => {
+    const seen: TenantBody[] = [];
+    let url: string | null = '/admin/tenants?limit=2';
+    while (url) {
+      const res = await api.get(api.keys.adminA, url);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.ok(!res.body.includes(api.simulator.clientSecret));
+      const page = bodyOf<{ items: TenantBody[]; nextCursor: string | null }>(res);
+      seen.push(...page.items);
+      url = page.nextCursor ? `/admin/tenants?limit=2&cursor=${page.nextCursor}` : null;
+    }
+    const rows = await api.database.db.tenant.findMany();
+    assert.deepEqual(seen.map((t) => t.id).sort(), rows.map((r) => r.id).sort());
+    assert.equal((await api.get(api.keys.tenantA, '/admin/tenants')).statusCode, 403);
+  });
+
+  test('allows PSPD and RHD later: the next export of a PSPD dataset is accepted at once', async () => {
+    const team = bodyOf<{ tenant: TenantBody; apiKey: IssuedKey }>(await api.post(api.keys.adminA, '/admin/tenants', tenantBody('pspd-later')));
+    const destination = bodyOf<{ id: string }>(await api.post(team.apiKey.key, '/destinations', { type: 'dlz', name: 'dlz', params: {} })).id;
+    const datasets = bodyOf<{ items: { id: string; governance: { refusedLabels: string[] } }[] }>(await api.get(team.apiKey.key, '/datasets?limit=100')).items;
+    const pspd = datasets.find((d) => d.governance.refusedLabels.join() === 'PSPD')?.id ?? assert.fail('no dataset refused for PSPD alone');
+    const exportBody = { datasetId: pspd, destinationId: destination, path: 'sensitive', format: 'parquet', compression: 'gzip' };
+    assert.equal((await api.post(team.apiKey.key, '/exports', exportBody)).statusCode, 422);
+
+    const patched = await api.patch(api.keys.adminA, `/admin/tenants/${team.tenant.id}`, { allowSensitiveLabels: true });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.equal(bodyOf<TenantBody>(patched).allowSensitiveLabels, true);
+    assert.equal((await api.post(team.apiKey.key, '/exports', exportBody)).statusCode, 202);
+  });
+
+  test('changes the credential (secret sealed, never returned) and scopes; org and sandbox stay', async () => {
+    const team = bodyOf<{ tenant: TenantBody }>(await api.post(api.keys.adminA, '/admin/tenants', tenantBody('new-credential')));
+    const res = await api.patch(api.keys.adminA, `/admin/tenants/${team.tenant.id}`, { platform: { clientSecret: 'rotated-secret-value', scopes: 'openid,AdobeID' } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.ok(!res.body.includes('rotated-secret-value'));
+    assert.deepEqual(bodyOf<TenantBody>(res).platform.scopes, ['openid', 'AdobeID']);
+    const row = await api.database.db.tenant.findUniqueOrThrow({ where: { id: team.tenant.id } });
+    assert.equal(api.secrets.open(row.clientSecretSealed), 'rotated-secret-value');
+    assert.equal(row.clientId, api.simulator.clientId);
+
+    const sandbox = await api.patch(api.keys.adminA, `/admin/tenants/${team.tenant.id}`, { platform: { sandbox: 'dev' } });
+    assert.equal(sandbox.statusCode, 400);
+    assert.ok(bodyOf<{ errors: { pointer: string }[] }>(sandbox).errors.some((e) => e.pointer === '/platform/sandbox'));
+    const empty = await api.patch(api.keys.adminA, `/admin/tenants/${team.tenant.id}`, {});
+    assert.equal(empty.statusCode, 400);
+    assert.match(bodyOf<{ detail: string }>(empty).detail, /names nothing to change/);
+    assert.equal((await api.patch(api.keys.adminA, `/admin/tenants/${randomUUID()}`, { allowSensitiveLabels: true })).statusCode, 404);
+    assert.equal((await api.patch(api.keys.tenantA, `/admin/tenants/${team.tenant.id}`, { allowSensitiveLabels: true })).statusCode, 403);
+  });
+});

@@ -77,7 +77,7 @@ describe('POST /destinations (happy)', () => {
 });
 
 describe('POST /destinations (errors)', () => {
-  const cases: { name: string; body: unknown; pointer: string }[] = [
+  const cases: { name: string; body: unknown; pointer: string; message?: RegExp }[] = [
     {
       name: 'S3 access key not matching the Platform pattern',
       body: { ...fakeDestinationBodies.s3, credentials: { ...fakeDestinationBodies.s3.credentials, s3AccessKey: 'akia-lowercase' } },
@@ -96,6 +96,14 @@ describe('POST /destinations (errors)', () => {
     { name: 'SFTP key that is not base64', body: { ...fakeDestinationBodies.sftp, credentials: { authType: 'ssh-key', username: 'u', sshKey: 'not base64 at all!'.repeat(4) } }, pointer: '/credentials/sshKey' },
     { name: 'Azure connection string without a key', body: { ...fakeDestinationBodies['azure-blob'], credentials: { connectionString: 'AccountName=fake' } }, pointer: '/credentials/connectionString' },
     { name: 'ADLS url over http', body: { ...fakeDestinationBodies['adls-gen2'], params: { url: 'http://fakeaccount.dfs.core.windows.net/fs' } }, pointer: '/params/url' },
+    {
+      name: 'ADLS Gen2 given a Blob Storage URL',
+      body: { ...fakeDestinationBodies['adls-gen2'], params: { url: 'https://fakeaccount.blob.core.windows.net/fakefs' } },
+      pointer: '/params/url',
+      message: /Blob Storage endpoint.*dfs\.core\.windows\.net/,
+    },
+    { name: 'SFTP port out of range', body: { ...fakeDestinationBodies.sftp, params: { domain: 'sftp.example.com', port: 70000 } }, pointer: '/params/port' },
+    { name: 'SFTP port as a string', body: { ...fakeDestinationBodies.sftp, params: { domain: 'sftp.example.com', port: '22' } }, pointer: '/params/port' },
     { name: 'GCS access id not HMAC-shaped', body: { ...fakeDestinationBodies.gcs, credentials: { ...fakeDestinationBodies.gcs.credentials, accessKeyId: 'AKIAFAKE' } }, pointer: '/credentials/accessKeyId' },
   ];
   for (const c of cases) {
@@ -105,7 +113,7 @@ describe('POST /destinations (errors)', () => {
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
       const problem = bodyOf<Problem>(res);
       assert.equal(problem.code, 'validation_error');
-      assert.ok(problem.errors?.some((e) => e.location === 'body' && e.pointer === c.pointer), `expected ${c.pointer} in ${res.body}`);
+      assert.ok(problem.errors?.some((e) => e.location === 'body' && e.pointer === c.pointer && (!c.message || c.message.test(e.message))), `expected ${c.pointer} in ${res.body}`);
     });
   }
 

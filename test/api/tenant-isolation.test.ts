@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
-import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
+import { bodyOf, fakeDestinationBodies, startTestApi, type HttpCall, type TestApi } from '../support/api.js';
 
 let api: TestApi;
 const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '', runId: '' };
@@ -79,6 +79,7 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
     case 'GET /pipelines/{id}':
     case 'POST /pipelines/{id}/cancel':
     case 'POST /pipelines/{id}/retry':
+    case 'POST /pipelines/{id}/rerun':
       return [{ url: path.replace('{id}', a.pipelineId) }];
     case 'GET /pipeline-templates/{id}':
       return [{ url: `/pipeline-templates/${a.templateId}` }];
@@ -101,7 +102,7 @@ describe('tenant B on tenant A\'s ids', () => {
         const requests = requestFor(method, path);
         if (requests === 'admin' || requests === 'public') continue; // admin routes are not tenant resources: tenant keys get 403 (admin.test.ts)
         for (const r of requests) {
-          const res = await api.call(api.keys.tenantB, { method, url: r.url, body: r.body });
+          const res = await api.call(api.keys.tenantB, { method: method as HttpCall['method'], url: r.url, body: r.body });
           assert.equal(res.statusCode, 404, `${method} ${r.url} answered ${res.statusCode}: ${res.body}`);
           assert.equal(bodyOf<{ code: string }>(res).code, 'not_found');
           swept++;

@@ -12,6 +12,8 @@ import { runCli } from '../support/cli.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
 
+
+
 describe('aepj CLI', () => {
   let world: ListeningWorld;
   let datasetId: string;

@@ -1,14 +1,14 @@
 // The pipeline API: the definition is checked before anything starts (unknown step names, forward
 // references, outputs of the wrong kind: a 400 naming the field), templates with typed parameters,
 // cancel (the worker kills the running query) and retry from the failed step (earlier steps keep
-// their outputs, the failed one runs again under a new generation).
+// their outputs, the failed one runs again under a new generation), and rerun of an ended pipeline.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CMLE_EVENTS_TABLE } from '../../src/pipelines/cmle-example.js';
 import type { PipelineView, TemplateView } from '../../src/pipelines/pipeline-schemas.js';
 import { bodyOf } from '../support/api.js';
-import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
+import { createDlz, getPipeline, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
 
 let world: PipelineWorld;
 let destinationId: string;
@@ -210,5 +210,48 @@ describe('cancel and retry', () => {
     assert.equal(stepOf(done, 'second').generation, 1);
     assert.notEqual(stepOf(done, 'second').externalIds.queryId, stepOf(failed, 'second').externalIds.queryId);
     assert.equal(stepOf(done, 'second').outputs.rowCount, 5);
+  });
+});
+
+describe('rerun', () => {
+  test('an active pipeline is a 409; once cancelled it can run again', async () => {
+    const slow = { kind: 'featurize', name: 'features', sql: 'SELECT sum(hash(i)) AS s FROM range(100000000000000) t(i)' };
+    const accepted = await startPipeline(world.api, { name: 'rerun while active', steps: [slow] });
+    await waitForPipeline(world.api, accepted.id, (p) => typeof stepOf(p, 'features').externalIds.queryId === 'string');
+    const active = await world.api.post(world.api.keys.tenantA, `/pipelines/${accepted.id}/rerun`);
+    assert.equal(active.statusCode, 409, active.body);
+    assert.match(bodyOf<{ detail: string }>(active).detail, /wait for it to end/);
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/pipelines/${accepted.id}/cancel`)).statusCode, 202);
+    const again = await world.api.post(world.api.keys.tenantA, `/pipelines/${accepted.id}/rerun`);
+    assert.equal(again.statusCode, 202, again.body);
+    const second = bodyOf<PipelineView>(again);
+    assert.equal(second.status, 'queued');
+    await waitForPipeline(world.api, second.id, (p) => typeof stepOf(p, 'features').externalIds.queryId === 'string');
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/pipelines/${second.id}/cancel`)).statusCode, 202);
+    // Both slow queries are killed before the next test needs the Query Service.
+    const settled = (p: PipelineView) => p.steps.every((step) => !['running', 'waiting', 'cancelling'].includes(step.state));
+    for (const id of [accepted.id, second.id]) assert.equal((await waitForPipeline(world.api, id, settled)).status, 'cancelled');
+  });
+
+  test('a succeeded pipeline runs again from the start as a new pipeline', async () => {
+    const first = await startPipeline(world.api, { name: 'rerun me', steps: [featurize] });
+    const succeeded = await waitForPipeline(world.api, first.id);
+    assert.equal(succeeded.status, 'succeeded', JSON.stringify(succeeded.error));
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/pipelines/${first.id}/retry`)).statusCode, 409, 'retry is for failed pipelines only');
+
+    const rerun = await world.api.post(world.api.keys.tenantA, `/pipelines/${first.id}/rerun`);
+    assert.equal(rerun.statusCode, 202, rerun.body);
+    const second = bodyOf<PipelineView>(rerun);
+    assert.notEqual(second.id, first.id);
+    assert.equal(rerun.headers.location, `${world.api.config.http.publicUrl}/pipelines/${second.id}`);
+    assert.equal(second.name, 'rerun me');
+    assert.deepEqual(second.definition, succeeded.definition);
+    const done = await waitForPipeline(world.api, second.id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    // Its own query and table; the first run is untouched.
+    assert.notEqual(stepOf(done, 'features').externalIds.queryId, stepOf(succeeded, 'features').externalIds.queryId);
+    assert.deepEqual(await getPipeline(world.api, first.id), succeeded);
+    // Another tenant cannot rerun it.
+    assert.equal((await world.api.post(world.api.keys.tenantB, `/pipelines/${first.id}/rerun`)).statusCode, 404);
   });
 });

@@ -7,6 +7,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
+import { destinationExamples } from '../../src/http/api-examples.js';
 import { loadConfig, type ServiceConfig } from '../../src/config.js';
 import { createSecretBox, parseKeyring, type SecretBox } from '../../src/crypto/secret-box.js';
 import { createProducer, producerConnection, type JobProducer } from '../../src/jobs/queue.js';
@@ -172,37 +173,5 @@ export function bodyOf<T = Record<string, unknown>>(response: LightMyRequestResp
   return response.json<T>();
 }
 
-/** Obviously fake but valid credentials, so every destination type can be created in tests. */
-export const fakeDestinationBodies = {
-  dlz: { type: 'dlz', name: 'landing zone', params: {} },
-  s3: {
-    type: 's3',
-    name: 'fake s3',
-    params: { bucketName: 'fake-bucket' },
-    credentials: { authType: 'access-key', s3AccessKey: 'FAKEACCESSKEY2222222', s3SecretKey: 'fake/secret+key/for/tests/only'.padEnd(40, '0') },
-  },
-  'azure-blob': {
-    type: 'azure-blob',
-    name: 'fake blob',
-    params: { container: 'fake-container' },
-    credentials: { connectionString: 'DefaultEndpointsProtocol=https;AccountName=fakeaccount;AccountKey=ZmFrZS1rZXk=;EndpointSuffix=core.windows.net' },
-  },
-  'adls-gen2': {
-    type: 'adls-gen2',
-    name: 'fake adls',
-    params: { url: 'https://fakeaccount.dfs.core.windows.net/fakefs' },
-    credentials: { servicePrincipalId: '00000000-0000-4000-8000-000000000000', servicePrincipalKey: 'fake-service-principal-key', tenant: 'fake-tenant.onmicrosoft.com' },
-  },
-  gcs: {
-    type: 'gcs',
-    name: 'fake gcs',
-    params: { bucketName: 'fake-bucket' },
-    credentials: { accessKeyId: 'GOOGFAKEFAKEFAKEFAKE0000', secretAccessKey: 'fake/gcs/secret/for/tests'.padEnd(40, '0') },
-  },
-  sftp: {
-    type: 'sftp',
-    name: 'fake sftp',
-    params: { domain: 'sftp.example.com' },
-    credentials: { authType: 'password', username: 'fake-user', password: 'fake-password' },
-  },
-} as const;
+/** Obviously fake but valid credentials, so every destination type can be created in tests (the same bodies Swagger UI shows). */
+export const fakeDestinationBodies = destinationExamples;

@@ -5,6 +5,7 @@
 // kept so a failing test can show what the process said.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { resolve as resolvePath } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './chaos/free-port.js';
@@ -165,4 +166,28 @@ export async function startApiProcess(
   const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
   if (url === undefined) throw new Error(`api: no URL in ${line}`);
   return { process: api, url };
+}
+
+export interface FinishedRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (asynchronously: an API in this process keeps answering), keeping stdout and stderr apart. */
+export function runToEnd(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<FinishedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A TypeScript entry of this repository run with tsx (resolved here, so `cwd` needs no node_modules). */
+export function runTsToEnd(entry: string, args: string[], options: { cwd?: string; env: Record<string, string> }): Promise<FinishedRun> {
+  return runToEnd(process.execPath, ['--import', tsxLoader, resolvePath(repoRoot, entry), ...args], { cwd: options.cwd ?? repoRoot, env: options.env });
 }

@@ -3,6 +3,7 @@
 // GET /exports/:id/events with fetch (EventSource cannot send the Authorization header).
 // Everything is rendered with textContent: no API value is ever parsed as HTML.
 /* global document, window, location */
+import { isActive, renderPipeline } from './pipeline-page.js';
 
 const keyStorage = 'aepj.apiKey';
 const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out'];
@@ -103,12 +104,12 @@ function fillPairs(dl, pairs) {
 function switchView(name) {
   state.viewAbort.abort();
   state.viewAbort = new AbortController();
-  for (const view of ['login-view', 'exports-view', 'export-view', 'pipelines-view']) show(view, view === name);
+  for (const view of ['login-view', 'exports-view', 'export-view', 'pipelines-view', 'pipeline-view']) show(view, view === name);
   const signedIn = name !== 'login-view';
   show('tabs', signedIn);
   show('sign-out', signedIn);
   $('tab-exports').classList.toggle('active', name === 'exports-view' || name === 'export-view');
-  $('tab-pipelines').classList.toggle('active', name === 'pipelines-view');
+  $('tab-pipelines').classList.toggle('active', name === 'pipelines-view' || name === 'pipeline-view');
   return state.viewAbort.signal;
 }
 
@@ -405,6 +406,7 @@ async function openPipelines() {
       const retryCell = el('td', orDash(retrying), retrying ? 'retrying' : undefined);
       retryCell.dataset.field = 'lastError';
       row.dataset.id = String(item.id);
+      row.addEventListener('click', () => (location.hash = `#/pipelines/${item.id}`));
       row.append(el('td', shortId(String(item.id)), 'mono'), statusCell, el('td', orDash(item.currentStep)), retryCell, el('td', when(item.createdAt)), el('td', when(item.updatedAt)));
       tbody.append(row);
     }
@@ -413,6 +415,37 @@ async function openPipelines() {
   } catch (error) {
     handleError(error, 'pipelines-error');
   }
+}
+
+// One pipeline: no event stream yet, so the page reads it again every 2 s while it is active.
+
+async function followPipeline(id, signal) {
+  const post = async (action) => {
+    const response = await api(`/pipelines/${id}/${action}`, { method: 'POST', signal });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(body?.detail ?? `${response.status}`);
+    return body;
+  };
+  const actions = {
+    confirm: (text) => window.confirm(text),
+    rerun: () => post('rerun').then((created) => (location.hash = `#/pipelines/${created.id}`)).catch((e) => handleError(e, 'pipeline-error')),
+    cancel: () => post('cancel').then((view) => renderPipeline($('pipeline-root'), view, actions)).catch((e) => handleError(e, 'pipeline-error')),
+    retry: () => post('retry').then(() => followPipeline(id, signal)).catch((e) => handleError(e, 'pipeline-error')),
+  };
+  for (;;) {
+    const view = await apiJson(`/pipelines/${id}`, signal);
+    renderPipeline($('pipeline-root'), view, actions);
+    if (!isActive(view)) return;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (signal.aborted) return;
+  }
+}
+
+function openPipeline(id) {
+  const signal = switchView('pipeline-view');
+  showMessage('pipeline-error', '');
+  $('pipeline-root').replaceChildren();
+  followPipeline(id, signal).catch((e) => handleError(e, 'pipeline-error'));
 }
 
 // ---------- routing and start ----------
@@ -424,7 +457,9 @@ function route() {
   }
   const hash = location.hash || '#/exports';
   const match = /^#\/exports\/([0-9a-f-]{36})$/i.exec(hash);
+  const pipeline = /^#\/pipelines\/([0-9a-f-]{36})$/i.exec(hash);
   if (match) openExport(match[1]);
+  else if (pipeline) openPipeline(pipeline[1]);
   else if (hash === '#/pipelines') void openPipelines();
   else openExportsList();
 }

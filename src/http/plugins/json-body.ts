@@ -1,7 +1,7 @@
 // The JSON body parser: Fastify's own (secure-json-parse, refusing __proto__ and constructor
 // poisoning) plus one rule: no string may hold a NUL character or an unpaired UTF-16 surrogate.
 // Postgres text cannot store NUL (the insert would fail as a 500) and a lone surrogate would be
-// stored silently replaced, so both are a 400 naming the field instead.
+// stored silently replaced, so both are a 400 naming the field instead. An empty body is no body.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../../errors.js';
@@ -65,6 +65,9 @@ export default fp(
     const parse = app.getDefaultJsonParser('error', 'error');
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      // A JSON content type with no body (what many clients send on a bodiless POST such as
+      // /exports/:id/runs) is no body at all; a route that needs one says which fields it lacks.
+      if (body === '') return done(null, undefined);
       void parse(request, body as string, (err, value: unknown) => {
         if (err) return done(syntaxError(err), undefined);
         const pointer = suspiciousEscape.test(body as string) ? findBadString(value) : null;

@@ -27,7 +27,7 @@ const frameworkCodes: Record<string, ProblemCode> = {
   FST_ERR_VALIDATION: 'validation_error',
 };
 
-function toAppError(error: FastifyError): AppError {
+function toAppError(error: FastifyError, request: FastifyRequest): AppError {
   if (error instanceof AppError) return error;
   // A database restart or an exhausted pool is temporary: tell the caller to retry, not a 500.
   if (isDatabaseUnavailable(error)) {
@@ -53,6 +53,10 @@ function toAppError(error: FastifyError): AppError {
     return new AppError('validation_error', error.message, { errors });
   }
   const mapped = error.code ? frameworkCodes[error.code] : undefined;
+  if (mapped === 'unsupported_media_type') {
+    const given = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().slice(0, 100) || 'no content type';
+    return new AppError(mapped, `Send the body as JSON with Content-Type: application/json (got ${given}).`);
+  }
   if (mapped) {
     // JSON syntax errors name no field: the body as a whole is the problem.
     const errors: FieldError[] = mapped === 'validation_error' ? [{ location: 'body', pointer: '/', message: error.message }] : [];
@@ -157,7 +161,7 @@ export function sendFrameworkError(error: FastifyError, request: FastifyRequest,
 export default fp(
   async function problemDetails(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const problem = toAppError(error);
+      const problem = toAppError(error, request);
       if (problem.status >= 500 || isResponseSerializationError(error)) {
         request.log.error({ err: error }, 'request failed');
       } else {

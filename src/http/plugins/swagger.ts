@@ -4,6 +4,28 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { requestBodyExamples } from '../api-examples.js';
+
+type TransformObjectInput = Parameters<typeof jsonSchemaTransformObject>[0];
+interface MediaType {
+  examples?: unknown;
+}
+interface Operation {
+  requestBody?: { content?: Record<string, MediaType> };
+}
+
+/** Puts the real request examples (src/http/api-examples.ts) on each route's JSON body. */
+function withExamples(input: TransformObjectInput) {
+  const document = jsonSchemaTransformObject(input) as { paths?: Record<string, Record<string, Operation>> };
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const examples = requestBodyExamples[`${method.toUpperCase()} ${path}`];
+      const media = operation.requestBody?.content?.['application/json'];
+      if (examples && media) media.examples = examples;
+    }
+  }
+  return document;
+}
 
 export default fp(
   async function openapi(app: FastifyInstance, opts: { publicUrl: string }) {
@@ -23,7 +45,7 @@ export default fp(
         security: [{ apiKey: [] }],
       },
       transform: jsonSchemaTransform,
-      transformObject: jsonSchemaTransformObject,
+      transformObject: withExamples,
     });
     await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   },

@@ -9,9 +9,12 @@ import {
   IssuedApiKeySchema,
   RotateApiKeyBodySchema,
   RotatedApiKeySchema,
+  TenantPageSchema,
   TenantSchema,
+  UpdateTenantBodySchema,
 } from '../../admin/admin-schemas.js';
 import type { TenantAdminService } from '../../admin/tenant-admin-service.js';
+import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
 import { problemResponses } from './problem-schema.js';
 
 export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }> = (app, { admin }, done) => {
@@ -32,6 +35,46 @@ export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }
       },
     },
     async (request, reply) => reply.status(201).send(await admin.createTenant(request.body)),
+  );
+
+  app.get(
+    '/admin/tenants',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'List tenants, newest first',
+        querystring: z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema.optional() }).strict(),
+        response: { 200: TenantPageSchema, ...problemResponses(400, 403) },
+      },
+    },
+    async (request) => admin.list(request.query),
+  );
+
+  app.get(
+    '/admin/tenants/:id',
+    {
+      config,
+      schema: { tags, summary: 'Get a tenant', params: IdParamsSchema, response: { 200: TenantSchema, ...problemResponses(400, 403, 404) } },
+    },
+    async (request) => admin.get(request.params.id),
+  );
+
+  app.patch(
+    '/admin/tenants/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "Change a tenant's OAuth credential or whether it may export PSPD and RHD datasets",
+        description:
+          "Only the fields given change. The org, sandbox and target stay: the tenant's Platform connections and flows live in that sandbox. A new client secret is sealed and never returned; the next Platform call uses the new credential.",
+        params: IdParamsSchema,
+        body: UpdateTenantBodySchema,
+        response: { 200: TenantSchema, ...problemResponses(400, 403, 404) },
+      },
+    },
+    async (request) => admin.update(request.params.id, request.body),
   );
 
   app.post(
@@ -93,7 +136,7 @@ export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }
         response: { 200: TenantSchema, ...problemResponses() },
       },
     },
-    async (request) => admin.ownTenant(request.auth.tenantId),
+    async (request) => admin.get(request.auth.tenantId),
   );
   done();
 };

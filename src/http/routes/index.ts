@@ -17,6 +17,7 @@ import type { ServiceMetrics } from '../../metrics/service-metrics.js';
 import { createPipelineService } from '../../pipelines/pipeline-service.js';
 import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
+import { createTenantCache } from '../../tenants/tenant-cache.js';
 import { createMlCallbackService } from '../../webhooks/ml-callback-service.js';
 import { createIdempotentAnswers } from '../../security/idempotent-answers.js';
 import { idempotencyKeyHeader } from '../plugins/idempotency.js';
@@ -54,9 +55,10 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   const destinations = createDestinationService({ db, secrets });
   const stores = createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => platforms.platformFor(tenant) });
   const answers = createIdempotentAnswers({ db, secrets, ttlSeconds: config.idempotency.ttlSeconds, headerName: idempotencyKeyHeader });
-  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers });
+  const tenants = createTenantCache(db);
+  const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers, tenants });
   const landedFiles = createLandedFilesService({ db, stores, signedUrlTtlSeconds: config.storage.signedUrlTtlSeconds, publicUrl });
-  const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys() });
+  const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys(), forgetTenant: (id) => tenants.forget(id) });
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis });
   await app.register(adminRoutes, { admin });

@@ -1,4 +1,4 @@
-// /pipelines and /pipeline-templates: accept, show, list, cancel and retry pipelines; save
+// /pipelines and /pipeline-templates: accept, show, list, cancel, retry and rerun pipelines; save
 // templates and start pipelines from them with parameters.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import {
@@ -95,6 +95,25 @@ export const pipelineRoutes: FastifyPluginCallbackZod<{ pipelines: PipelineServi
     async (request, reply) => {
       const updated = await pipelines.retry(request.auth.tenantId, request.params.id);
       return reply.status(202).header('location', locationOf(updated.id)).send(updated);
+    },
+  );
+
+  app.post(
+    '/pipelines/:id/rerun',
+    {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        summary: 'Run an ended pipeline again from the start, as a new pipeline',
+        description:
+          'For a succeeded, failed or cancelled pipeline: a new pipeline with the same definition, callback (signed with the same secret) and ML platform, answered 202 with its `Location`. 409 while the pipeline is still active. To continue a failed pipeline from its failed step instead, use `/retry`.',
+        params: PipelineParamsSchema,
+        response: { 202: PipelineSchema, ...problemResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request, reply) => {
+      const created = await pipelines.rerun(request.auth.tenantId, request.params.id);
+      return reply.status(202).header('location', locationOf(created.id)).send(created);
     },
   );
 

@@ -18,6 +18,11 @@ export interface TransitionContext {
 export async function startStep(ctx: TransitionContext, step: PipelineStep): Promise<void> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
+    // Lock the pipeline row first: a cancel committing meanwhile then either waits for this start
+    // (and marks the started step cancelling) or wins (and this start touches nothing). Without
+    // the lock a cancel could slip between the fence check and the step write, leaving a step
+    // "running" under a cancelled pipeline with its query never cancelled.
+    await ctx.fenced.update(tx, { updatedAt: at });
     await ctx.fenced.updateStep(tx, step.id, { state: 'running', startedAt: at, attempts: { increment: 1 } });
     await notifyStepState(tx, ctx.pipeline, step, 'started', at);
   });

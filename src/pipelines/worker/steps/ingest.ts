@@ -40,7 +40,7 @@ async function findOrCreateBatch(ctx: StepContext<'ingest'>, datasetId: string):
 async function checkScoresFile(ctx: StepContext<'ingest'>, tenant: string): Promise<StepOutcome | null> {
   if (typeof ctx.ids.scoresBytes === 'number') return null;
   return withLocation(ctx, resolvedLocation(ctx.definition.scores), 'ingestible', async ({ store, location }) => {
-    let measured: { rows: number; bytes: number };
+    let measured: { rows: number; bytes: number; histogram: number[] };
     try {
       measured = await measureScores(store, location.path, tenant);
     } catch (error) {
@@ -48,7 +48,7 @@ async function checkScoresFile(ctx: StepContext<'ingest'>, tenant: string): Prom
       throw error;
     }
     if (measured.rows === 0) return fail('no_scores', `The scores file ${location.uri} holds no scores.`);
-    await ctx.saveIds({ scoresRows: measured.rows, scoresBytes: measured.bytes });
+    await ctx.saveIds({ scoresRows: measured.rows, scoresBytes: measured.bytes, scoreHistogram: measured.histogram });
     return null;
   });
 }
@@ -86,7 +86,8 @@ export const ingestStep: StepHandler<'ingest'> = async (ctx) => {
     const batch = await ctx.platform.getBatch(batchId);
     const status = batch.status.toLowerCase();
     if (SUCCEEDED.has(status)) {
-      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null, uploadMode: ctx.ids.uploadMode ?? null });
+      const histogram = Array.isArray(ctx.ids.scoreHistogram) ? { scoreHistogram: ctx.ids.scoreHistogram } : {};
+      return done({ datasetId, schemaId: idOf(ctx.ids, 'schemaId') ?? null, batchId, records: batch.recordCount ?? null, uploadMode: ctx.ids.uploadMode ?? null, ...histogram });
     }
     if (FAILED.has(status)) {
       const first = batch.errors?.[0];

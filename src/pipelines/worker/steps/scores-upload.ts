@@ -5,6 +5,7 @@
 // the second uploads — one streamed PUT below the large-file threshold, else the large-file flow
 // with parts of a fixed size (one part in memory at a time). Re-running the upload after a crash
 // replaces the file (PUT by name, or INITIALIZE starting over).
+import { scoreHistogram } from '../../score-histogram.js';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parseScoreLine } from '../../../ml-contract/scores-file.js';
@@ -25,14 +26,19 @@ async function* batchLines(store: ObjectStore, path: string, tenant: string): As
 }
 
 /** Pass one: every line checked (ScoresFormatError names the first bad one); rows and bytes counted. */
-export async function measureScores(store: ObjectStore, path: string, tenant: string): Promise<{ rows: number; bytes: number }> {
+export async function measureScores(store: ObjectStore, path: string, tenant: string): Promise<{ rows: number; bytes: number; histogram: number[] }> {
   let rows = 0;
   let bytes = 0;
+  const propensities: number[] = [];
   for await (const line of batchLines(store, path, tenant)) {
     rows++;
     bytes += line.length;
+    const row = JSON.parse(line.toString()) as Record<string, { propensity?: unknown } | undefined>;
+    const propensity = row[`_${tenant}`]?.propensity;
+    if (typeof propensity === 'number') propensities.push(propensity);
   }
-  return { rows, bytes };
+  // The dashboard draws the score histogram and reach curve from these counts (score-histogram.ts).
+  return { rows, bytes, histogram: scoreHistogram(propensities) };
 }
 
 /** Regroups a byte stream into parts of exactly `size` bytes (the last one shorter). */
