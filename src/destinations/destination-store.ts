@@ -56,7 +56,7 @@ export async function exportsUsing(
   // A recurring export past its endAt no longer runs, whatever its status says.
   return rows.filter((row) => {
     const endAt = (row.schedule as { endAt?: unknown } | null)?.endAt;
-    return typeof endAt !== 'string' || Date.parse(endAt) > now.getTime() || (statuses.active as readonly string[]).includes(row.status);
+    return typeof endAt !== 'string' || Date.parse(endAt) > now.getTime() || statuses.active.includes(row.status);
   });
 }
 

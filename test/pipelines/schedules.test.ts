@@ -199,11 +199,12 @@ describe('a schedule fires at its instants', () => {
     // Several instants pass with no worker.
     await sleep(3.5 * HOUR_MS);
     worker = await startSchedules();
-    let recovered;
+    let recovered: Awaited<ReturnType<typeof occurrencesOf>>[number];
     try {
-      recovered = await waitFor('the recovery run', async () => started(await occurrencesOf(schedule.id))[1]);
+      const found = await waitFor('the recovery run', async () => started(await occurrencesOf(schedule.id))[1]);
+      recovered = found;
       // Give the stale scheduler job and a few more instants the chance to (wrongly) start more.
-      await waitFor('an instant after the recovery', async () => ((await occurrencesOf(schedule.id)).some((o) => o.instant > recovered!.instant) ? true : undefined));
+      await waitFor('an instant after the recovery', async () => ((await occurrencesOf(schedule.id)).some((o) => o.instant > found.instant) ? true : undefined));
     } finally {
       await worker.stop();
     }

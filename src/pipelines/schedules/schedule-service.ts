@@ -126,7 +126,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
           sourceKind: body.pipelineId !== undefined ? 'pipeline' : 'template',
           sourcePipelineId: body.pipelineId ?? null,
           templateId: body.templateId ?? null,
-          parameters: body.templateId !== undefined ? (resolved.parameters as Prisma.InputJsonObject | null) : null,
+          parameters: body.templateId !== undefined ? resolved.parameters : null,
           ...cadence,
           timeZone: cadence.cron === null ? null : (cadence.timeZone ?? 'UTC'),
           startAt,
