@@ -68,12 +68,23 @@ async function alreadyExportedBy(ctx: SimulatorContext, t: Tenancy, flow: FlowVi
   return newer.length === 0 ? watermark.last_run_id : null;
 }
 
+/** With live ingestion configured, new rows have landed in each requested dataset since the last request. */
+async function landLiveIngestion(ctx: SimulatorContext, t: Tenancy, checked: readonly CheckedDestination[]): Promise<void> {
+  const datasets = datasetStoreFor(ctx);
+  for (const datasetId of new Set(checked.flatMap((c) => c.datasetIds))) {
+    const dataset = await datasets.getDataset(t, datasetId);
+    if (dataset?.kind != null) await datasets.appendSyntheticRows(t, dataset, ctx.config.liveIngestionRows);
+  }
+}
+
 export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request: AdhocDatasetRunRequest): Promise<StartedRun[][]> {
   const destinations = request.activationInfo.destinations;
   const checked: CheckedDestination[] = [];
   for (const d of destinations) {
     checked.push(await checkDestination(ctx, t, d.flowId, [...new Set(d.datasets.map((ds) => ds.id))]));
   }
+
+  if (ctx.config.liveIngestionRows > 0) await landLiveIngestion(ctx, t, checked);
 
   const engine = runEngineFor(ctx);
   // The lock's connection stays checked out while the run is created through other connections.
