@@ -44,13 +44,20 @@ export interface DestinationServiceDeps {
  */
 const finishedRecurringStatuses = ['cancelled', 'failed', 'timed_out'] as const satisfies readonly ExportStatus[];
 
-/** Replaces the base connection's `auth` with If-Match; reads the etag again once if it moved meanwhile. */
-async function replaceBaseConnectionAuth(platform: PlatformClient, baseConnectionId: string, auth: unknown): Promise<void> {
+/**
+ * Replaces the base connection's credentials with If-Match (destinations.yaml patchConnectionById:
+ * `replace /auth/params`, as its Patch_Connection_Replace_Auth_Params example; the whole `/auth`
+ * when the auth spec itself changes, e.g. SFTP password to SSH key). Reads the etag again once if
+ * it moved meanwhile.
+ */
+async function replaceBaseConnectionAuth(platform: PlatformClient, baseConnectionId: string, auth: { specName: string; params: Record<string, unknown> }): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const connection = await platform.getBaseConnection(baseConnectionId);
     if (!connection.etag) throw new AppError('platform_error', `The Platform returned base connection ${baseConnectionId} without an etag; its credentials cannot be changed safely.`);
+    const operation =
+      connection.auth?.specName === auth.specName ? { op: 'replace' as const, path: '/auth/params', value: auth.params } : { op: 'replace' as const, path: '/auth', value: auth };
     try {
-      await platform.patchBaseConnection(baseConnectionId, [{ op: 'replace', path: '/auth', value: auth }], connection.etag);
+      await platform.patchBaseConnection(baseConnectionId, [operation], connection.etag);
       return;
     } catch (error) {
       if (attempt < 2 && error instanceof PlatformError && error.kind === 'conflict') continue;
@@ -112,6 +119,7 @@ export function createDestinationService({ db, secrets, platforms, tenants, now 
         if (fresh.baseConnectionId !== null) {
           const { auth } = platformDestinationOf({ ...fresh, credentialsSealed }, secrets);
           try {
+            if (auth === null) throw new Error(`a ${fresh.type} destination has no credentials to rotate`);
             await replaceBaseConnectionAuth(platforms.platformFor(tenant), fresh.baseConnectionId, auth);
           } catch (error) {
             // Deleted at the Platform: the next export creates it again, with the new credentials.
