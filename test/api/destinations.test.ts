@@ -174,6 +174,15 @@ describe('GET /destinations', () => {
   });
 });
 
+/** An export row to the destination, in the state given (no worker runs here). */
+async function insertExportTo(destinationId: string, state: { status: string; step: string; schedule?: { every: string; startAt: string; endAt: string } }): Promise<string> {
+  const id = randomUUID();
+  await api.database.db.export.create({
+    data: { id, tenantId: api.tenantA.id, destinationId, datasetId: 'fakedataset0000000000000', path: 'ml', format: 'parquet', compression: 'gzip', nextCheckAt: new Date(), ...state },
+  });
+  return id;
+}
+
 describe('DELETE /destinations/:id', () => {
   test('deletes; afterwards the destination answers 404 and is not listed', async () => {
     const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
@@ -187,21 +196,7 @@ describe('DELETE /destinations/:id', () => {
 
   test('409 while an unfinished export uses it; allowed once the export has finished', async () => {
     const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
-    const exportId = randomUUID();
-    await api.database.db.export.create({
-      data: {
-        id: exportId,
-        tenantId: api.tenantA.id,
-        destinationId: id,
-        datasetId: 'fakedataset0000000000000',
-        path: 'ml',
-        format: 'parquet',
-        compression: 'gzip',
-        status: 'running',
-        step: 'flow',
-        nextCheckAt: new Date(),
-      },
-    });
+    const exportId = await insertExportTo(id, { status: 'running', step: 'flow' });
     const refused = await api.delete(api.keys.tenantA, `/destinations/${id}`);
     assert.equal(refused.statusCode, 409, refused.body);
     assert.equal(bodyOf<Problem>(refused).code, 'conflict');
@@ -216,23 +211,8 @@ describe('DELETE /destinations/:id names its users', () => {
     const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
     const db = api.database.db;
     // A recurring export whose flow was created: `succeeded`, but its flow runs until endAt.
-    const exportId = randomUUID();
     const endAt = new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
-    await db.export.create({
-      data: {
-        id: exportId,
-        tenantId: api.tenantA.id,
-        destinationId: id,
-        datasetId: 'fakedataset0000000000000',
-        path: 'ml',
-        format: 'parquet',
-        compression: 'gzip',
-        schedule: { every: 'PT3H', startAt: new Date().toISOString(), endAt },
-        status: 'succeeded',
-        step: 'done',
-        nextCheckAt: new Date(),
-      },
-    });
+    const exportId = await insertExportTo(id, { schedule: { every: 'PT3H', startAt: new Date().toISOString(), endAt }, status: 'succeeded', step: 'done' });
     const scheduleId = randomUUID();
     await db.pipelineSchedule.create({
       data: {
