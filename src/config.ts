@@ -134,6 +134,14 @@ export const serviceEnvSchema = z.object({
   ML_WEBHOOK_BEARER_TOKEN: z.string().min(16).optional(),
   /** How long a pipeline may run before it fails as timed out. */
   PIPELINE_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
+  /**
+   * Length of the "hour" of a pipeline schedule's `everyHours` cadence. Always 3600000 in
+   * production; tests and the demo shorten it (a time scale: 1000 = an hour passes in a second).
+   * Cron patterns are wall-clock and never scaled.
+   */
+  PIPELINE_SCHEDULE_HOUR_MS: positiveInt.default(3_600_000),
+  /** How often a worker checks the job schedulers against the schedule rows (and catches up a missed instant). */
+  PIPELINE_SCHEDULE_RECONCILE_MS: positiveInt.default(60_000),
   /** How often the worker looks for due outbound notifications. */
   NOTIFICATION_POLL_MS: positiveInt.default(1000),
   /** First retry delay of a failed notification, grown towards Standard Webhooks' schedule. */
@@ -182,6 +190,7 @@ export interface ServiceConfig {
   idempotency: { ttlSeconds: number };
   metrics: { token?: string; workerPort: number };
   events: { heartbeatMs: number };
+  schedules: { hourMs: number; reconcileIntervalMs: number };
   pipelines: {
     deadlineSeconds: number;
     mlPollInitialMs: number;
@@ -267,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     idempotency: { ttlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS },
     metrics: { ...(e.METRICS_TOKEN ? { token: e.METRICS_TOKEN } : {}), workerPort: e.WORKER_METRICS_PORT },
     events: { heartbeatMs: e.EXPORT_EVENTS_HEARTBEAT_MS },
+    schedules: { hourMs: e.PIPELINE_SCHEDULE_HOUR_MS, reconcileIntervalMs: e.PIPELINE_SCHEDULE_RECONCILE_MS },
     pipelines: {
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,

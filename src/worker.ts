@@ -1,5 +1,5 @@
-// The worker process: runs export and pipeline jobs from BullMQ, the sweepers that re-enqueue
-// overdue exports and pipelines, and the notification dispatcher (signed callbackUrl deliveries). `tsx src/worker.ts` runs it alone; src/main.ts runs it next to the API. Shutdown order:
+// The worker process: runs export and pipeline jobs from BullMQ, pipeline schedules' instants, the
+// sweepers that re-enqueue overdue exports and pipelines, and the notification dispatcher (signed callbackUrl deliveries). `tsx src/worker.ts` runs it alone; src/main.ts runs it next to the API. Shutdown order:
 // stop sweeping, let active jobs finish (worker.close), then Redis, the Platform clients, Prisma.
 import { pino, type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config.js';
@@ -17,6 +17,7 @@ import { startNotificationDispatcher } from './notifications/dispatcher.js';
 import { createPipelinePlatforms } from './pipelines/pipeline-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
+import { startScheduleWorker } from './pipelines/schedules/schedule-worker.js';
 import { createPlatformRegistry } from './platform-registry.js';
 import { createTenantStoreFactory } from './storage/tenant-stores.js';
 import { isMain } from './runtime/is-main.js';
@@ -118,6 +119,20 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
     },
   );
   const pipelineSweeper = startPipelineSweeper(db, producer, { intervalMs: config.worker.sweeperIntervalMs, graceMs: config.worker.sweeperGraceMs }, logger.child({ component: 'pipeline-sweeper' }));
+  // Pipeline schedules: their scheduler jobs, and the reconciliation of schedulers with the rows.
+  const scheduleConnection = workerConnection(config.redis.url);
+  scheduleConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (schedule worker) unavailable; waiting for it'));
+  const scheduleWorker = await startScheduleWorker(
+    { db, producer, hourMs: config.schedules.hourMs, reconcileIntervalMs: config.schedules.reconcileIntervalMs, log: logger },
+    {
+      connection: scheduleConnection,
+      prefix: config.redis.queuePrefix,
+      concurrency: 2,
+      lockDurationMs: config.worker.lockDurationMs,
+      stalledIntervalMs: config.worker.stalledIntervalMs,
+      metrics,
+    },
+  );
   const notifications = startNotificationDispatcher(db, secrets, { ...config.notifications, allowPrivate: config.callbacks.allowPrivate }, logger.child({ component: 'notifications' }));
   await pipelineWorker.waitUntilReady();
   logger.info({ concurrency: config.worker.concurrency }, 'pipeline worker ready');
@@ -130,12 +145,14 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       await sweeper.stop();
       await pipelineSweeper.stop();
       await notifications.stop();
+      await scheduleWorker.close();
       await worker.close();
       await pipelineWorker.close();
       await producer.close();
       sweeperRedis.disconnect();
       await connection.quit().catch(() => connection.disconnect());
       await pipelineConnection.quit().catch(() => pipelineConnection.disconnect());
+      await scheduleConnection.quit().catch(() => scheduleConnection.disconnect());
       await registry.close();
       await pipelinePlatforms.close();
       await db.$disconnect();

@@ -1040,7 +1040,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a destination
-         * @description Refused (409) while an unfinished export uses it.
+         * @description Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt) or a pipeline schedule names it; the problem lists them under `usedBy`.
          */
         delete: {
             parameters: {
@@ -1109,7 +1109,117 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename a destination or rotate its credentials
+         * @description New credentials are checked against the destination's type (400 naming the field), sealed, and replace the `auth` of its Platform base connection (PATCH with If-Match) before the answer; the next export run uses them. 409 while an export is creating that connection (retry). 502/503 when the Platform refuses or is unavailable (nothing changed).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateDestinationInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Destination"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/destinations/{id}/access": {
@@ -2116,6 +2226,564 @@ export interface paths {
                 };
                 /** @description Problem details (application/problem+json) */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List pipeline schedules, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from the previous page's `nextCursor`. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedulePage"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Schedule a pipeline or a template
+         * @description The definition is resolved and checked in full now (400/404 naming the field) and again at each instant. A startAt in the past is clamped to now. An instant that falls while the previous run of the schedule is still going starts nothing and is recorded as `skipped_overlap`. Instants missed while no worker ran are run once, at recovery, as the latest of them. Each instant starts at most one run, however many workers run.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: the first answer is replayed for 24 h to the same key, method, path and body. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreatePipelineScheduleInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedule"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a pipeline schedule with its next instant and recent occurrences */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedule"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a pipeline schedule
+         * @description Its runs stay (their scheduleId becomes null).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a pipeline schedule
+         * @description Name, cadence (cron replaces everyHours and the other way round; instants of a new cadence before now are not caught up), endAt, or a template schedule’s parameters.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdatePipelineScheduleInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedule"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/pipeline-schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a pipeline schedule
+         * @description No instant runs while paused; a run already going is not touched.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedule"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/pipeline-schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused pipeline schedule
+         * @description The next instant after now runs; instants that fell while paused are not caught up.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineSchedule"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3569,7 +4237,7 @@ export interface components {
                 every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
                  * Format: date-time
-                 * @description First run; default now.
+                 * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
                 startAt?: string;
             };
@@ -3607,7 +4275,7 @@ export interface components {
                 every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
                  * Format: date-time
-                 * @description First run; default now.
+                 * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
                 startAt?: string;
             };
@@ -3649,6 +4317,72 @@ export interface components {
             };
             name: string;
             steps: (components["schemas"]["FeaturizeStepInput"] | components["schemas"]["ExportStepInput"] | components["schemas"]["MlStepInput"] | components["schemas"]["IngestStepInput"] | components["schemas"]["AudienceStepInput"] | components["schemas"]["ActivateStepInput"])[];
+        };
+        /** @description Exactly one of pipelineId and templateId; exactly one of cron and everyHours. */
+        CreatePipelineSchedule: {
+            /** @description Five-field cron pattern (minute hour day-of-month month day-of-week), read in `timeZone` */
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description No instant after this
+             */
+            endAt?: string;
+            /** @description Every N hours from `startAt` (instead of cron) */
+            everyHours?: number;
+            name: string;
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
+            /**
+             * Format: uuid
+             * @description Run this pipeline’s definition again at each instant (same callback and ML platform)
+             */
+            pipelineId?: string;
+            /**
+             * Format: date-time
+             * @description First instant (every N hours) or earliest one (cron); default now. A time in the past is clamped to now.
+             */
+            startAt?: string;
+            /**
+             * Format: uuid
+             * @description Start this template at each instant, with `parameters`
+             */
+            templateId?: string;
+            /** @description IANA time zone of the cron pattern (default UTC) */
+            timeZone?: string;
+        };
+        /** @description Exactly one of pipelineId and templateId; exactly one of cron and everyHours. */
+        CreatePipelineScheduleInput: {
+            /** @description Five-field cron pattern (minute hour day-of-month month day-of-week), read in `timeZone` */
+            cron?: string;
+            /**
+             * Format: date-time
+             * @description No instant after this
+             */
+            endAt?: string;
+            /** @description Every N hours from `startAt` (instead of cron) */
+            everyHours?: number;
+            name: string;
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
+            /**
+             * Format: uuid
+             * @description Run this pipeline’s definition again at each instant (same callback and ML platform)
+             */
+            pipelineId?: string;
+            /**
+             * Format: date-time
+             * @description First instant (every N hours) or earliest one (cron); default now. A time in the past is clamped to now.
+             */
+            startAt?: string;
+            /**
+             * Format: uuid
+             * @description Start this template at each instant, with `parameters`
+             */
+            templateId?: string;
+            /** @description IANA time zone of the cron pattern (default UTC) */
+            timeZone?: string;
         };
         CreatePipelineTemplate: {
             description?: string;
@@ -4429,6 +5163,8 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /** @description The pipeline schedule whose occurrence started this run */
+            scheduleId: string | null;
             startedAt: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -4483,6 +5219,8 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /** @description The pipeline schedule whose occurrence started this run */
+            scheduleId: string | null;
             startedAt: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -4497,6 +5235,92 @@ export interface components {
         };
         PipelinePageInput: {
             items: components["schemas"]["PipelineSummaryInput"][];
+            nextCursor: string | null;
+        };
+        PipelineSchedule: {
+            /** Format: date-time */
+            createdAt: string;
+            cron: string | null;
+            /** @description Destinations the scheduled definition names */
+            destinationIds: string[];
+            endAt: string | null;
+            everyHours: number | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Next instant while active; null when paused or ended */
+            nextRunAt: string | null;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            pipelineId: string | null;
+            /** @description The latest instants, newest first */
+            recentOccurrences: components["schemas"]["PipelineScheduleOccurrence"][];
+            /** Format: date-time */
+            startAt: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            templateId: string | null;
+            timeZone: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineScheduleInput: {
+            /** Format: date-time */
+            createdAt: string;
+            cron: string | null;
+            /** @description Destinations the scheduled definition names */
+            destinationIds: string[];
+            endAt: string | null;
+            everyHours: number | null;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Next instant while active; null when paused or ended */
+            nextRunAt: string | null;
+            parameters: {
+                [key: string]: unknown;
+            } | null;
+            pipelineId: string | null;
+            /** @description The latest instants, newest first */
+            recentOccurrences: components["schemas"]["PipelineScheduleOccurrenceInput"][];
+            /** Format: date-time */
+            startAt: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            templateId: string | null;
+            timeZone: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PipelineScheduleOccurrence: {
+            detail: string | null;
+            /** Format: date-time */
+            instant: string;
+            /** @enum {string} */
+            outcome: "started" | "skipped_overlap" | "not_started";
+            /** @description The run it started, or (skipped_overlap) the run still going */
+            pipelineId: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        PipelineScheduleOccurrenceInput: {
+            detail: string | null;
+            /** Format: date-time */
+            instant: string;
+            /** @enum {string} */
+            outcome: "started" | "skipped_overlap" | "not_started";
+            /** @description The run it started, or (skipped_overlap) the run still going */
+            pipelineId: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        PipelineSchedulePage: {
+            items: components["schemas"]["PipelineSchedule"][];
+            nextCursor: string | null;
+        };
+        PipelineSchedulePageInput: {
+            items: components["schemas"]["PipelineScheduleInput"][];
             nextCursor: string | null;
         };
         /** @description The output of an earlier step, resolved when this step starts. */
@@ -4586,6 +5410,8 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /** @description The pipeline schedule whose occurrence started this run */
+            scheduleId: string | null;
             startedAt: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -4614,6 +5440,8 @@ export interface components {
             parameters: {
                 [key: string]: unknown;
             } | null;
+            /** @description The pipeline schedule whose occurrence started this run */
+            scheduleId: string | null;
             startedAt: string | null;
             /** @enum {string} */
             status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
@@ -4967,6 +5795,22 @@ export interface components {
             items: components["schemas"]["TenantInput"][];
             nextCursor: string | null;
         };
+        /** @description Rename a destination and/or rotate its credentials. New credentials are sealed like the first ones and, once the destination has a Platform base connection, replace its `auth` there (PATCH with If-Match) before this answers; the next export run uses them. */
+        UpdateDestination: {
+            /** @description New credentials, in the shape POST /destinations takes for the destination's type (checked against that type). */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            name?: string;
+        };
+        /** @description Rename a destination and/or rotate its credentials. New credentials are sealed like the first ones and, once the destination has a Platform base connection, replace its `auth` there (PATCH with If-Match) before this answers; the next export run uses them. */
+        UpdateDestinationInput: {
+            /** @description New credentials, in the shape POST /destinations takes for the destination's type (checked against that type). */
+            credentials?: {
+                [key: string]: unknown;
+            };
+            name?: string;
+        };
         UpdateExport: {
             schedule: {
                 /**
@@ -4981,7 +5825,7 @@ export interface components {
                 every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
                  * Format: date-time
-                 * @description First run; default now.
+                 * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
                 startAt?: string;
             };
@@ -5000,10 +5844,38 @@ export interface components {
                 every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
                  * Format: date-time
-                 * @description First run; default now.
+                 * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
                 startAt?: string;
             };
+        };
+        /** @description Giving cron replaces everyHours and the other way round. */
+        UpdatePipelineSchedule: {
+            /** @description Five-field cron pattern (minute hour day-of-month month day-of-week), read in `timeZone` */
+            cron?: string;
+            endAt?: string | null;
+            /** @description Every N hours from `startAt` (instead of cron) */
+            everyHours?: number;
+            name?: string;
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description IANA time zone of the cron pattern (default UTC) */
+            timeZone?: string;
+        };
+        /** @description Giving cron replaces everyHours and the other way round. */
+        UpdatePipelineScheduleInput: {
+            /** @description Five-field cron pattern (minute hour day-of-month month day-of-week), read in `timeZone` */
+            cron?: string;
+            endAt?: string | null;
+            /** @description Every N hours from `startAt` (instead of cron) */
+            everyHours?: number;
+            name?: string;
+            parameters?: {
+                [key: string]: string | number | boolean;
+            };
+            /** @description IANA time zone of the cron pattern (default UTC) */
+            timeZone?: string;
         };
         UpdateTenant: {
             /** @description Whether PSPD and RHD labelled datasets may be exported */

@@ -21,6 +21,23 @@ export const CreateDestinationBodySchema = z
   });
 export type CreateDestinationBody = z.infer<typeof CreateDestinationBodySchema>;
 
+export const UpdateDestinationBodySchema = z
+  .object({
+    name: name.optional(),
+    credentials: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("New credentials, in the shape POST /destinations takes for the destination's type (checked against that type)."),
+  })
+  .strict()
+  .refine((body) => body.name !== undefined || body.credentials !== undefined, 'give name, credentials or both')
+  .meta({
+    id: 'UpdateDestination',
+    description:
+      "Rename a destination and/or rotate its credentials. New credentials are sealed like the first ones and, once the destination has a Platform base connection, replace its `auth` there (PATCH with If-Match) before this answers; the next export run uses them.",
+  });
+export type UpdateDestinationBody = z.infer<typeof UpdateDestinationBodySchema>;
+
 export const DestinationSchema = z
   .object({
     id: z.uuid(),

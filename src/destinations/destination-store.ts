@@ -2,7 +2,7 @@
 // kept (exports still reference it) but invisible.
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../db/client.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { afterKeyset, type Keyset } from '../http/routes/pagination.js';
 import type { DestinationType } from './destination-types.js';
 
@@ -30,9 +30,49 @@ export async function listDestinations(db: DbOrTx, tenantId: string, page: { lim
   });
 }
 
-/** Exports that still need the destination (not finished). */
-export async function countActiveExportsTo(db: DbOrTx, tenantId: string, destinationId: string, activeStatuses: readonly string[]) {
-  return db.export.count({ where: { tenantId, destinationId, status: { in: [...activeStatuses] } } });
+/** At most this many users are named in a refusal (the count is always exact). */
+export const USERS_NAMED = 20;
+
+/**
+ * Exports that still need the destination: those the worker is still working on, and recurring
+ * ones whose flow keeps running at the Platform (not ended, cancelled or refused).
+ */
+export async function exportsUsing(
+  db: DbOrTx,
+  tenantId: string,
+  destinationId: string,
+  statuses: { active: readonly string[]; finishedRecurring: readonly string[] },
+  now: Date,
+) {
+  const where = {
+    tenantId,
+    destinationId,
+    OR: [
+      { status: { in: [...statuses.active] } },
+      { schedule: { not: Prisma.DbNull }, status: { notIn: [...statuses.finishedRecurring] } },
+    ],
+  } satisfies Prisma.ExportWhereInput;
+  const rows = await db.export.findMany({ where, select: { id: true, status: true, schedule: true }, orderBy: { createdAt: 'asc' } });
+  // A recurring export past its endAt no longer runs, whatever its status says.
+  return rows.filter((row) => {
+    const endAt = (row.schedule as { endAt?: unknown } | null)?.endAt;
+    return typeof endAt !== 'string' || Date.parse(endAt) > now.getTime() || statuses.active.includes(row.status);
+  });
+}
+
+/** Pipeline schedules (active or paused) whose definition names the destination. */
+export async function pipelineSchedulesUsing(db: DbOrTx, tenantId: string, destinationId: string) {
+  return db.pipelineSchedule.findMany({
+    where: { tenantId, destinationIds: { has: destinationId } },
+    select: { id: true, name: true, status: true },
+    orderBy: { createdAt: 'asc' },
+    take: USERS_NAMED + 1,
+  });
+}
+
+export async function updateDestination(db: DbOrTx, tenantId: string, id: string, data: { name?: string; credentialsSealed?: string; baseConnectionId?: null }) {
+  const { count } = await db.destination.updateMany({ where: { id, tenantId, deletedAt: null }, data });
+  return count === 1;
 }
 
 export async function markDestinationDeleted(db: DbOrTx, tenantId: string, id: string): Promise<boolean> {

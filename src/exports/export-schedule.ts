@@ -13,7 +13,7 @@ const instant = z.iso.datetime({ offset: true });
 export const RecurringScheduleInputSchema = z
   .object({
     every: cadence,
-    startAt: instant.optional().describe('First run; default now.'),
+    startAt: instant.optional().describe('First run; default now. A time in the past is clamped to now, as the Platform does.'),
     endAt: instant.optional().describe('Last run; without it the Platform stops the flow six months after creation.'),
   })
   .strict();
@@ -54,7 +54,13 @@ export function resolveRecurringSchedule(
   input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined },
   now: Date,
 ): { schedule: RecurringSchedule } | { field: 'startAt' | 'endAt'; message: string } {
-  const startAt = input.startAt ? new Date(input.startAt) : now;
+  // A startAt in the past is clamped to now, as the Platform treats it: Flow Service puts no lower
+  // bound on scheduleParams.startTime (flow-service.yaml createFlow, destinations.yaml
+  // DatasetScheduleParams_V2: "the start time ... in epoch seconds"; its own examples carry
+  // long-past times such as 1668474000), and aepp posts `startTime: now`, which is always in the
+  // past when it arrives (reference platform-export-api.md 2.5) — the flow simply starts now.
+  // Backfilling the missed past instants is not something a dataset flow does.
+  const startAt = input.startAt && Date.parse(input.startAt) > now.getTime() ? new Date(input.startAt) : now;
   const endAt = input.endAt ? new Date(input.endAt) : null;
   if (endAt && endAt.getTime() <= startAt.getTime()) return { field: 'endAt', message: 'must be after startAt' };
   if (endAt && endAt.getTime() <= now.getTime()) return { field: 'endAt', message: 'must be in the future' };

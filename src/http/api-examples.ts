@@ -43,6 +43,8 @@ export const destinationExamples = {
 const ids = {
   dataset: '65f1c0de2a9b4c0012ab34cd',
   destination: '3f2b8c1e-5d4a-4e6b-9c7d-0a1b2c3d4e5f',
+  template: '8d0e6f4a-2b1c-4d3e-9f5a-6b7c8d9e0f1a',
+  pipeline: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
 };
 
 /** Examples by route ("METHOD /openapi/path"): a name, a summary and the body. */
@@ -65,6 +67,24 @@ export const requestBodyExamples: Record<string, Record<string, { summary: strin
         callbackUrl: 'https://hooks.example.com/aepj',
       },
     },
+  },
+  'PATCH /destinations/{id}': {
+    rename: { summary: 'Rename it', value: { name: 'customer s3 (ml team)' } },
+    rotate: {
+      summary: "Rotate an S3 destination's access key (replaces the Platform base connection's auth)",
+      value: { credentials: { authType: 'access-key', s3AccessKey: 'AKIAFAKEFAKEFAKEFAK2', s3SecretKey: 'fakeFakeFakeFakeFakeFakeFakeFakeFakeFake' } },
+    },
+  },
+  'POST /pipeline-schedules': {
+    nightly: {
+      summary: 'Start a template every night at 02:30, Paris time',
+      value: { name: 'nightly scoring', templateId: ids.template, parameters: { minEvents: 5 }, cron: '30 2 * * *', timeZone: 'Europe/Paris' },
+    },
+    sixHourly: { summary: 'Run a pipeline again every 6 hours', value: { name: 'six-hourly rescoring', pipelineId: ids.pipeline, everyHours: 6 } },
+  },
+  'PATCH /pipeline-schedules/{id}': {
+    hourly: { summary: 'Every 3 hours instead', value: { everyHours: 3 } },
+    end: { summary: 'Stop at the end of January', value: { endAt: '2031-01-31T00:00:00Z' } },
   },
   'PATCH /exports/{id}': { sixHourly: { summary: 'Run every 6 hours instead', value: { schedule: { every: 'PT6H' } } } },
   'POST /pipelines': {

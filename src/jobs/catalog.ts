@@ -4,7 +4,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
-export const queueNames = { exports: 'exports', pipelines: 'pipelines' } as const;
+export const queueNames = { exports: 'exports', pipelines: 'pipelines', pipelineSchedules: 'pipeline-schedules' } as const;
 
 const defaultOptions: JobsOptions = {
   // Our own steps decide retries (delayed re-scheduling with backoff); BullMQ attempts only cover
@@ -25,6 +25,15 @@ export const jobCatalog = {
     queue: queueNames.pipelines,
     payload: z.object({ pipelineId: z.uuid() }),
     options: defaultOptions,
+  },
+  /**
+   * One instant of a pipeline schedule. Never enqueued by id: BullMQ's job scheduler of the same id
+   * (upserted from the schedule row) adds one at each instant, job id `repeat:<scheduleId>:<ms>`.
+   */
+  'pipeline.schedule': {
+    queue: queueNames.pipelineSchedules,
+    payload: z.object({ scheduleId: z.uuid() }),
+    options: { ...defaultOptions, attempts: 3 },
   },
 } as const;
 

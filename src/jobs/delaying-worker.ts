@@ -25,7 +25,7 @@ export interface DelayingWorkerOptions {
 export function createDelayingWorker<N extends JobName>(
   name: N,
   log: Logger,
-  run: (payload: JobPayload<N>, jobLog: Logger, progress: unknown) => Promise<JobOutcome>,
+  run: (payload: JobPayload<N>, jobLog: Logger, progress: unknown, job: { id: string | undefined }) => Promise<JobOutcome>,
   options: DelayingWorkerOptions,
 ): Worker {
   const queue = jobCatalog[name].queue;
@@ -34,7 +34,7 @@ export function createDelayingWorker<N extends JobName>(
     const parsed = jobCatalog[name].payload.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`${name} payload is invalid: ${parsed.error.message}`);
     const jobLog = log.child({ jobId: job.id, queue, attempt: job.attemptsMade });
-    const outcome = await run(parsed.data as JobPayload<N>, jobLog, job.progress);
+    const outcome = await run(parsed.data as JobPayload<N>, jobLog, job.progress, { id: job.id });
     if (outcome.kind === 'done') {
       finish(outcome.reason);
       return outcome.reason;

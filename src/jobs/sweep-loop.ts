@@ -16,7 +16,7 @@ export async function releaseFinishedJobs(queue: Queue, ids: string[]): Promise<
 }
 
 /** Runs `sweep` every `intervalMs` after the previous one ended; `what` names the rows in the logs. */
-export function startSweepLoop(sweep: () => Promise<string[]>, intervalMs: number, log: Logger, what: 'exports' | 'pipelines'): RunningSweeper {
+export function startSweepLoop(sweep: () => Promise<string[]>, intervalMs: number, log: Logger, what: 'exports' | 'pipelines' | 'pipeline schedules'): RunningSweeper {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();

@@ -58,6 +58,7 @@ export function presentPipelineSummary(row: Pipeline & { steps: PipelineStep[] }
     status: known<PipelineStatus>(pipelineStatuses, row.status, 'pipeline status'),
     currentStep: current?.name ?? null,
     templateId: row.templateId,
+    scheduleId: row.scheduleId,
     parameters: row.parameters === null ? null : recordOf(row.parameters),
     callbackUrl: row.callbackUrl,
     mlPlatformUrl: row.mlPlatformUrl,

@@ -69,6 +69,7 @@ const pipelineFields = {
   status: z.enum(pipelineStatuses),
   currentStep: z.string().nullable().describe('Name of the step the worker is at, or stopped at'),
   templateId: z.uuid().nullable(),
+  scheduleId: z.uuid().nullable().describe('The pipeline schedule whose occurrence started this run'),
   parameters: z.record(z.string(), z.unknown()).nullable(),
   callbackUrl: z.string().nullable(),
   mlPlatformUrl: z.string().nullable(),

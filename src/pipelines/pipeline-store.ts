@@ -18,6 +18,8 @@ export interface NewPipeline {
   callbackSecretSealed: string | null;
   mlPlatformUrl: string | null;
   mlPlatformTokenSealed: string | null;
+  /** The schedule whose occurrence starts it. */
+  scheduleId?: string | null;
 }
 
 const withSteps = { steps: { orderBy: { index: 'asc' as const } } } satisfies Prisma.PipelineInclude;
@@ -40,6 +42,7 @@ export async function insertPipeline(tx: DbOrTx, input: NewPipeline, now: Date) 
       callbackSecretSealed: input.callbackSecretSealed,
       mlPlatformUrl: input.mlPlatformUrl,
       mlPlatformTokenSealed: input.mlPlatformTokenSealed,
+      scheduleId: input.scheduleId ?? null,
       nextCheckAt: now,
     },
   });

@@ -19,7 +19,7 @@ type TemplateRow = NonNullable<Awaited<ReturnType<typeof findTemplate>>>;
 
 const StoredStepsSchema = z.object({ steps: z.array(z.record(z.string(), z.unknown())) });
 
-function present(row: TemplateRow): TemplateView {
+export function presentTemplate(row: TemplateRow): TemplateView {
   const definition = StoredStepsSchema.safeParse(row.definition);
   const parameters = ParameterSchemaSchema.safeParse(row.parameterSchema);
   return {
@@ -79,22 +79,22 @@ export function createTemplateService(deps: { db: Db; pipelines: PipelineService
         parameterSchema: body.parameters,
       });
       if (!row) throw new AppError('conflict', `A pipeline template named "${body.name}" already exists.`);
-      return present(row);
+      return presentTemplate(row);
     },
 
     async get(tenantId: string, id: string): Promise<TemplateView> {
-      return present(await load(tenantId, id));
+      return presentTemplate(await load(tenantId, id));
     },
 
     async list(tenantId: string, query: ListTemplatesQuery) {
       const rows = await listTemplates(db, tenantId, { limit: query.limit, ...(query.cursor ? { after: query.cursor satisfies Keyset } : {}) });
       const { items, nextCursor } = pageOf(rows, query.limit);
-      return { items: items.map(present), nextCursor };
+      return { items: items.map(presentTemplate), nextCursor };
     },
 
     /** Substitutes the parameters and starts a pipeline (validated in full, 400 naming fields). */
     async start(tenantId: string, id: string, body: StartTemplateBody, idempotency?: IdempotencyRequest): Promise<IdempotentAnswer> {
-      const template = present(await load(tenantId, id));
+      const template = presentTemplate(await load(tenantId, id));
       const values = resolveParameters(template.parameters, body.parameters);
       return deps.pipelines.start(tenantId, {
         name: body.name ?? template.name,

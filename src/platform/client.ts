@@ -247,14 +247,19 @@ export function createPlatformClient(options: PlatformClientOptions) {
     return parseBody(EntityRefSchema, response, call);
   }
 
-  /** JSON-Patch a flow; `etag` is the flow's etag as read (quotes included) for If-Match. */
-  async function patchFlow(flowId: string, operations: FlowPatchOperation[], etag: string, opts?: CallOptions): Promise<EntityRef> {
-    const call = { endpoint: 'flows.patch', area: 'destinations' as const, subject: 'flow' };
+  /**
+   * JSON-Patch a flow or a base connection (flow-service.yaml `PATCH /flows/{id}` and
+   * `patchConnection`); `etag` is the entity's etag as read (quotes included) for the required
+   * If-Match. A stale etag is answered 412, which the client reports as kind `conflict`.
+   */
+  async function patchEntity(kind: 'flow' | 'connection', id: string, operations: FlowPatchOperation[], etag: string, opts?: CallOptions): Promise<EntityRef> {
+    const k = KINDS[kind];
+    const call = { endpoint: `${k.endpoint}.patch`, area: k.area, subject: k.subject };
     const response = await send(
       {
         ...call,
         method: 'PATCH',
-        path: `${FLOW_SERVICE}/flows/${encodeURIComponent(flowId)}`,
+        path: `${FLOW_SERVICE}${k.path}/${encodeURIComponent(id)}`,
         body: operations,
         headers: { 'if-match': etag },
       },
@@ -262,6 +267,9 @@ export function createPlatformClient(options: PlatformClientOptions) {
     );
     return parseBody(EntityRefSchema, response, call);
   }
+
+  const patchFlow = (flowId: string, operations: FlowPatchOperation[], etag: string, opts?: CallOptions): Promise<EntityRef> =>
+    patchEntity('flow', flowId, operations, etag, opts);
 
   return {
     target,
@@ -341,6 +349,9 @@ export function createPlatformClient(options: PlatformClientOptions) {
         opts,
       ),
     getBaseConnection: (id: string, opts?: CallOptions): Promise<BaseConnection> => getEntity('connection', id, BaseConnectionSchema, opts),
+    /** JSON-Patch a base connection (e.g. replace `/auth` to rotate credentials) with If-Match. */
+    patchBaseConnection: (id: string, operations: FlowPatchOperation[], etag: string, opts?: CallOptions): Promise<EntityRef> =>
+      patchEntity('connection', id, operations, etag, opts),
     deleteBaseConnection: (id: string, opts?: CallOptions): Promise<boolean> => remove('connection', id, opts),
 
     findSourceConnectionByName: (name: string, opts?: CallOptions): Promise<SourceConnection | null> =>

@@ -36,6 +36,8 @@ export const BaseConnectionSchema = z.looseObject({
   etag: z.string().optional(),
   connectionSpec: SpecRefSchema.optional(),
   state: z.string().optional(),
+  /** A partial view: the Platform leaves secret params out of GET answers. */
+  auth: z.looseObject({ specName: z.string().optional() }).nullable().optional(),
 });
 export type BaseConnection = z.infer<typeof BaseConnectionSchema>;
 

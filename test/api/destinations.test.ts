@@ -174,6 +174,15 @@ describe('GET /destinations', () => {
   });
 });
 
+/** An export row to the destination, in the state given (no worker runs here). */
+async function insertExportTo(destinationId: string, state: { status: string; step: string; schedule?: { every: string; startAt: string; endAt: string } }): Promise<string> {
+  const id = randomUUID();
+  await api.database.db.export.create({
+    data: { id, tenantId: api.tenantA.id, destinationId, datasetId: 'fakedataset0000000000000', path: 'ml', format: 'parquet', compression: 'gzip', nextCheckAt: new Date(), ...state },
+  });
+  return id;
+}
+
 describe('DELETE /destinations/:id', () => {
   test('deletes; afterwards the destination answers 404 and is not listed', async () => {
     const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
@@ -187,26 +196,95 @@ describe('DELETE /destinations/:id', () => {
 
   test('409 while an unfinished export uses it; allowed once the export has finished', async () => {
     const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
-    const exportId = randomUUID();
-    await api.database.db.export.create({
-      data: {
-        id: exportId,
-        tenantId: api.tenantA.id,
-        destinationId: id,
-        datasetId: 'fakedataset0000000000000',
-        path: 'ml',
-        format: 'parquet',
-        compression: 'gzip',
-        status: 'running',
-        step: 'flow',
-        nextCheckAt: new Date(),
-      },
-    });
+    const exportId = await insertExportTo(id, { status: 'running', step: 'flow' });
     const refused = await api.delete(api.keys.tenantA, `/destinations/${id}`);
     assert.equal(refused.statusCode, 409, refused.body);
     assert.equal(bodyOf<Problem>(refused).code, 'conflict');
 
     await api.database.db.export.update({ where: { id: exportId }, data: { status: 'succeeded' } });
     assert.equal((await api.delete(api.keys.tenantA, `/destinations/${id}`)).statusCode, 204);
+  });
+});
+
+describe('DELETE /destinations/:id names its users', () => {
+  test('409 naming a live recurring export and a pipeline schedule; 204 once both are gone', async () => {
+    const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
+    const db = api.database.db;
+    // A recurring export whose flow was created: `succeeded`, but its flow runs until endAt.
+    const endAt = new Date(Date.now() + 30 * 24 * 3600_000).toISOString();
+    const exportId = await insertExportTo(id, { schedule: { every: 'PT3H', startAt: new Date().toISOString(), endAt }, status: 'succeeded', step: 'done' });
+    const scheduleId = randomUUID();
+    await db.pipelineSchedule.create({
+      data: {
+        id: scheduleId,
+        tenantId: api.tenantA.id,
+        name: 'nightly scoring',
+        sourceKind: 'template',
+        templateId: randomUUID(),
+        everyHours: 24,
+        startAt: new Date(),
+        activeSince: new Date(),
+        status: 'paused',
+        destinationIds: [id],
+      },
+    });
+
+    const refused = await api.delete(api.keys.tenantA, `/destinations/${id}`);
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    const problem = bodyOf<Problem & { usedBy: { exports: { id: string; recurring: boolean }[]; pipelineSchedules: { id: string; name: string }[] } }>(refused);
+    assert.deepEqual(problem.usedBy.exports.map((e) => [e.id, e.recurring]), [[exportId, true]]);
+    assert.deepEqual(problem.usedBy.pipelineSchedules.map((s) => [s.id, s.name]), [[scheduleId, 'nightly scoring']]);
+    assert.ok(problem.detail.includes(exportId) && problem.detail.includes(scheduleId), problem.detail);
+
+    // Past its endAt the recurring export no longer runs; the schedule still holds the destination.
+    await db.export.update({ where: { id: exportId }, data: { schedule: { every: 'PT3H', startAt: '2026-01-01T00:00:00.000Z', endAt: '2026-01-02T00:00:00.000Z' } } });
+    const stillRefused = await api.delete(api.keys.tenantA, `/destinations/${id}`);
+    assert.equal(stillRefused.statusCode, 409);
+    assert.deepEqual(bodyOf<{ usedBy: { exports: unknown[] } }>(stillRefused).usedBy.exports, []);
+
+    await db.pipelineSchedule.delete({ where: { id: scheduleId } });
+    assert.equal((await api.delete(api.keys.tenantA, `/destinations/${id}`)).statusCode, 204);
+  });
+});
+
+describe('PATCH /destinations/:id', () => {
+  test('renames; rotates credentials sealed at rest (no base connection yet: the row only)', async () => {
+    const created = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.s3));
+    const renamed = await api.patch(api.keys.tenantA, `/destinations/${created.id}`, { name: 'renamed bucket' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.deepEqual(bodyOf<DestinationBody>(renamed), { ...created, name: 'renamed bucket' });
+
+    const credentials = { authType: 'access-key', s3AccessKey: 'ABCDEFGHIJKLMNOPQRS2', s3SecretKey: 'x'.repeat(40) };
+    const rotated = await api.patch(api.keys.tenantA, `/destinations/${created.id}`, { credentials });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    assert.ok(!rotated.body.includes(credentials.s3SecretKey), 'credentials are never returned');
+    const row = await api.database.db.destination.findUniqueOrThrow({ where: { id: created.id } });
+    assert.ok(row.credentialsSealed && !row.credentialsSealed.includes(credentials.s3SecretKey));
+    assert.deepEqual(JSON.parse(api.secrets.open(row.credentialsSealed)), credentials);
+  });
+
+  test('400 naming the field: credentials checked against the destination type', async () => {
+    const s3 = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.s3)).id;
+    const dlz = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
+    const cases: { id: string; body: unknown; pointer: string }[] = [
+      { id: s3, body: { credentials: { authType: 'access-key', s3AccessKey: 'lowercase', s3SecretKey: 'x'.repeat(40) } }, pointer: '/credentials/s3AccessKey' },
+      { id: s3, body: { credentials: { connectionString: 'AccountName=a;AccountKey=b' } }, pointer: '/credentials/authType' },
+      { id: dlz, body: { credentials: { anything: 'x' } }, pointer: '/credentials' },
+      { id: s3, body: { name: '' }, pointer: '/name' },
+      { id: s3, body: { type: 'gcs' }, pointer: '/type' },
+    ];
+    for (const c of cases) {
+      const res = await api.patch(api.keys.tenantA, `/destinations/${c.id}`, c.body);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.ok(bodyOf<Problem>(res).errors?.some((e) => e.location === 'body' && e.pointer === c.pointer), `expected ${c.pointer} in ${res.body}`);
+    }
+    const empty = await api.patch(api.keys.tenantA, `/destinations/${s3}`, {});
+    assert.equal(empty.statusCode, 400, empty.body);
+  });
+
+  test("404 for another tenant's destination", async () => {
+    const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
+    assert.equal((await api.patch(api.keys.tenantB, `/destinations/${id}`, { name: 'mine now' })).statusCode, 404);
   });
 });

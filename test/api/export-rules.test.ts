@@ -69,6 +69,14 @@ describe('schedules', () => {
     });
     assert.equal('field' in resolveRecurringSchedule({ every: 'P1D', startAt: '2029-01-01T00:00:00Z', endAt: '2029-06-01T00:00:00Z' }, now), true);
   });
+  test('a startAt in the past is clamped to now, as the Platform treats a past startTime', () => {
+    assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H', startAt: '2020-01-01T00:00:00Z' }, now), {
+      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: null },
+    });
+    assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H', startAt: '2020-01-01T00:00:00Z', endAt: '2030-01-02T00:00:00Z' }, now), {
+      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: '2030-01-02T00:00:00.000Z' },
+    });
+  });
   test('cadences map to the intervals the Platform accepts, in epoch seconds', () => {
     const startAt = '2030-01-01T06:00:00.000Z';
     const endAt = '2030-02-01T00:00:00.000Z';

@@ -7,7 +7,7 @@ import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.j
 import { bodyOf, fakeDestinationBodies, startTestApi, type HttpCall, type TestApi } from '../support/api.js';
 
 let api: TestApi;
-const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '', runId: '' };
+const a = { destinationId: '', exportId: '', recurringExportId: '', datasetId: '', pipelineId: '', templateId: '', runId: '', scheduleId: '' };
 const b = { destinationId: '', exportId: '', pipelineId: '' };
 
 interface OpenApiDoc {
@@ -36,6 +36,8 @@ before(async () => {
   b.pipelineId = bodyOf<{ id: string }>(await api.post(api.keys.tenantB, '/pipelines', pipelineBody)).id;
   a.templateId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/pipeline-templates', { name: 'isolation', steps: pipelineBody.steps })).id;
   assert.ok(a.pipelineId && b.pipelineId && a.templateId, 'pipeline fixtures created');
+  a.scheduleId = bodyOf<{ id: string }>(await api.post(api.keys.tenantA, '/pipeline-schedules', { name: 'isolation', pipelineId: a.pipelineId, everyHours: 24 })).id;
+  assert.ok(a.scheduleId, 'schedule fixture created');
   // A failed pipeline, so "retry" would be allowed for its owner.
   await api.database.db.pipeline.update({ where: { id: a.pipelineId }, data: { status: 'failed' } });
   await api.database.db.pipelineStep.updateMany({ where: { pipelineId: a.pipelineId }, data: { state: 'failed' } });
@@ -61,6 +63,15 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
     case 'GET /destinations/{id}':
     case 'DELETE /destinations/{id}':
       return [{ url: `/destinations/${a.destinationId}` }];
+    case 'PATCH /destinations/{id}':
+      return [{ url: `/destinations/${a.destinationId}`, body: { name: 'taken over' } }];
+    case 'GET /pipeline-schedules/{id}':
+    case 'DELETE /pipeline-schedules/{id}':
+    case 'POST /pipeline-schedules/{id}/pause':
+    case 'POST /pipeline-schedules/{id}/resume':
+      return [{ url: path.replace('{id}', a.scheduleId) }];
+    case 'PATCH /pipeline-schedules/{id}':
+      return [{ url: `/pipeline-schedules/${a.scheduleId}`, body: { name: 'taken over' } }];
     case 'GET /destinations/{id}/access':
       return [{ url: `/destinations/${a.destinationId}/access` }];
     case 'GET /exports/{id}/runs/{runId}/files':

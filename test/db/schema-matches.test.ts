@@ -50,6 +50,10 @@ const columnOf = (modelName: string, field: string) => {
 };
 
 function expectedType(f: DmmfField): string {
+  return f.isList ? `${scalarType(f)}[]` : scalarType(f);
+}
+
+function scalarType(f: DmmfField): string {
   const native = f.nativeType?.[0];
   const args = f.nativeType?.[1] ?? [];
   switch (f.type) {

@@ -82,6 +82,14 @@ export const CONTRACT_CONTRADICTIONS: readonly ContractContradiction[] = [
       "PatchFlowItem.value is a oneOf whose loose members (BatchSegmentSelector, BatchProfileSelector) also match a schedule object or a segment selector, so even the file's own Update_Dataset_Schedule example fails it. Read instead: the value is checked against the specific V2 schema of what the path changes (BatchSegmentSelector_V2 for a segment selector, DatasetScheduleParams_V2 for /scheduleParams).",
   },
   {
+    id: 'patchConnectionBodyIsOneItem',
+    file: 'destinations.yaml',
+    operationIds: ['patchConnectionById'],
+    errors: /^\/requestBody must be object/,
+    reading:
+      "patchConnectionById types the body as one PatchConnectionItem, while the schema's own description cites RFC 6902 and all three of its examples (Patch_Connection_Replace_Auth_Params, ...) are JSON Patch arrays, as flow-service.yaml's patchConnection and its PatchInstruction describe. Followed: an array of operations, `replace /auth/params` as the example.",
+  },
+  {
     id: 'descriptorSourceVersionInteger',
     file: 'schema-registry.yaml',
     operationIds: ['createDescriptor'],

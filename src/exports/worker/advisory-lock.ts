@@ -5,6 +5,11 @@
 import type { Db } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 
+/** The key serialising changes to one destination's base connection (creation, credential rotation). */
+export function destinationLockKey(destinationId: string): string {
+  return `aepjobs:destination:${destinationId}`;
+}
+
 export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
 
 /** Long enough for a lookup plus a create with the Platform client's own retries. */

@@ -2,7 +2,13 @@
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DestinationAccessService } from '../../destinations/destination-access.js';
-import { CreateDestinationBodySchema, DestinationAccessSchema, DestinationParamsSchema, DestinationSchema } from '../../destinations/destination-schemas.js';
+import {
+  CreateDestinationBodySchema,
+  DestinationAccessSchema,
+  DestinationParamsSchema,
+  DestinationSchema,
+  UpdateDestinationBodySchema,
+} from '../../destinations/destination-schemas.js';
 import type { DestinationService } from '../../destinations/destination-service.js';
 import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
 import { problemResponses } from './problem-schema.js';
@@ -73,13 +79,30 @@ export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: Destina
     async (request, reply) => reply.header('cache-control', 'no-store').send(await access.readAccess(request.auth.tenantId, request.params.id)),
   );
 
+  app.patch(
+    '/destinations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Rename a destination or rotate its credentials',
+        description:
+          "New credentials are checked against the destination's type (400 naming the field), sealed, and replace the `auth` of its Platform base connection (PATCH with If-Match) before the answer; the next export run uses them. 409 while an export is creating that connection (retry). 502/503 when the Platform refuses or is unavailable (nothing changed).",
+        params: DestinationParamsSchema,
+        body: UpdateDestinationBodySchema,
+        response: { 200: DestinationSchema, ...problemResponses(400, 404, 409, 413, 415, 502, 503) },
+      },
+    },
+    async (request) => destinations.update(request.auth.tenantId, request.params.id, request.body),
+  );
+
   app.delete(
     '/destinations/:id',
     {
       schema: {
         tags,
         summary: 'Delete a destination',
-        description: 'Refused (409) while an unfinished export uses it.',
+        description:
+          'Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt) or a pipeline schedule names it; the problem lists them under `usedBy`.',
         params: DestinationParamsSchema,
         response: { 204: z.null().describe('Deleted'), ...problemResponses(400, 404, 409) },
       },

@@ -15,6 +15,7 @@ import { platformMetricHooks } from '../../metrics/platform-metrics.js';
 import { bullQueueDepths } from '../../metrics/queue-depths.js';
 import type { ServiceMetrics } from '../../metrics/service-metrics.js';
 import { createPipelineService } from '../../pipelines/pipeline-service.js';
+import { createScheduleService } from '../../pipelines/schedules/schedule-service.js';
 import { createTemplateService } from '../../pipelines/template-service.js';
 import { createPlatformRegistry } from '../../platform-registry.js';
 import { createTenantCache } from '../../tenants/tenant-cache.js';
@@ -28,6 +29,7 @@ import { destinationRoutes } from './destinations.js';
 import { exportEventRoutes } from './events.js';
 import { exportRoutes } from './exports.js';
 import { healthRoutes } from './health.js';
+import { pipelineScheduleRoutes } from './pipeline-schedules.js';
 import { pipelineRoutes } from './pipelines.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -52,10 +54,10 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
     facts: createDatasetFactsCache({ ttlMs: config.accept.datasetFactsTtlMs }),
     factsDeadlineMs: timeoutMs,
   });
-  const destinations = createDestinationService({ db, secrets });
   const stores = createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => platforms.platformFor(tenant) });
   const answers = createIdempotentAnswers({ db, secrets, ttlSeconds: config.idempotency.ttlSeconds, headerName: idempotencyKeyHeader });
   const tenants = createTenantCache(db);
+  const destinations = createDestinationService({ db, secrets, platforms, tenants });
   const exports = createExportService({ db, producer: deps.producer, datasets, platforms, config, logger, answers, tenants });
   const landedFiles = createLandedFilesService({ db, stores, signedUrlTtlSeconds: config.storage.signedUrlTtlSeconds, publicUrl });
   const admin = createTenantAdminService({ db, secrets, forgetApiKeys: () => app.forgetApiKeys(), forgetTenant: (id) => tenants.forget(id) });
@@ -84,6 +86,8 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
     logger,
   });
   await app.register(pipelineRoutes, { pipelines, templates, publicUrl });
+  const schedules = createScheduleService({ db, producer: deps.producer, config, logger });
+  await app.register(pipelineScheduleRoutes, { schedules, publicUrl });
   await app.register(webhookRoutes, { callbacks, db, secrets });
 
   // Operations: queue depths on /metrics, the queue dashboard for admins, the web dashboard.

@@ -1,7 +1,7 @@
 // Step `base_connection`: one base connection per destination, shared by every export to it.
 // Creation is serialised per destination (advisory lock) and preceded by a lookup by name, so
 // concurrent first exports, a lost response or a restored database never make a second one.
-import { withTryAdvisoryLock } from '../advisory-lock.js';
+import { destinationLockKey, withTryAdvisoryLock } from '../advisory-lock.js';
 import { InvalidDestinationError, platformDestinationOf } from '../destination-target.js';
 import { findOrCreate } from '../find-or-create.js';
 import { baseConnectionName } from '../platform-names.js';
@@ -14,9 +14,8 @@ export const baseConnectionStep: StepHandler = async (ctx) => {
   const destination = ctx.exp.destination;
   if (destination.baseConnectionId !== null) return next('source_connection');
 
-  let target;
   try {
-    target = platformDestinationOf(destination, ctx.secrets);
+    platformDestinationOf(destination, ctx.secrets);
   } catch (error) {
     if (!(error instanceof InvalidDestinationError)) throw error;
     return fail({ code: 'destination_invalid', message: error.message, step: 'base_connection' });
@@ -24,9 +23,12 @@ export const baseConnectionStep: StepHandler = async (ctx) => {
   const name = baseConnectionName(destination.tenantId, destination.id);
 
   try {
-    const outcome = await withTryAdvisoryLock(ctx.db, `aepjobs:destination:${destination.id}`, async (tx) => {
-      const fresh = await tx.destination.findUniqueOrThrow({ where: { id: destination.id }, select: { baseConnectionId: true } });
+    // The same lock PATCH /destinations/:id takes to rotate credentials: the credentials are read
+    // again under it, so a base connection is never created with credentials replaced meanwhile.
+    const outcome = await withTryAdvisoryLock(ctx.db, destinationLockKey(destination.id), async (tx) => {
+      const fresh = await tx.destination.findUniqueOrThrow({ where: { id: destination.id } });
       if (fresh.baseConnectionId !== null) return fresh.baseConnectionId;
+      const target = platformDestinationOf(fresh, ctx.secrets);
       const { id, created } = await findOrCreate({
         step: 'base_connection',
         crash: ctx.crash,

@@ -5,7 +5,7 @@
 // v2 ad hoc activation exports it and the step follows the run. The trigger time is saved before
 // the call, so after a crash or a lost answer the step adopts the flow's run instead of starting
 // another.
-import { withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
+import { destinationLockKey, withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
 import { audienceTargetConnectionParams, InvalidDestinationError, platformDestinationOf, type PlatformDestination } from '../../../exports/worker/destination-target.js';
 import { findOrCreate } from '../../../exports/worker/find-or-create.js';
 import { baseConnectionName } from '../../../exports/worker/platform-names.js';
@@ -27,14 +27,16 @@ const ADOPTION_SKEW_MS = 60_000;
 async function baseConnection(ctx: StepContext<'activate'>, destination: Destination, target: PlatformDestination): Promise<string | null> {
   if (destination.baseConnectionId !== null) return destination.baseConnectionId;
   const name = baseConnectionName(destination.tenantId, destination.id);
-  const outcome = await withTryAdvisoryLock(ctx.db, `aepjobs:destination:${destination.id}`, async (tx) => {
-    const fresh = await tx.destination.findUniqueOrThrow({ where: { id: destination.id }, select: { baseConnectionId: true } });
+  // Credentials read again under the lock PATCH /destinations/:id rotates them under.
+  const outcome = await withTryAdvisoryLock(ctx.db, destinationLockKey(destination.id), async (tx) => {
+    const fresh = await tx.destination.findUniqueOrThrow({ where: { id: destination.id } });
     if (fresh.baseConnectionId !== null) return fresh.baseConnectionId;
+    const auth = platformDestinationOf(fresh, ctx.secrets).auth;
     const { id } = await findOrCreate({
       step: 'activate_base',
       crash: ctx.crash,
       find: () => ctx.platform.findBaseConnectionByName(name),
-      create: () => ctx.platform.createBaseConnection({ name, connectionSpecId: target.connectionSpecId, auth: target.auth, description: `aep-distiller-jobs destination ${destination.name}` }),
+      create: () => ctx.platform.createBaseConnection({ name, connectionSpecId: target.connectionSpecId, auth, description: `aep-distiller-jobs destination ${destination.name}` }),
     });
     await saveBaseConnectionId(tx, destination.id, id);
     return id;
