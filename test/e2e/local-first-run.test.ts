@@ -41,6 +41,8 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
         SIMULATOR_S3_PORT: String(await freePort()),
         SIMULATOR_GCS_PORT: String(await freePort()),
         SIMULATOR_SFTP_PORT: String(await freePort()),
+        SIMULATOR_ADLS_PORT: String(await freePort()),
+        SIMULATOR_ENTRA_PORT: String(await freePort()),
         WORKER_METRICS_PORT: '0',
         DATABASE_URL: database.url,
         QUEUE_PREFIX: `firstrun${randomBytes(4).toString('hex')}`,

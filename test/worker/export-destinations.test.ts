@@ -2,17 +2,23 @@
 // that store's protocol. The test reads them back with the store's official SDK (never the
 // emulator's folders): the rows equal the dataset's; GET /exports/:id and
 // GET /exports/:id/runs/:runId/files name the same URIs; signed URLs download with a plain HTTP
-// GET (S3, GCS, Azure, DLZ) and SFTP files stream through the API.
+// GET (S3, GCS, Azure, ADLS Gen2, DLZ) and SFTP files stream through the API. ADLS Gen2 goes
+// through Entra ID sign-in with a service principal on both sides (the simulator landing as Adobe,
+// the product listing and signing), over HTTPS with the emulators' self-signed certificate.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import SftpClient from 'ssh2-sftp-client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { ExportView, RunFilesView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
 import {
+  adlsFileSystem,
+  adlsTrust,
   EMULATOR_BUCKET,
   EMULATOR_CONTAINER,
+  emulatorAdls,
   emulatorDestinationBodies,
   emulatorGcsKey,
   emulatorS3Key,
@@ -52,6 +58,12 @@ async function readWithSdk(world: World, type: EmulatorDestinationType, uri: str
       assert.ok(uri.startsWith(prefix), uri);
       return container.getBlobClient(decodeURI(uri.slice(prefix.length))).downloadToBuffer();
     }
+    case 'adls-gen2': {
+      const fileSystem = adlsFileSystem(sim);
+      const prefix = `${fileSystem.url}/`;
+      assert.ok(uri.startsWith(prefix), uri);
+      return fileSystem.getBlobClient(decodeURI(uri.slice(prefix.length))).downloadToBuffer();
+    }
     case 'dlz': {
       const container = new ContainerClient((await dlzCredentialsOf(sim)).SASUri);
       const prefix = `${container.url.split('?')[0]}/`;
@@ -72,6 +84,21 @@ async function readWithSdk(world: World, type: EmulatorDestinationType, uri: str
   }
 }
 
+/** A plain HTTP GET; for ADLS Gen2 from a client that trusts the emulators' self-signed certificate. */
+async function plainGet(world: World, type: EmulatorDestinationType, url: string): Promise<{ status: number; body: Buffer }> {
+  if (type !== 'adls-gen2') {
+    const response = await fetch(url);
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  }
+  const dispatcher = new Agent({ connect: adlsTrust(emulatorAdls(world.sim)) });
+  try {
+    const response = await undiciFetch(url, { dispatcher });
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
 describe('on-demand export to every destination type, read back through each store', { concurrency: true }, () => {
   let world: World;
   let datasetId: string;
@@ -82,7 +109,7 @@ describe('on-demand export to every destination type, read back through each sto
   });
   after(() => world.close());
 
-  for (const type of ['dlz', 's3', 'azure-blob', 'gcs', 'sftp'] as const) {
+  for (const type of ['dlz', 's3', 'azure-blob', 'adls-gen2', 'gcs', 'sftp'] as const) {
     test(`${type}: the landed files hold the dataset's rows`, async () => {
       const { api, sim } = world;
       const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim)[type]);
@@ -132,9 +159,9 @@ describe('on-demand export to every destination type, read back through each sto
       } else {
         assert.equal(first.download.kind, 'signed');
         assert.ok(first.download.expiresAt !== null && Date.parse(first.download.expiresAt) > Date.now());
-        const response = await fetch(first.download.url);
+        const response = await plainGet(world, type, first.download.url);
         assert.equal(response.status, 200);
-        assert.deepEqual(Buffer.from(await response.arrayBuffer()), bytesByUri.get(first.uri));
+        assert.deepEqual(response.body, bytesByUri.get(first.uri));
       }
       assert.equal(await countAtPlatform(sim, 'runs', [`flowId==${done.platform.flowId}`]), 1);
     });
