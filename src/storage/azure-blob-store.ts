@@ -3,7 +3,7 @@
 // (a container SAS from the Platform). Signed URLs are SAS: a service SAS when we hold the account
 // key, a user delegation SAS with a service principal, the Platform's own SAS for the DLZ.
 import type { Readable } from 'node:stream';
-import { AuthenticationError } from '@azure/identity';
+import { AuthenticationError, AuthenticationRequiredError } from '@azure/identity';
 import type {
   ContainerClient,
   StorageSharedKeyCredential} from '@azure/storage-blob';
@@ -41,7 +41,10 @@ function withoutQuery(url: string): string {
 
 function translate(error: unknown, uri: string): never {
   // Entra ID refused the service principal (wrong secret, unknown app or tenant): no token, no access.
-  if (error instanceof AuthenticationError) throw new StorageAccessDeniedError(`${uri}: Entra ID sign-in failed: ${error.errorResponse.error}`);
+  // (@azure/identity reports the token endpoint's refusal as either error, depending on the flow.)
+  if (error instanceof AuthenticationError || error instanceof AuthenticationRequiredError) {
+    throw new StorageAccessDeniedError(`${uri}: Entra ID sign-in failed: ${error.message.split('\n')[0] ?? ''}`);
+  }
   if (error instanceof RestError) {
     if (error.statusCode === 404) throw new StorageNotFoundError(uri);
     if (error.statusCode === 401 || error.statusCode === 403) throw new StorageAccessDeniedError(`${uri}: ${error.code ?? error.statusCode}: ${error.message.split('\n')[0] ?? ''}`);

@@ -97,7 +97,7 @@ describe('ADLS Gen2 with a service principal against the emulators', () => {
 
   test('a wrong client secret is refused at sign-in and reads as access denied', async () => {
     const store = await factory.forDestination(destination('not-the-secret'));
-    await assert.rejects(store.list(''), (error: unknown) => error instanceof StorageAccessDeniedError && /invalid_client/.test(error.message));
+    await assert.rejects(store.list(''), (error: unknown) => error instanceof StorageAccessDeniedError && /invalid_client|AADSTS7000215/.test(error.message));
     await store.close();
   });
 

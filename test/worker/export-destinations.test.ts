@@ -167,6 +167,20 @@ describe('on-demand export to every destination type, read back through each sto
     });
   }
 
+  test('adls-gen2: a wrong service principal secret fails the run at Entra ID sign-in, with its message', async () => {
+    const { api, sim } = world;
+    const body = emulatorDestinationBodies(sim)['adls-gen2'];
+    const created = await api.post(api.keys.tenantA, '/destinations', { ...body, name: 'wrong secret', credentials: { ...body.credentials, servicePrincipalKey: 'not-the-secret' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const accepted = await createExport(api, { datasetId, destinationId: bodyOf<{ id: string }>(created).id, path: 'exports/adls-wrong-secret' });
+    const done = await waitForExport(api, accepted.id);
+    assert.equal(done.status, 'failed');
+    assert.match(JSON.stringify(done.error), /AADSTS7000215/);
+    const landed: string[] = [];
+    for await (const blob of adlsFileSystem(sim).listBlobsFlat({ prefix: 'exports/adls-wrong-secret/' })) landed.push(blob.name);
+    assert.deepEqual(landed, []);
+  });
+
   test("another tenant's export, run and file ids answer 404", async () => {
     const { api, sim } = world;
     const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim).dlz);

@@ -8,7 +8,7 @@
 // https://sts.windows.net/<tid>/, `aud` the resource, `tid`, `oid`, `appid`): what Azurite's
 // `--oauth basic` checks (issuer, audience, lifetime; it does not check the signature, so the key
 // here matters only to clients that verify). Errors use Entra's JSON shape and AADSTS codes.
-import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPair, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,14 +72,22 @@ async function formOf(request: IncomingMessage): Promise<URLSearchParams | null>
 }
 
 export async function startEntraServer(options: { host: string; port: number; cert: string; key: string; principals: readonly EntraPrincipal[] }): Promise<EntraServer> {
-  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyId = createHash('sha256').update(signingKey.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
-  const jwk = { ...signingKey.publicKey.export({ format: 'jwk' }), kid: keyId, use: 'sig', alg: 'RS256' };
+  // The signing key is made on first use, off the event loop: most simulators never issue a token.
+  let signing: Promise<{ privateKey: KeyObject; keyId: string; jwk: object }> | undefined;
+  const signingKey = () =>
+    (signing ??= new Promise((resolve, reject) => {
+      generateKeyPair('rsa', { modulusLength: 2048 }, (error, publicKey, privateKey) => {
+        if (error) return reject(error);
+        const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 27);
+        resolve({ privateKey, keyId, jwk: { ...publicKey.export({ format: 'jwk' }), kid: keyId, use: 'sig', alg: 'RS256' } });
+      });
+    }));
   let authorityHost = '';
 
   const tenantKnown = (tenant: string) => options.principals.some((p) => p.tenant.toLowerCase() === tenant.toLowerCase());
 
-  function accessToken(principal: EntraPrincipal, resource: string): string {
+  async function accessToken(principal: EntraPrincipal, resource: string): Promise<string> {
+    const { privateKey, keyId } = await signingKey();
     const now = Math.floor(Date.now() / 1000);
     const issuer = `https://sts.windows.net/${principal.tenant}/`;
     const header = { typ: 'JWT', alg: 'RS256', kid: keyId };
@@ -99,7 +107,7 @@ export async function startEntraServer(options: { host: string; port: number; ce
       ver: '1.0',
     };
     const unsigned = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    return `${unsigned}.${base64url(sign('sha256', Buffer.from(unsigned), signingKey.privateKey))}`;
+    return `${unsigned}.${base64url(sign('sha256', Buffer.from(unsigned), privateKey))}`;
   }
 
   async function token(tenant: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -124,7 +132,7 @@ export async function startEntraServer(options: { host: string; port: number; ce
     if (!STORAGE_RESOURCES.some((pattern) => pattern.test(resource))) {
       return entraError(response, 400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant}.`);
     }
-    sendJson(response, 200, { token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS, ext_expires_in: TOKEN_TTL_SECONDS, access_token: accessToken(principal, resource) });
+    sendJson(response, 200, { token_type: 'Bearer', expires_in: TOKEN_TTL_SECONDS, ext_expires_in: TOKEN_TTL_SECONDS, access_token: await accessToken(principal, resource) });
   }
 
   function openIdConfiguration(tenant: string) {
@@ -157,7 +165,7 @@ export async function startEntraServer(options: { host: string; port: number; ce
       return token(tenant, request, response);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method_not_allowed' });
-    return sendJson(response, 200, path === 'discovery/v2.0/keys' ? { keys: [jwk] } : openIdConfiguration(tenant));
+    return sendJson(response, 200, path === 'discovery/v2.0/keys' ? { keys: [(await signingKey()).jwk] } : openIdConfiguration(tenant));
   }
 
   const server: Server = createServer({ cert: options.cert, key: options.key }, (request, response) => {
