@@ -34,6 +34,14 @@ export type AzureContainerAccess =
   /** Entra ID (service principal): user delegation SAS. */
   | { kind: 'token'; container: ContainerClient; service: BlobServiceClient };
 
+/**
+ * Service version of user delegation SAS. The SDK signs with its newest (2026-04-06, whose
+ * string-to-sign adds request header and query lines) unless told; Azure accepts every GA version,
+ * and Azurite, the Azure Storage emulator, verifies the 2025-07-05 layout up to 2025-11-05. Pinned
+ * to the newest version both accept.
+ */
+const USER_DELEGATION_SAS_VERSION = '2025-11-05';
+
 function withoutQuery(url: string): string {
   const cut = url.indexOf('?');
   return cut === -1 ? url : url.slice(0, cut);
@@ -87,7 +95,7 @@ export function openAzureBlobStore(access: AzureContainerAccess): ObjectStore {
         return { token: generateBlobSASQueryParameters(values, access.credential).toString(), expiresAt: expiresOn };
       case 'token': {
         const key = await delegationKey(startsOn, expiresOn);
-        return { token: generateBlobSASQueryParameters(values, key, container.accountName).toString(), expiresAt: expiresOn };
+        return { token: generateBlobSASQueryParameters({ ...values, version: USER_DELEGATION_SAS_VERSION }, key, container.accountName).toString(), expiresAt: expiresOn };
       }
       case 'sas':
         // The Platform's SAS covers the whole container; it is already short-lived.

@@ -87,8 +87,9 @@ describe('ADLS Gen2 with a service principal against the emulators', () => {
     const dispatcher = new Agent({ connect: adlsTrust(adls) });
     try {
       const response = await fetch(signed.url, { dispatcher });
-      assert.equal(response.status, 200);
-      assert.equal(await response.text(), '{"a":1}\n{"a":2}\n');
+      const text = await response.text();
+      assert.equal(response.status, 200, `${signed.url}\n${text}`);
+      assert.equal(text, '{"a":1}\n{"a":2}\n');
     } finally {
       await dispatcher.close();
     }
