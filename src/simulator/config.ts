@@ -126,6 +126,7 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_SEED_USERS: z.coerce.number().int().min(0).default(300),
   SIMULATOR_NOT_READY_SECONDS: optionalInt(0),
   SIMULATOR_RUN_SECONDS: optionalInt(0),
+  SIMULATOR_LIVE_INGESTION_ROWS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(86399),
   SIMULATOR_CLIENTS: clientsSchema.optional(),
   SIMULATOR_FAULTS: faultsFromJsonSchema.optional(),
@@ -187,6 +188,12 @@ export interface SimulatorConfig {
   /** How long after creation/enable a flow refuses ad hoc runs. */
   notReadySeconds: number;
   runDurationSeconds: number;
+  /**
+   * Rows that land in a dataset between two ad hoc run requests, as on an org whose datasets take
+   * continuous ingestion (0: a dataset changes only when something writes to it). With 0, a second
+   * run of a flow with nothing new is refused as Adobe refuses it ("run already exists").
+   */
+  liveIngestionRows: number;
   tokenTtlSeconds: number;
   clients: SimulatorClient[];
   faults: FaultConfig;
@@ -217,6 +224,7 @@ export function loadSimulatorConfig(
     seedUsers: e.SIMULATOR_SEED_USERS,
     notReadySeconds: e.SIMULATOR_NOT_READY_SECONDS ?? PROFILE_DEFAULTS[profile].notReadySeconds,
     runDurationSeconds: e.SIMULATOR_RUN_SECONDS ?? PROFILE_DEFAULTS[profile].runDurationSeconds,
+    liveIngestionRows: e.SIMULATOR_LIVE_INGESTION_ROWS,
     tokenTtlSeconds: e.SIMULATOR_TOKEN_TTL_SECONDS,
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
     faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
