@@ -136,7 +136,7 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
     const created = await api<{ id: string }>('POST', '/exports', { datasetId: dataset.id, destinationId: destination.id, path: 'first-run', format: 'parquet', compression: 'gzip' });
     type ExportState = { status: string; runs: { id: string; landedFiles: { uri: string }[] }[] };
     let done: ExportState | undefined;
-    for (const until = Date.now() + 60_000; Date.now() < until; await sleep(250)) {
+    for (const until = Date.now() + 120_000; Date.now() < until; await sleep(250)) {
       done = await api<ExportState>('GET', `/exports/${created.id}`);
       if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(done.status)) break;
     }

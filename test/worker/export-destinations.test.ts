@@ -107,6 +107,12 @@ async function plainGet(world: World, type: EmulatorDestinationType, url: string
   }
 }
 
+/**
+ * Nine exports run at once here, each landing through an emulator; on a loaded machine one can
+ * take longer than the helper's default wait. A bound against hangs, not a timing target.
+ */
+const EXPORT_WAIT_MS = 120_000;
+
 describe('on-demand export to every destination type, read back through each store', { concurrency: true }, () => {
   let world: World;
   let datasetId: string;
@@ -126,7 +132,7 @@ describe('on-demand export to every destination type, read back through each sto
       const path = `exports/${type}`;
       const format = type === 'sftp' ? 'json' : 'parquet';
       const accepted = await createExport(api, { datasetId, destinationId, path, format });
-      const done = await waitForExport(api, accepted.id);
+      const done = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
 
       assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
       assert.equal(done.runs.length, 1);
@@ -181,7 +187,7 @@ describe('on-demand export to every destination type, read back through each sto
     const created = await api.post(api.keys.tenantA, '/destinations', { ...body, name: 'wrong secret', credentials: { ...body.credentials, servicePrincipalKey: 'not-the-secret' } });
     assert.equal(created.statusCode, 201, created.body);
     const accepted = await createExport(api, { datasetId, destinationId: bodyOf<{ id: string }>(created).id, path: 'exports/adls-wrong-secret' });
-    const done = await waitForExport(api, accepted.id);
+    const done = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
     assert.equal(done.status, 'failed');
     assert.match(JSON.stringify(done.error), /AADSTS7000215/);
     const landed: string[] = [];
@@ -194,7 +200,7 @@ describe('on-demand export to every destination type, read back through each sto
     const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim).dlz);
     const destinationId = bodyOf<{ id: string }>(created).id;
     const accepted = await createExport(api, { datasetId, destinationId, path: 'exports/isolation' });
-    const done: ExportView = await waitForExport(api, accepted.id);
+    const done: ExportView = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
     assert.equal(done.status, 'succeeded');
     const run = done.runs[0]!;
     const file = run.landedFiles[0]!;
@@ -240,7 +246,7 @@ describe('on-demand export to every destination type, read back through each sto
     });
     assert.equal(response.statusCode, 201, response.body);
     const destinationId = bodyOf<{ id: string }>(response).id;
-    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'exports/azure-sas' })).id);
+    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'exports/azure-sas' })).id, undefined, EXPORT_WAIT_MS);
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     const run = done.runs[0]!;
     assert.ok((run.files ?? 0) > 0);
