@@ -116,6 +116,18 @@ export const serviceEnvSchema = z.object({
   S3_REGION: z.string().regex(/^[a-z0-9-]+$/).default('us-east-1'),
   /** Google Cloud Storage's S3-compatible XML API; local mode points it at the simulator's. */
   GCS_ENDPOINT_URL: z.url().default(DEFAULT_GCS_ENDPOINT),
+  /**
+   * ADLS Gen2 endpoint override, path-style (`<url>/<account>`): unset = the account's own
+   * `https://<account>.blob.core.windows.net`. Local mode points it at the simulator's HTTPS Azurite.
+   */
+  ADLS_ENDPOINT_URL: z.url({ protocol: /^https$/ }).optional(),
+  /**
+   * Entra ID authority host for ADLS Gen2 service principals (@azure/identity `authorityHost`):
+   * unset = https://login.microsoftonline.com; another cloud's host, or in local mode the simulator's stand-in.
+   */
+  AZURE_AUTHORITY_HOST: z.url({ protocol: /^https$/ }).optional(),
+  /** PEM file of extra CA certificates the Azure clients trust (storage and Entra ID sign-in); local mode: the emulators' certificate. */
+  AZURE_EXTRA_CA_CERTS: z.string().min(1).optional(),
   /** Allow destinations' stores on private or loopback addresses (local development only). */
   ALLOW_PRIVATE_STORAGE: bool.default(false),
   /** Lifetime of signed download URLs and of the read credentials `GET /destinations/:id/access` hands out. */
@@ -296,6 +308,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       ...(e.S3_ENDPOINT_URL ? { s3Endpoint: e.S3_ENDPOINT_URL.replace(/\/$/, '') } : {}),
       s3Region: e.S3_REGION,
       gcsEndpoint: e.GCS_ENDPOINT_URL.replace(/\/$/, ''),
+      ...(e.ADLS_ENDPOINT_URL ? { adlsEndpoint: e.ADLS_ENDPOINT_URL.replace(/\/$/, '') } : {}),
+      ...(e.AZURE_AUTHORITY_HOST ? { azureAuthorityHost: e.AZURE_AUTHORITY_HOST.replace(/\/$/, '') } : {}),
+      ...(e.AZURE_EXTRA_CA_CERTS ? { azureExtraCaFile: e.AZURE_EXTRA_CA_CERTS } : {}),
       allowPrivate: e.ALLOW_PRIVATE_STORAGE,
       signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
     },

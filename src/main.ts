@@ -12,6 +12,7 @@ import { onShutdown } from './runtime/shutdown.js';
 import { startApi } from './server.js';
 import { createSimulator, type Simulator } from './simulator/app.js';
 import { loadSimulatorConfig } from './simulator/config.js';
+import { emulatorCertificateFile } from './simulator/storage/storage-emulators.js';
 import { localApiKeyFile, localApiUrlFile, publishLocalApiUrl, readLocalApiKey, withdrawLocalApiUrl, writeLocalApiKey } from './runtime/local-service.js';
 import { bootstrapLocalTenant } from './tenants/bootstrap.js';
 import { startWorker } from './worker.js';
@@ -24,12 +25,17 @@ const localSandbox = 'prod';
 const baseEnv: NodeJS.ProcessEnv = { LOG_PRETTY: 'true', ...process.env };
 const simulatorConfig = loadSimulatorConfig(baseEnv);
 // With the embedded simulator, the destinations' stores are its emulators on loopback: S3 and GCS
-// are reached through the endpoint override, as any S3-compatible store is.
+// are reached through the endpoint override, as any S3-compatible store is; ADLS Gen2 through its
+// endpoint override and Entra ID authority host, trusting the emulators' self-signed certificate
+// (created by the simulator when it starts, before the API and the worker use it).
 const localStorageEnv =
   baseEnv.EMBEDDED_SIMULATOR !== 'false' && simulatorConfig.storage.embedded
     ? {
         S3_ENDPOINT_URL: `http://${simulatorConfig.host}:${simulatorConfig.storage.s3Port}`,
         GCS_ENDPOINT_URL: `http://${simulatorConfig.host}:${simulatorConfig.storage.gcsPort}`,
+        ADLS_ENDPOINT_URL: `https://${simulatorConfig.host}:${simulatorConfig.storage.adlsPort}`,
+        AZURE_AUTHORITY_HOST: `https://${simulatorConfig.host}:${simulatorConfig.storage.entraPort}`,
+        AZURE_EXTRA_CA_CERTS: emulatorCertificateFile(simulatorConfig.storage.directory),
         ALLOW_PRIVATE_STORAGE: 'true',
       }
     : {};
@@ -75,6 +81,9 @@ const banner = [
   simulator ? `  Simulator  http://${simulatorConfig.host}:${simulatorConfig.port}` : '',
   simulator?.ctx.storage.running
     ? `  Storage    Azurite ${simulator.ctx.storage.endpoints.azure.blobEndpoint}, S3 ${simulator.ctx.storage.endpoints.s3.endpoint}, GCS ${simulator.ctx.storage.endpoints.gcs.endpoint}, SFTP sftp://${simulator.ctx.storage.endpoints.sftp.host}:${simulator.ctx.storage.endpoints.sftp.port}`
+    : '',
+  simulator?.ctx.storage.running && simulator.ctx.storage.endpoints.adls
+    ? `  ADLS Gen2  ${simulator.ctx.storage.endpoints.adls.blobEndpoint} (Entra ID ${simulator.ctx.storage.endpoints.adls.authorityHost})`
     : '',
   bootstrapKey
     ? `  API key    ${bootstrapKey}   (also in ${localApiKeyFile})`

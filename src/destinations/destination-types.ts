@@ -68,10 +68,17 @@ const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]{0,251}[A-Za-z0-9]
 // ADLS Gen2 is reached through its Data Lake (dfs) endpoint; a Blob endpoint is the Azure Blob
 // destination's, and the Platform would only fail the export later ("Azure Data Lake Storage Gen2
 // destination": URL https://<account>.dfs.core.windows.net/<filesystem>, Adobe's ADLS Gen2 docs).
+// The account name (3-24 lowercase letters and digits) and the file system are read from the URL,
+// so both must be there.
+const urlParts = (url: string) => (URL.canParse(url) ? new URL(url) : { hostname: '', pathname: '' });
+const isBlobHost = (url: string) => /\.blob\.core\./i.test(urlParts(url).hostname);
 const adlsGen2Url = z
   .url({ protocol: /^https$/ })
-  .refine((url) => !/\.blob\.core\./i.test(new URL(url).hostname), {
+  .refine((url) => !isBlobHost(url), {
     message: 'is a Blob Storage endpoint (blob.core.windows.net); ADLS Gen2 needs the Data Lake endpoint https://<account>.dfs.core.windows.net/<filesystem>, or use an azure-blob destination',
+  })
+  .refine((url) => isBlobHost(url) || (/^[a-z0-9]{3,24}\.dfs\./.test(urlParts(url).hostname) && urlParts(url).pathname.split('/').some((s) => s !== '')), {
+    message: 'must be a storage account\'s Data Lake endpoint with its file system, https://<account>.dfs.core.windows.net/<filesystem>',
   })
   .describe('ADLS Gen2 file system URL, https://<account>.dfs.core.windows.net/<filesystem>');
 

@@ -79,6 +79,24 @@ const accessKeysSchema = z
     return keys;
   });
 
+/** `tenant:clientId:secret[,…]` service principals the Entra ID stand-in signs in. */
+const entraPrincipalsSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((raw, ctx) => {
+    const principals: { tenant: string; clientId: string; clientSecret: string }[] = [];
+    for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const [tenant, clientId, ...secret] = entry.split(':');
+      if (!tenant || !clientId || secret.join(':') === '') {
+        ctx.addIssue({ code: 'custom', message: 'expected tenant:clientId:clientSecret[,...]' });
+        return z.NEVER;
+      }
+      principals.push({ tenant, clientId, clientSecret: secret.join(':') });
+    }
+    return principals;
+  });
+
 /** `user:password[,user:password…]` the SFTP emulator accepts. */
 const sftpUsersSchema = accessKeysSchema.transform((pairs) => pairs.map((p) => ({ username: p.accessKeyId, password: p.secretAccessKey })));
 
@@ -89,6 +107,12 @@ const sftpUsersSchema = accessKeysSchema.transform((pairs) => pairs.map((p) => (
 export const DEFAULT_EMULATOR_S3_KEY = { accessKeyId: 'AKIALOCALSIMULATOR23', secretAccessKey: 'localSimulatorS3SecretKeyNotASecret00000' };
 export const DEFAULT_EMULATOR_GCS_KEY = { accessKeyId: 'GOOGLOCALSIMULATOR00', secretAccessKey: 'localSimulatorGcsHmacSecretNotASecret000' };
 export const DEFAULT_EMULATOR_SFTP_USER = { username: 'local', password: 'local-sftp-password' };
+/** The ADLS Gen2 emulator's service principal (Entra ID stand-in); ids are GUIDs as Entra's are. */
+export const DEFAULT_EMULATOR_ENTRA_PRINCIPAL = {
+  tenant: '3f2b6a1c-8d4e-4f5a-9b6c-7d8e9f0a1b2c',
+  clientId: '6c1f9d2e-4b3a-4c5d-8e7f-9a0b1c2d3e4f',
+  clientSecret: 'local-entra-client-secret-not-a-secret',
+};
 
 export const simulatorEnvSchema = z.object({
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_SIMULATOR_PORT),
@@ -114,6 +138,10 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_S3_PORT: port.default(4569),
   SIMULATOR_GCS_PORT: port.default(4570),
   SIMULATOR_SFTP_PORT: port.default(2222),
+  /** ADLS Gen2: an HTTPS Azurite taking Entra ID tokens, and the Entra ID stand-in issuing them. */
+  SIMULATOR_ADLS_PORT: port.default(10010),
+  SIMULATOR_ENTRA_PORT: port.default(4571),
+  SIMULATOR_ENTRA_PRINCIPALS: entraPrincipalsSchema.optional(),
   SIMULATOR_S3_KEYS: accessKeysSchema.optional(),
   SIMULATOR_GCS_KEYS: accessKeysSchema.optional(),
   SIMULATOR_SFTP_USERS: sftpUsersSchema.optional(),
@@ -138,6 +166,10 @@ export interface SimulatorStorageConfig {
   s3Keys: { accessKeyId: string; secretAccessKey: string }[];
   gcsKeys: { accessKeyId: string; secretAccessKey: string }[];
   sftpUsers: { username: string; password: string }[];
+  /** HTTPS Azurite standing for customers' ADLS Gen2 accounts, and the Entra ID stand-in. */
+  adlsPort: number;
+  entraPort: number;
+  entraPrincipals: { tenant: string; clientId: string; clientSecret: string }[];
   dlzSasTtlSeconds: number;
   /** Emulators running elsewhere, used when not embedded (Azurite with its development account). */
   external?: { azureBlobEndpoint: string; s3Endpoint: string; gcsEndpoint: string; sftpHost: string; sftpPort: number };
@@ -207,6 +239,9 @@ export function loadSimulatorConfig(
       s3Keys: e.SIMULATOR_S3_KEYS ?? [DEFAULT_EMULATOR_S3_KEY],
       gcsKeys: e.SIMULATOR_GCS_KEYS ?? [DEFAULT_EMULATOR_GCS_KEY],
       sftpUsers: e.SIMULATOR_SFTP_USERS ?? [DEFAULT_EMULATOR_SFTP_USER],
+      adlsPort: e.SIMULATOR_ADLS_PORT,
+      entraPort: e.SIMULATOR_ENTRA_PORT,
+      entraPrincipals: e.SIMULATOR_ENTRA_PRINCIPALS ?? [DEFAULT_EMULATOR_ENTRA_PRINCIPAL],
       dlzSasTtlSeconds: e.SIMULATOR_DLZ_SAS_TTL_SECONDS,
       ...(e.SIMULATOR_AZURITE_BLOB_ENDPOINT && e.SIMULATOR_S3_ENDPOINT && e.SIMULATOR_GCS_ENDPOINT && e.SIMULATOR_SFTP_HOST
         ? {

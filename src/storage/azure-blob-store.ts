@@ -3,6 +3,7 @@
 // (a container SAS from the Platform). Signed URLs are SAS: a service SAS when we hold the account
 // key, a user delegation SAS with a service principal, the Platform's own SAS for the DLZ.
 import type { Readable } from 'node:stream';
+import { AuthenticationError, AuthenticationRequiredError } from '@azure/identity';
 import type {
   ContainerClient,
   StorageSharedKeyCredential} from '@azure/storage-blob';
@@ -33,12 +34,25 @@ export type AzureContainerAccess =
   /** Entra ID (service principal): user delegation SAS. */
   | { kind: 'token'; container: ContainerClient; service: BlobServiceClient };
 
+/**
+ * Service version of user delegation SAS. The SDK signs with its newest (2026-04-06, whose
+ * string-to-sign adds request header and query lines) unless told; Azure accepts every GA version,
+ * and Azurite, the Azure Storage emulator, verifies the 2025-07-05 layout up to 2025-11-05. Pinned
+ * to the newest version both accept.
+ */
+const USER_DELEGATION_SAS_VERSION = '2025-11-05';
+
 function withoutQuery(url: string): string {
   const cut = url.indexOf('?');
   return cut === -1 ? url : url.slice(0, cut);
 }
 
 function translate(error: unknown, uri: string): never {
+  // Entra ID refused the service principal (wrong secret, unknown app or tenant): no token, no access.
+  // (@azure/identity reports the token endpoint's refusal as either error, depending on the flow.)
+  if (error instanceof AuthenticationError || error instanceof AuthenticationRequiredError) {
+    throw new StorageAccessDeniedError(`${uri}: Entra ID sign-in failed: ${error.message.split('\n')[0] ?? ''}`);
+  }
   if (error instanceof RestError) {
     if (error.statusCode === 404) throw new StorageNotFoundError(uri);
     if (error.statusCode === 401 || error.statusCode === 403) throw new StorageAccessDeniedError(`${uri}: ${error.code ?? error.statusCode}: ${error.message.split('\n')[0] ?? ''}`);
@@ -81,7 +95,7 @@ export function openAzureBlobStore(access: AzureContainerAccess): ObjectStore {
         return { token: generateBlobSASQueryParameters(values, access.credential).toString(), expiresAt: expiresOn };
       case 'token': {
         const key = await delegationKey(startsOn, expiresOn);
-        return { token: generateBlobSASQueryParameters(values, key, container.accountName).toString(), expiresAt: expiresOn };
+        return { token: generateBlobSASQueryParameters({ ...values, version: USER_DELEGATION_SAS_VERSION }, key, container.accountName).toString(), expiresAt: expiresOn };
       }
       case 'sas':
         // The Platform's SAS covers the whole container; it is already short-lived.

@@ -8,6 +8,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { destinationTypeSchemas, destinationTypes, type DestinationType } from '../destinations/destination-types.js';
 import { resolvedUrlProblem } from '../security/ssrf.js';
 import { openAzureBlobStore, sasExpiry } from './azure-blob-store.js';
+import { adlsLocation, azureClientOptions } from './azure-client-options.js';
 import type { DlzContainerType, DlzCredentials, DlzCredentialSource } from './dlz-credentials.js';
 import type { ObjectStore, StorageAccess } from './object-store.js';
 import { openS3Store } from './s3-store.js';
@@ -64,14 +65,6 @@ function blobEndpointOf(connectionString: string): string {
   if (pairs.get('usedevelopmentstorage')?.toLowerCase() === 'true') return 'http://127.0.0.1:10000/devstoreaccount1';
   const account = pairs.get('accountname') ?? '';
   return `${pairs.get('defaultendpointsprotocol') ?? 'https'}://${account}.blob.${pairs.get('endpointsuffix') ?? 'core.windows.net'}`;
-}
-
-/** https://<account>.dfs.core.windows.net/<filesystem>[/path] → the account's blob endpoint and the file system. */
-function adlsLocation(url: string): { blobEndpoint: string; fileSystem: string; basePath: string } {
-  const parsedUrl = new URL(url);
-  const [fileSystem = '', ...rest] = parsedUrl.pathname.split('/').filter((s) => s !== '');
-  const host = parsedUrl.host.replace('.dfs.', '.blob.');
-  return { blobEndpoint: `${parsedUrl.protocol}//${host}`, fileSystem, basePath: rest.join('/') };
 }
 
 export function dlzStore(credentials: DlzCredentials, endpoints: StorageEndpoints): ObjectStore {
@@ -172,10 +165,12 @@ export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
       case 'adls-gen2': {
         const params = parsed(schemas['adls-gen2'].params, destination.params, 'parameters');
         const credentials = parsed(schemas['adls-gen2'].credentials, credentialsOf(destination), 'credentials');
-        const location = adlsLocation(params.url);
+        const location = adlsLocation(params.url, endpoints.adlsEndpoint);
         await guard(location.blobEndpoint);
-        const credential = new ClientSecretCredential(credentials.tenant, credentials.servicePrincipalId, credentials.servicePrincipalKey);
-        const service = new BlobServiceClient(location.blobEndpoint, credential);
+        // Entra ID client credentials, then the account's Blob endpoint with the bearer token.
+        const options = await azureClientOptions(endpoints);
+        const credential = new ClientSecretCredential(credentials.tenant, credentials.servicePrincipalId, credentials.servicePrincipalKey, options.credential);
+        const service = new BlobServiceClient(location.blobEndpoint, credential, options.storage);
         return openAzureBlobStore({ kind: 'token', container: service.getContainerClient(location.fileSystem), service });
       }
       case 'sftp': {

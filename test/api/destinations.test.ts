@@ -102,6 +102,12 @@ describe('POST /destinations (errors)', () => {
       pointer: '/params/url',
       message: /Blob Storage endpoint.*dfs\.core\.windows\.net/,
     },
+    {
+      name: 'ADLS Gen2 URL without a file system',
+      body: { ...fakeDestinationBodies['adls-gen2'], params: { url: 'https://fakeaccount.dfs.core.windows.net/' } },
+      pointer: '/params/url',
+      message: /Data Lake endpoint with its file system/,
+    },
     { name: 'SFTP port out of range', body: { ...fakeDestinationBodies.sftp, params: { domain: 'sftp.example.com', port: 70000 } }, pointer: '/params/port' },
     { name: 'SFTP port as a string', body: { ...fakeDestinationBodies.sftp, params: { domain: 'sftp.example.com', port: '22' } }, pointer: '/params/port' },
     { name: 'GCS access id not HMAC-shaped', body: { ...fakeDestinationBodies.gcs, credentials: { ...fakeDestinationBodies.gcs.credentials, accessKeyId: 'AKIAFAKE' } }, pointer: '/credentials/accessKeyId' },

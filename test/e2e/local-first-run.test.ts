@@ -8,9 +8,15 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { localApiKeyFile, localApiUrlFile } from '../../src/runtime/local-service.js';
+import { DEFAULT_EMULATOR_ENTRA_PRINCIPAL } from '../../src/simulator/config.js';
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from '../../src/simulator/storage/azurite-server.js';
+import { emulatorCertificateFile } from '../../src/simulator/storage/storage-emulators.js';
 import { freePort } from '../support/chaos/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { adlsContainer, adlsTrust } from '../support/emulator-destinations.js';
 import { runTsToEnd, spawnService, type ServiceProcess } from '../support/processes.js';
 import { fastPipelineEnv } from '../pipelines/support.js';
 
@@ -23,6 +29,8 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
   let database: TestDatabase;
   let service: ServiceProcess;
   let apiUrl: string;
+  let adlsPort: number;
+  let entraPort: number;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aepj-first-run-'));
@@ -41,6 +49,8 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
         SIMULATOR_S3_PORT: String(await freePort()),
         SIMULATOR_GCS_PORT: String(await freePort()),
         SIMULATOR_SFTP_PORT: String(await freePort()),
+        SIMULATOR_ADLS_PORT: String((adlsPort = await freePort())),
+        SIMULATOR_ENTRA_PORT: String((entraPort = await freePort())),
         WORKER_METRICS_PORT: '0',
         DATABASE_URL: database.url,
         QUEUE_PREFIX: `firstrun${randomBytes(4).toString('hex')}`,
@@ -88,6 +98,62 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
     assert.match(run.stdout, /pipeline succeeded/);
     assert.match(run.stdout, /held-out AUC 0\.\d{3}/);
     assert.match(run.stdout, /audience {2}\d+ profiles/);
+  });
+
+  test('an ADLS Gen2 export lands through the Entra ID sign-in npm start wires up, and its signed URL downloads', async () => {
+    const key = (await readFile(join(dir, localApiKeyFile), 'utf8')).trim();
+    const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
+      return (await response.json()) as T;
+    };
+    // The customer's file system, created as the customer would: the service principal, signed in.
+    const endpoint = `https://127.0.0.1:${adlsPort}`;
+    const adls = {
+      endpoint,
+      blobEndpoint: `${endpoint}/${AZURITE_ACCOUNT_NAME}`,
+      accountName: AZURITE_ACCOUNT_NAME,
+      accountKey: AZURITE_ACCOUNT_KEY,
+      authorityHost: `https://127.0.0.1:${entraPort}`,
+      caCert: await readFile(join(dir, emulatorCertificateFile('data/emulators')), 'utf8'),
+      caCertFile: join(dir, emulatorCertificateFile('data/emulators')),
+    };
+    const principal = DEFAULT_EMULATOR_ENTRA_PRINCIPAL;
+    await adlsContainer(adls, principal, 'first-run').createIfNotExists();
+
+    const destination = await api<{ id: string }>('POST', '/destinations', {
+      type: 'adls-gen2',
+      name: 'first-run adls',
+      params: { url: `https://${AZURITE_ACCOUNT_NAME}.dfs.core.windows.net/first-run` },
+      credentials: { servicePrincipalId: principal.clientId, servicePrincipalKey: principal.clientSecret, tenant: principal.tenant },
+    });
+    const datasets = await api<{ items: { id: string; name: string }[] }>('GET', '/datasets?limit=100');
+    const dataset = datasets.items.find((d) => d.name === 'CMLE Synthetic Experience Events') ?? assert.fail('no events dataset');
+    const created = await api<{ id: string }>('POST', '/exports', { datasetId: dataset.id, destinationId: destination.id, path: 'first-run', format: 'parquet', compression: 'gzip' });
+    type ExportState = { status: string; runs: { id: string; landedFiles: { uri: string }[] }[] };
+    let done: ExportState | undefined;
+    for (const until = Date.now() + 120_000; Date.now() < until; await sleep(250)) {
+      done = await api<ExportState>('GET', `/exports/${created.id}`);
+      if (['succeeded', 'failed', 'cancelled', 'timed_out'].includes(done.status)) break;
+    }
+    assert.ok(done?.status === 'succeeded', JSON.stringify(done));
+    const run = done.runs[0] ?? assert.fail('no run');
+    assert.ok(run.landedFiles.length > 0 && run.landedFiles.every((f) => f.uri.startsWith(`${adls.blobEndpoint}/first-run/first-run/`)), JSON.stringify(run.landedFiles));
+    const files = await api<{ files: { download: { kind: string; url: string } }[] }>('GET', `/exports/${created.id}/runs/${run.id}/files`);
+    const signed = files.files[0]?.download ?? assert.fail('no file');
+    assert.equal(signed.kind, 'signed');
+    const dispatcher = new Agent({ connect: adlsTrust(adls) });
+    try {
+      const response = await undiciFetch(signed.url, { dispatcher });
+      assert.equal(response.status, 200);
+      assert.ok((await response.arrayBuffer()).byteLength > 0);
+    } finally {
+      await dispatcher.close();
+    }
   });
 
   test('flags and the environment still win over what npm start wrote', async () => {

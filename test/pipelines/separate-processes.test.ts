@@ -68,6 +68,9 @@ before(async () => {
       SIMULATOR_S3_PORT: String(s3Port),
       SIMULATOR_GCS_PORT: String(gcsPort),
       SIMULATOR_SFTP_PORT: String(sftpPort),
+      // No ADLS Gen2 destination here: its emulators take any free port.
+      SIMULATOR_ADLS_PORT: '0',
+      SIMULATOR_ENTRA_PORT: '0',
     },
     [],
     directories.simulator,

@@ -15,6 +15,7 @@ import { loggerOptions } from '../../src/logger.js';
 import { issueApiKey, type ApiKeyRole } from '../../src/tenants/api-keys.js';
 import { createTenant, storeApiKey } from '../../src/tenants/tenant-store.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { adlsEnvOf } from './emulator-destinations.js';
 import { startSimulator, type StartSimulatorOptions, type TestSimulator } from './simulator.js';
 
 export interface TestTenant {
@@ -83,6 +84,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
     // Local mode: the stores are the simulator's emulators, on loopback.
     S3_ENDPOINT_URL: simulator.storage.s3.endpoint,
     GCS_ENDPOINT_URL: simulator.storage.gcs.endpoint,
+    ...adlsEnvOf(simulator.storage),
     ALLOW_PRIVATE_STORAGE: 'true',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://api.test',

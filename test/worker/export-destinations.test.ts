@@ -2,7 +2,9 @@
 // that store's protocol. The test reads them back with the store's official SDK (never the
 // emulator's folders): the rows equal the dataset's; GET /exports/:id and
 // GET /exports/:id/runs/:runId/files name the same URIs; signed URLs download with a plain HTTP
-// GET (S3, GCS, Azure, DLZ) and SFTP files stream through the API.
+// GET (S3, GCS, Azure, ADLS Gen2, DLZ) and SFTP files stream through the API. ADLS Gen2 goes
+// through Entra ID sign-in with a service principal on both sides (the simulator landing as Adobe,
+// the product listing and signing), over HTTPS with the emulators' self-signed certificate.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -16,11 +18,15 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import SftpClient from 'ssh2-sftp-client';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { ExportView, RunFilesView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
 import {
+  adlsFileSystem,
+  adlsTrust,
   EMULATOR_BUCKET,
   EMULATOR_CONTAINER,
+  emulatorAdls,
   emulatorDestinationBodies,
   emulatorGcsKey,
   emulatorS3Key,
@@ -60,6 +66,12 @@ async function readWithSdk(world: World, type: EmulatorDestinationType, uri: str
       assert.ok(uri.startsWith(prefix), uri);
       return container.getBlobClient(decodeURI(uri.slice(prefix.length))).downloadToBuffer();
     }
+    case 'adls-gen2': {
+      const fileSystem = adlsFileSystem(sim);
+      const prefix = `${fileSystem.url}/`;
+      assert.ok(uri.startsWith(prefix), uri);
+      return fileSystem.getBlobClient(decodeURI(uri.slice(prefix.length))).downloadToBuffer();
+    }
     case 'dlz': {
       const container = new ContainerClient((await dlzCredentialsOf(sim)).SASUri);
       const prefix = `${container.url.split('?')[0]}/`;
@@ -80,6 +92,27 @@ async function readWithSdk(world: World, type: EmulatorDestinationType, uri: str
   }
 }
 
+/** A plain HTTP GET; for ADLS Gen2 from a client that trusts the emulators' self-signed certificate. */
+async function plainGet(world: World, type: EmulatorDestinationType, url: string): Promise<{ status: number; body: Buffer }> {
+  if (type !== 'adls-gen2') {
+    const response = await fetch(url);
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  }
+  const dispatcher = new Agent({ connect: adlsTrust(emulatorAdls(world.sim)) });
+  try {
+    const response = await undiciFetch(url, { dispatcher });
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()) };
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/**
+ * Nine exports run at once here, each landing through an emulator; on a loaded machine one can
+ * take longer than the helper's default wait. A bound against hangs, not a timing target.
+ */
+const EXPORT_WAIT_MS = 120_000;
+
 describe('on-demand export to every destination type, read back through each store', { concurrency: true }, () => {
   let world: World;
   let datasetId: string;
@@ -90,7 +123,7 @@ describe('on-demand export to every destination type, read back through each sto
   });
   after(() => world.close());
 
-  for (const type of ['dlz', 's3', 'azure-blob', 'gcs', 'sftp'] as const) {
+  for (const type of ['dlz', 's3', 'azure-blob', 'adls-gen2', 'gcs', 'sftp'] as const) {
     test(`${type}: the landed files hold the dataset's rows`, async () => {
       const { api, sim } = world;
       const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim)[type]);
@@ -99,7 +132,7 @@ describe('on-demand export to every destination type, read back through each sto
       const path = `exports/${type}`;
       const format = type === 'sftp' ? 'json' : 'parquet';
       const accepted = await createExport(api, { datasetId, destinationId, path, format });
-      const done = await waitForExport(api, accepted.id);
+      const done = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
 
       assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
       assert.equal(done.runs.length, 1);
@@ -140,20 +173,34 @@ describe('on-demand export to every destination type, read back through each sto
       } else {
         assert.equal(first.download.kind, 'signed');
         assert.ok(first.download.expiresAt !== null && Date.parse(first.download.expiresAt) > Date.now());
-        const response = await fetch(first.download.url);
+        const response = await plainGet(world, type, first.download.url);
         assert.equal(response.status, 200);
-        assert.deepEqual(Buffer.from(await response.arrayBuffer()), bytesByUri.get(first.uri));
+        assert.deepEqual(response.body, bytesByUri.get(first.uri));
       }
       assert.equal(await countAtPlatform(sim, 'runs', [`flowId==${done.platform.flowId}`]), 1);
     });
   }
+
+  test('adls-gen2: a wrong service principal secret fails the run at Entra ID sign-in, with its message', async () => {
+    const { api, sim } = world;
+    const body = emulatorDestinationBodies(sim)['adls-gen2'];
+    const created = await api.post(api.keys.tenantA, '/destinations', { ...body, name: 'wrong secret', credentials: { ...body.credentials, servicePrincipalKey: 'not-the-secret' } });
+    assert.equal(created.statusCode, 201, created.body);
+    const accepted = await createExport(api, { datasetId, destinationId: bodyOf<{ id: string }>(created).id, path: 'exports/adls-wrong-secret' });
+    const done = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
+    assert.equal(done.status, 'failed');
+    assert.match(JSON.stringify(done.error), /AADSTS7000215/);
+    const landed: string[] = [];
+    for await (const blob of adlsFileSystem(sim).listBlobsFlat({ prefix: 'exports/adls-wrong-secret/' })) landed.push(blob.name);
+    assert.deepEqual(landed, []);
+  });
 
   test("another tenant's export, run and file ids answer 404", async () => {
     const { api, sim } = world;
     const created = await api.post(api.keys.tenantA, '/destinations', emulatorDestinationBodies(sim).dlz);
     const destinationId = bodyOf<{ id: string }>(created).id;
     const accepted = await createExport(api, { datasetId, destinationId, path: 'exports/isolation' });
-    const done: ExportView = await waitForExport(api, accepted.id);
+    const done: ExportView = await waitForExport(api, accepted.id, undefined, EXPORT_WAIT_MS);
     assert.equal(done.status, 'succeeded');
     const run = done.runs[0]!;
     const file = run.landedFiles[0]!;
@@ -199,7 +246,7 @@ describe('on-demand export to every destination type, read back through each sto
     });
     assert.equal(response.statusCode, 201, response.body);
     const destinationId = bodyOf<{ id: string }>(response).id;
-    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'exports/azure-sas' })).id);
+    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'exports/azure-sas' })).id, undefined, EXPORT_WAIT_MS);
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     const run = done.runs[0]!;
     assert.ok((run.files ?? 0) > 0);

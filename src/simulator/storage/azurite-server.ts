@@ -26,12 +26,24 @@ export const AZURITE_ACCOUNT_NAME = azuriteConstants.EMULATOR_ACCOUNT_NAME;
 export const AZURITE_ACCOUNT_KEY = azuriteConstants.EMULATOR_ACCOUNT_KEY_STR;
 
 export interface AzuriteServer {
-  /** `http://host:port/devstoreaccount1` (path-style, as Azurite addresses accounts). */
+  /** `http(s)://host:port/devstoreaccount1` (path-style, as Azurite addresses accounts). */
   blobEndpoint: string;
   close(): Promise<void>;
 }
 
-export async function startAzurite(options: { host: string; port: number; directory: string }): Promise<AzuriteServer> {
+export interface AzuriteOptions {
+  host: string;
+  port: number;
+  directory: string;
+  /**
+   * Serve HTTPS with this certificate and accept Entra ID bearer tokens (`--oauth basic`: Azurite
+   * checks their issuer, audience and lifetime, not their signature). Azurite takes bearer tokens
+   * over HTTPS only, as Azure Storage does.
+   */
+  tls?: { certFile: string; keyFile: string };
+}
+
+export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServer> {
   await mkdir(options.directory, { recursive: true });
   const configuration = new BlobConfiguration(
     options.host,
@@ -46,13 +58,14 @@ export async function startAzurite(options: { host: string; port: number; direct
     undefined,
     false, // loose: unsupported headers are refused, as Azure does
     true, // skip the API version check: newer SDKs send versions Azurite does not list yet
+    ...(options.tls === undefined ? [] : [options.tls.certFile, options.tls.keyFile, '', 'basic']),
   );
   const server = new BlobServer(configuration);
   await server.start();
   const address = server.httpServer?.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return {
-    blobEndpoint: `http://${options.host}:${port}/${AZURITE_ACCOUNT_NAME}`,
+    blobEndpoint: `${options.tls === undefined ? 'http' : 'https'}://${options.host}:${port}/${AZURITE_ACCOUNT_NAME}`,
     close: () => server.close(),
   };
 }

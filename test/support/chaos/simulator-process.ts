@@ -63,6 +63,9 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     SIMULATOR_S3_PORT: String(s3Port),
     SIMULATOR_GCS_PORT: String(gcsPort),
     SIMULATOR_SFTP_PORT: String(sftpPort),
+    // The scenarios export to no ADLS Gen2 destination: its emulators take any free port.
+    SIMULATOR_ADLS_PORT: '0',
+    SIMULATOR_ENTRA_PORT: '0',
     SIMULATOR_NOT_READY_SECONDS: String(options.notReadySeconds),
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
