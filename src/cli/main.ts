@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // aepj: the command-line client of the API, for people and CI jobs.
 //   aepj exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
-//        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
+//        [--compression gzip|none] [--schedule on-demand|PT6H|once|<json>] [--callback-url <url>]
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
-//   aepj exports wait <id> [--timeout <s>]
+//   aepj exports wait <id> [--timeout <s>] | pause <id> | resume <id>
 //   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
 // Common: --url (default $AEPJ_URL, then the URL a local `npm start` wrote to data/local-api-url,
 // then http://127.0.0.1:$PORT or :3000), --key (default $AEPJ_API_KEY, then data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
@@ -21,11 +21,12 @@ export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeo
 
 const usage = `usage: aepj <exports|pipelines> <command> [options]
   exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
-                 [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
+                 [--compression gzip|none] [--schedule on-demand|PT6H|once|<json>] [--callback-url <url>]
                  [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
   exports wait <id> [--timeout <seconds>]
+  exports pause <id> | resume <id>          (a recurring export: disable / enable its flow)
   pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>
 options: --url <api url>  --key <api key>  --json  --help

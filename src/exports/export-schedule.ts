@@ -1,13 +1,25 @@
 // Export schedules: "on-demand" (the default: one ad hoc run now, more on request) or recurring
 // every 3, 6, 9 or 12 hours or once a day (the cadences the Platform's dataset flows accept), as
-// ISO 8601 durations. Stored on the export row as JSON and turned into Flow Service scheduleParams.
+// ISO 8601 durations, or `once` at startAt. Stored on the export row as JSON and turned into Flow
+// Service scheduleParams.
+// Export modes (Adobe's DatasetScheduleParams exportMode, reference platform-export-api.md 2.5 and
+// section 4): FIRST_FULL_THEN_INCREMENTAL (the default: a full backfill, then only what was added
+// since the previous export) or DAILY_FULL_EXPORT, which dataset flows accept only as a one-time
+// full export (timeUnit day, interval 0): "Recurring full exports are not supported". So
+// DAILY_FULL_EXPORT goes with `every: "once"` and only with it; checked before any Platform call.
 import { z } from 'zod';
 import type { ScheduleParams } from '../platform/types.js';
 
-export const scheduleCadences = ['PT3H', 'PT6H', 'PT9H', 'PT12H', 'P1D'] as const;
+export const scheduleCadences = ['PT3H', 'PT6H', 'PT9H', 'PT12H', 'P1D', 'once'] as const;
 export type ScheduleCadence = (typeof scheduleCadences)[number];
 
-const cadence = z.enum(scheduleCadences).describe('Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).');
+export const exportModes = ['FIRST_FULL_THEN_INCREMENTAL', 'DAILY_FULL_EXPORT'] as const;
+export type ExportMode = (typeof exportModes)[number];
+
+const cadence = z.enum(scheduleCadences).describe('Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).');
+const exportMode = z
+  .enum(exportModes)
+  .describe('FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).');
 const instant = z.iso.datetime({ offset: true });
 
 export const RecurringScheduleInputSchema = z
@@ -15,6 +27,7 @@ export const RecurringScheduleInputSchema = z
     every: cadence,
     startAt: instant.optional().describe('First run; default now.'),
     endAt: instant.optional().describe('Last run; without it the Platform stops the flow six months after creation.'),
+    exportMode: exportMode.optional(),
   })
   .strict();
 
@@ -27,7 +40,7 @@ export const ScheduleInputSchema = z.union([onDemand, RecurringScheduleInputSche
       const inner = issue.errors[1]?.[0];
       if (inner) return `${inner.path.join('.') || 'schedule'}: ${inner.message}`;
     }
-    return 'must be "on-demand" or { every, startAt?, endAt? }';
+    return 'must be "on-demand" or { every, startAt?, endAt?, exportMode? }';
   },
 });
 export type ScheduleInput = z.infer<typeof ScheduleInputSchema>;
@@ -35,9 +48,11 @@ export type ScheduleInput = z.infer<typeof ScheduleInputSchema>;
 /** A schedule change: any of the fields, merged into the current schedule. */
 export const SchedulePatchSchema = RecurringScheduleInputSchema.partial()
   .strict()
-  .refine((value) => Object.keys(value).length > 0, 'give at least one of every, startAt, endAt');
+  .refine((value) => Object.keys(value).length > 0, 'give at least one of every, startAt, endAt, exportMode');
 
-export const RecurringScheduleSchema = z.object({ every: cadence, startAt: instant, endAt: instant.nullable() }).meta({ id: 'RecurringSchedule' });
+export const RecurringScheduleSchema = z
+  .object({ every: cadence, startAt: instant, endAt: instant.nullable(), exportMode: exportMode.default('FIRST_FULL_THEN_INCREMENTAL') })
+  .meta({ id: 'RecurringSchedule' });
 export type RecurringSchedule = z.infer<typeof RecurringScheduleSchema>;
 
 export const ScheduleSchema = z.union([onDemand, RecurringScheduleSchema]).describe('"on-demand" or a recurring schedule');
@@ -51,14 +66,20 @@ export function parseStoredSchedule(value: unknown): RecurringSchedule | null {
 
 /** Resolves defaults and checks the window; returns a message naming the field, or the schedule. */
 export function resolveRecurringSchedule(
-  input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined },
+  input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined; exportMode?: ExportMode | undefined },
   now: Date,
-): { schedule: RecurringSchedule } | { field: 'startAt' | 'endAt'; message: string } {
+): { schedule: RecurringSchedule } | { field: 'startAt' | 'endAt' | 'exportMode'; message: string } {
   const startAt = input.startAt ? new Date(input.startAt) : now;
   const endAt = input.endAt ? new Date(input.endAt) : null;
   if (endAt && endAt.getTime() <= startAt.getTime()) return { field: 'endAt', message: 'must be after startAt' };
   if (endAt && endAt.getTime() <= now.getTime()) return { field: 'endAt', message: 'must be in the future' };
-  return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null } };
+  const once = input.every === 'once';
+  const mode = input.exportMode ?? (once ? 'DAILY_FULL_EXPORT' : 'FIRST_FULL_THEN_INCREMENTAL');
+  if (mode === 'DAILY_FULL_EXPORT' && !once) {
+    return { field: 'exportMode', message: `DAILY_FULL_EXPORT is a one-time full export (every "once"); the Platform does not support recurring full exports (every ${input.every})` };
+  }
+  if (mode !== 'DAILY_FULL_EXPORT' && once) return { field: 'exportMode', message: 'a one-time export (every "once") is a full export: DAILY_FULL_EXPORT' };
+  return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null, exportMode: mode } };
 }
 
 const intervalOf: Record<ScheduleCadence, { interval: number; timeUnit: 'hour' | 'day' }> = {
@@ -67,7 +88,47 @@ const intervalOf: Record<ScheduleCadence, { interval: number; timeUnit: 'hour' |
   PT9H: { interval: 9, timeUnit: 'hour' },
   PT12H: { interval: 12, timeUnit: 'hour' },
   P1D: { interval: 1, timeUnit: 'day' },
+  // Adobe's one-time full export: day + interval 0 with DAILY_FULL_EXPORT (reference 2.5).
+  once: { interval: 0, timeUnit: 'day' },
 };
+
+const cadenceMs: Record<ScheduleCadence, number> = {
+  PT3H: 3 * 3_600_000,
+  PT6H: 6 * 3_600_000,
+  PT9H: 9 * 3_600_000,
+  PT12H: 12 * 3_600_000,
+  P1D: 24 * 3_600_000,
+  once: 0,
+};
+
+/** Six calendar months after `createdAtMs`: when a flow created without endTime ends (reference 2.5). */
+export function sixMonthsAfter(createdAtMs: number): number {
+  const d = new Date(createdAtMs);
+  d.setUTCMonth(d.getUTCMonth() + 6);
+  return d.getTime();
+}
+
+/**
+ * When the schedule stops (epoch ms): its endAt, or without one six months after the flow was
+ * created (`flowCreatedAt`, our binding's creation, a moment before the flow's), else never known.
+ */
+export function scheduleEndMs(schedule: RecurringSchedule, flowCreatedAt: Date | null): number {
+  if (schedule.endAt !== null) return new Date(schedule.endAt).getTime();
+  return flowCreatedAt === null ? Number.POSITIVE_INFINITY : sixMonthsAfter(flowCreatedAt.getTime());
+}
+
+/** The next instant the Platform runs the schedule after `nowMs`, or null when none is left. */
+export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number, flowCreatedAt: Date | null = null): Date | null {
+  const start = new Date(schedule.startAt).getTime();
+  const end = scheduleEndMs(schedule, flowCreatedAt);
+  const step = cadenceMs[schedule.every];
+  let next = start;
+  if (nowMs >= start) {
+    if (step === 0) return null;
+    next = start + (Math.floor((nowMs - start) / step) + 1) * step;
+  }
+  return next < end ? new Date(next) : null;
+}
 
 /** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow. */
 export function platformScheduleParams(schedule: RecurringSchedule): ScheduleParams {
@@ -76,6 +137,6 @@ export function platformScheduleParams(schedule: RecurringSchedule): SchedulePar
     ...intervalOf[schedule.every],
     startTime: seconds(schedule.startAt),
     ...(schedule.endAt ? { endTime: seconds(schedule.endAt) } : {}),
-    exportMode: 'FIRST_FULL_THEN_INCREMENTAL',
+    exportMode: schedule.exportMode,
   };
 }

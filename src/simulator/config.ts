@@ -102,6 +102,11 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_SEED_USERS: z.coerce.number().int().min(0).default(300),
   SIMULATOR_NOT_READY_SECONDS: optionalInt(0),
   SIMULATOR_RUN_SECONDS: optionalInt(0),
+  /**
+   * Platform seconds per real second of a flow's schedule interval (runs/flow-window.ts): 1 is
+   * real time; 5400 fires a PT3H flow every 2 s. Start, end and expiry stay wall-clock instants.
+   */
+  SIMULATOR_SCHEDULE_TIME_SCALE: z.coerce.number().positive().default(1),
   SIMULATOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(86399),
   SIMULATOR_CLIENTS: clientsSchema.optional(),
   SIMULATOR_FAULTS: faultsFromJsonSchema.optional(),
@@ -155,6 +160,8 @@ export interface SimulatorConfig {
   /** How long after creation/enable a flow refuses ad hoc runs. */
   notReadySeconds: number;
   runDurationSeconds: number;
+  /** Platform seconds per real second of schedule intervals (1 = real time). */
+  scheduleTimeScale: number;
   tokenTtlSeconds: number;
   clients: SimulatorClient[];
   faults: FaultConfig;
@@ -185,6 +192,7 @@ export function loadSimulatorConfig(
     seedUsers: e.SIMULATOR_SEED_USERS,
     notReadySeconds: e.SIMULATOR_NOT_READY_SECONDS ?? PROFILE_DEFAULTS[profile].notReadySeconds,
     runDurationSeconds: e.SIMULATOR_RUN_SECONDS ?? PROFILE_DEFAULTS[profile].runDurationSeconds,
+    scheduleTimeScale: e.SIMULATOR_SCHEDULE_TIME_SCALE,
     tokenTtlSeconds: e.SIMULATOR_TOKEN_TTL_SECONDS,
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
     faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
