@@ -11,6 +11,7 @@ import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
+import { wakeJob } from '../jobs/wake-job.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
 import type { IdempotencyRequest } from '../security/idempotency-store.js';
@@ -45,7 +46,7 @@ import {
 
 export interface ExportServiceDeps {
   db: Db;
-  producer: Pick<JobProducer, 'enqueue' | 'enqueueMany'>;
+  producer: Pick<JobProducer, 'enqueue' | 'enqueueMany' | 'queue'>;
   datasets: Pick<DatasetService, 'assertExportable'>;
   platforms: PlatformRegistry;
   config: Pick<ServiceConfig, 'callbacks' | 'accept' | 'http'>;
@@ -278,6 +279,8 @@ export function createExportService(deps: ExportServiceDeps) {
         }
       }
       await enqueueExportAfterCommit(producer, id, log);
+      // A recurring export's job may be delayed for minutes (idle watching): wake it to clean up now.
+      if (current.schedule !== null) void wakeJob(producer, 'export.run', { exportId: id }, log);
       return presentExport(await load(tenantId, id));
     },
 
@@ -311,7 +314,8 @@ export function createExportService(deps: ExportServiceDeps) {
         const latest = await load(tenantId, id);
         if (latest.status !== 'active') throw new AppError('conflict', `Export ${id} became ${latest.status} meanwhile; it was not resumed.`);
       }
-      await enqueueExportAfterCommit(producer, id, log);
+      // Its job may be delayed for minutes (idle watching): wake it rather than wait.
+      void wakeJob(producer, 'export.run', { exportId: id }, log);
       return presentExport(await load(tenantId, id));
     },
 

@@ -92,7 +92,7 @@ describe('a recurring export', () => {
     }
     assert.equal(ended.lastRun?.id, byStart.at(-1)?.id);
 
-    const modes = [];
+    const modes: string[] = [];
     for (const run of byStart) modes.push((await manifestOf(ended.id, run)).exportMode);
     assert.deepEqual(modes, ['FULL', ...byStart.slice(1).map(() => 'INCREMENTAL')]);
 
