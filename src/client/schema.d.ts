@@ -1229,7 +1229,7 @@ export interface paths {
                     destinationId?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
-                    /** @description Comma-separated statuses: queued, running, waiting_for_platform, succeeded, failed, cancelled, timed_out */
+                    /** @description Comma-separated statuses: queued, running, waiting_for_platform, active, paused, succeeded, ended, failed, cancelled, timed_out */
                     status?: string;
                 };
                 header?: never;
@@ -1736,6 +1736,214 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a recurring export
+         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Export"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused recurring export
+         * @description Enables the export's Platform flow again (flow action enable): its schedule runs from the next instant on (occurrences missed while paused are not caught up) and the export is `active` again. Resuming an active export is a no-op.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Export"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3563,10 +3771,15 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
                  * @enum {string}
                  */
-                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now.
@@ -3601,10 +3814,15 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
                  * @enum {string}
                  */
-                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now.
@@ -3938,8 +4156,12 @@ export interface components {
             id: string;
             /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
             lastError: components["schemas"]["LastError"] | null;
+            /** @description The latest run (for a recurring export, the latest its schedule started; `state: failed` when it failed) */
+            lastRun: components["schemas"]["ExportRun"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -3952,7 +4174,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringSchedule"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -3997,8 +4219,12 @@ export interface components {
             id: string;
             /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
             lastError: components["schemas"]["LastErrorInput"] | null;
+            /** @description The latest run (for a recurring export, the latest its schedule started; `state: failed` when it failed) */
+            lastRun: components["schemas"]["ExportRunInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4011,7 +4237,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringScheduleInput"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4138,6 +4364,8 @@ export interface components {
             lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4149,7 +4377,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringSchedule"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4176,6 +4404,8 @@ export interface components {
             lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4187,7 +4417,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringScheduleInput"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4718,20 +4948,32 @@ export interface components {
         RecurringSchedule: {
             endAt: string | null;
             /**
-             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
              * @enum {string}
              */
-            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+            /**
+             * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+             * @default FIRST_FULL_THEN_INCREMENTAL
+             * @enum {string}
+             */
+            exportMode: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
             /** Format: date-time */
             startAt: string;
         };
         RecurringScheduleInput: {
             endAt: string | null;
             /**
-             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
              * @enum {string}
              */
-            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+            /**
+             * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+             * @default FIRST_FULL_THEN_INCREMENTAL
+             * @enum {string}
+             */
+            exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
             /** Format: date-time */
             startAt: string;
         };
@@ -4975,10 +5217,15 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
                  * @enum {string}
                  */
-                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now.
@@ -4994,10 +5241,15 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
                  * @enum {string}
                  */
-                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now.

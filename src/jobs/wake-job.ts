@@ -36,6 +36,6 @@ export async function wakeJob<N extends JobName>(
       await sleep(RETRY_DELAY_MS);
     }
   } catch (error) {
-    log.warn({ ...payload, err: error }, 'could not wake the job; it runs at its next look');
+    log.warn({ job: name, jobId, err: error }, 'could not wake the job; it runs at its next look');
   }
 }

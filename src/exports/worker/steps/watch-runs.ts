@@ -18,7 +18,7 @@ import type { Run } from '../../../platform/types.js';
 import { nextRunAtOf, parseStoredSchedule, scheduleEndMs, type RecurringSchedule } from '../../export-schedule.js';
 import { backoffDelayMs } from '../backoff.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf } from '../run-metrics.js';
+import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf, type RunOutput } from '../run-metrics.js';
 import { next, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
 import { currentRun, moveRun } from '../worker-store.js';
 import { bindingOf } from './binding.js';
@@ -34,7 +34,7 @@ async function recordPlatformRun(ctx: StepContext, run: Run): Promise<boolean> {
   const outcome = runOutcomeOf(run);
   const state = outcome === 'success' ? 'succeeded' : outcome === 'failed' ? 'failed' : 'in_progress';
   const startedMs = run.metrics?.durationSummary?.startedAtUTC ?? run.createdAt ?? ctx.now();
-  const output = state === 'succeeded' ? runOutputOf(run) : {};
+  const output: RunOutput = state === 'succeeded' ? runOutputOf(run) : { files: null, bytes: null, records: null };
   const errors = state === 'failed' ? runErrorsOf(run) : undefined;
   const completedAt = state === 'in_progress' ? null : completedAtOf(run, ctx.now());
   const at = new Date(ctx.now());
@@ -47,9 +47,9 @@ async function recordPlatformRun(ctx: StepContext, run: Run): Promise<boolean> {
           id,
           platformRunId: run.id,
           state: finished,
-          files: 'files' in output ? output.files : null,
-          records: 'records' in output ? output.records : null,
-          bytes: 'bytes' in output ? output.bytes : null,
+          files: output.files,
+          records: output.records,
+          bytes: output.bytes,
           errors: errors ?? [],
         },
         at,
