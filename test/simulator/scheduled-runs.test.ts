@@ -13,7 +13,8 @@ const HOUR = 3600;
 let env: DataSimulator;
 
 before(async () => {
-  env = await startDataSimulator({ runDurationSeconds: 30, notReadySeconds: 0 });
+  // The clock moves by months here: a token that outlives them.
+  env = await startDataSimulator({ runDurationSeconds: 30, notReadySeconds: 0, tokenTtlSeconds: 400 * 24 * 3600 });
 });
 after(() => env.sim.close());
 
