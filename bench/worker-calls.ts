@@ -22,7 +22,10 @@ async function oneExport(world: BenchWorld, workerMetricsUrl: string, spec: Para
   const [workerBefore, apiBefore] = await Promise.all([scrapeMetrics(workerMetricsUrl), scrapeMetrics(apiMetricsUrl)]);
   const { accepted } = await postExports(world, [spec], 1);
   const done = await waitUntilTerminal(world.pool, accepted, { timeoutMs: 120_000, pollMs: 50 });
-  if (done.byStatus.succeeded !== 1) throw new Error(`the call-count export did not succeed: ${JSON.stringify(done.byStatus)}`);
+  if (done.byStatus.succeeded !== 1) {
+    const { rows } = await world.pool.query<{ error: unknown }>('SELECT error FROM exports WHERE id = ANY($1::uuid[])', [accepted]);
+    throw new Error(`the call-count export did not succeed: ${JSON.stringify(done.byStatus)} ${JSON.stringify(rows[0]?.error ?? null)}`);
+  }
   const [workerAfter, apiAfter] = await Promise.all([scrapeMetrics(workerMetricsUrl), scrapeMetrics(apiMetricsUrl)]);
   return { worker: callBreakdown(metricDelta(workerBefore, workerAfter)), api: callBreakdown(metricDelta(apiBefore, apiAfter)) };
 }

@@ -54,6 +54,15 @@ const azureConnectionString = z
     'must be an Azure storage connection string with an account and a key or SAS',
   );
 
+// Google Cloud Storage bucket naming rules (the Platform's GCS target spec and Google's bucket
+// naming guidelines): 3-63 characters of lowercase letters, digits, dashes, underscores and dots,
+// starting and ending with a letter or digit, not starting with "goog", not containing "google".
+const gcsBucketName = z
+  .string()
+  .regex(/^(?=.{3,63}$)[a-z0-9][a-z0-9._-]*[a-z0-9]$/, 'must be a valid GCS bucket name')
+  .refine((name) => !name.startsWith('goog'), 'must not start with "goog"')
+  .refine((name) => !name.includes('google'), 'must not contain "google"');
+
 const hostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9.:-]{0,251}[A-Za-z0-9])?$/, 'must be a host name or IP address');
 
 // ADLS Gen2 is reached through its Data Lake (dfs) endpoint; a Blob endpoint is the Azure Blob
@@ -91,7 +100,7 @@ export const destinationTypeSchemas = {
       .strict(),
   },
   gcs: {
-    params: z.object({ bucketName: z.string().regex(/^(?=.{3,63}$)[a-z0-9][a-z0-9._-]*[a-z0-9]$/, 'must be a valid GCS bucket name') }).strict(),
+    params: z.object({ bucketName: gcsBucketName }).strict(),
     credentials: z
       .object({
         accessKeyId: z.string().regex(/^GOOG[A-Z0-9]{10,80}$/, 'must be a GCS HMAC access id (GOOG...)'),

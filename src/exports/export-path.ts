@@ -1,8 +1,32 @@
 // The folder an export writes into, relative to the destination's root. Refused: absolute paths,
 // `.`/`..` segments, backslashes and control characters, so no path can climb out of the
-// destination's root or mean different folders on different systems. A trailing slash is dropped
-// so "a/b/" and "a/b" are the same folder (and share a Platform flow).
+// destination's root or mean different folders on different systems, and folder names longer
+// than storage systems take (255, the common file-name limit). A trailing slash is dropped so
+// "a/b/" and "a/b" are the same folder (and share a Platform flow). Where Adobe publishes a path
+// pattern for the destination, the path must match it too (destinationPathProblem).
 import { z } from 'zod';
+import type { DestinationType } from '../destinations/destination-types.js';
+
+/** Longest folder name (one path segment): ext4, NTFS, APFS and SFTP servers' common limit. */
+export const MAX_FOLDER_NAME_LENGTH = 255;
+
+/**
+ * The target `path` patterns of Adobe's connection specs (targetSpec): Amazon S3 and Google Cloud
+ * Storage `^[0-9a-zA-Z/!\-_.*'()]*`, Azure Blob `^[0-9a-zA-Z/!\-_.*'()]+$`. The others (Data
+ * Landing Zone, ADLS Gen2, SFTP) publish none.
+ */
+const ADOBE_PATH_PATTERNS: Partial<Record<DestinationType, RegExp>> = {
+  s3: /^[0-9a-zA-Z/!\-_.*'()]*$/,
+  gcs: /^[0-9a-zA-Z/!\-_.*'()]*$/,
+  'azure-blob': /^[0-9a-zA-Z/!\-_.*'()]+$/,
+};
+
+/** Why the Platform would refuse this path for this destination type, or null. */
+export function destinationPathProblem(type: string, path: string): string | null {
+  const pattern = ADOBE_PATH_PATTERNS[type as DestinationType];
+  if (pattern === undefined || pattern.test(path)) return null;
+  return "may use only letters, digits and / ! - _ . * ' ( ) for this destination (the Platform's path pattern)";
+}
 
 export function exportPathProblem(path: string): string | null {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
@@ -12,6 +36,7 @@ export function exportPathProblem(path: string): string | null {
   const segments = path.replace(/\/+$/, '').split('/');
   if (segments.some((s) => s === '')) return 'must not contain empty folder names (//)';
   if (segments.some((s) => s === '.' || s === '..')) return 'must not contain . or .. folders';
+  if (segments.some((s) => s.length > MAX_FOLDER_NAME_LENGTH)) return `must not contain a folder name longer than ${MAX_FOLDER_NAME_LENGTH} characters`;
   return null;
 }
 

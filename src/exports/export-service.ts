@@ -18,6 +18,7 @@ import type { IdempotencyRequest } from '../security/idempotency-store.js';
 import { jsonContentType, type IdempotentAnswer, type IdempotentAnswers } from '../security/idempotent-answers.js';
 import { createTenantCache, type TenantCache, type TenantRow } from '../tenants/tenant-cache.js';
 import { resolvedCallbackUrlProblem } from './export-callback-url.js';
+import { destinationPathProblem } from './export-path.js';
 import { enqueueExportAfterCommit } from './export-enqueue.js';
 import { presentExport, presentExportSummary } from './export-presenter.js';
 import {
@@ -116,6 +117,11 @@ export function createExportService(deps: ExportServiceDeps) {
   });
   /** Each destination's base connection id as last written with an export (the answer names it). */
   const baseConnections = new Map<string, string | null>();
+  /**
+   * Each destination's type, which decides the path rules. A destination never changes type, so
+   * it is looked up once per process; the write re-checks that the destination still exists.
+   */
+  const destinationTypes = new Map<string, string>();
   const publicUrl = deps.config.http.publicUrl.replace(/\/$/, '');
 
   async function accept(tenantId: string, body: CreateExportBody, idempotency: IdempotencyRequest | undefined): Promise<IdempotentAnswer> {
@@ -130,6 +136,17 @@ export function createExportService(deps: ExportServiceDeps) {
       new AppError('not_found', `Destination ${body.destinationId} does not exist.`, {
         errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
       });
+    const destinationKey = `${tenantId}\n${body.destinationId}`;
+    let destinationType = destinationTypes.get(destinationKey);
+    if (destinationType === undefined) {
+      const destination = await findDestination(db, tenantId, body.destinationId);
+      if (!destination) throw destinationMissing();
+      destinationType = destination.type;
+      if (destinationTypes.size >= 10_000) destinationTypes.clear();
+      destinationTypes.set(destinationKey, destinationType);
+    }
+    const pathProblem = destinationPathProblem(destinationType, body.path);
+    if (pathProblem) throw fieldError('body', '/path', pathProblem);
     try {
       await checkDatasetGovernance(tenant, body.datasetId);
     } catch (error) {
@@ -149,7 +166,6 @@ export function createExportService(deps: ExportServiceDeps) {
       schedule,
       callbackUrl: body.callbackUrl ?? null,
     };
-    const destinationKey = `${tenantId}\n${body.destinationId}`;
     // Stamped now, not at the request's start: the checks above may take a Platform call, and a
     // row must not appear later with a createdAt older than rows already listed.
     const acceptedAt = now();

@@ -7,6 +7,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { DatasetService } from '../datasets/dataset-service.js';
 import { findDestination } from '../destinations/destination-store.js';
+import { destinationPathProblem } from '../exports/export-path.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -84,6 +85,11 @@ export function createPipelineService(deps: PipelineServiceDeps) {
       if (types.get(handed.destinationId) === 'sftp') {
         throw fieldError('body', `${base}/${handed.pointer}`, 'is an SFTP destination, which has no signed URLs to hand an ML job; use a DLZ, S3, GCS, Azure Blob or ADLS Gen2 destination');
       }
+    }
+    for (const [index, step] of steps.entries()) {
+      if (step.kind !== 'export' && step.kind !== 'activate') continue;
+      const pathProblem = destinationPathProblem(types.get(step.destinationId) ?? '', step.path);
+      if (pathProblem) throw fieldError('body', `${base}/${index}/path`, pathProblem);
     }
   }
 

@@ -128,7 +128,16 @@ export function likelyMissingPermission(ctx: Pick<ErrorContext, 'area' | 'mutati
 const NOT_READY = /not ready for dataset export/i;
 export const NOT_READY_RETRY_MS = 60_000;
 const ADHOC_NOT_ENABLED = /adhoc run can ?not be executed/i;
-const RUN_ALREADY = /run already (exists|going on)|already (been )?exported/i;
+const RUN_GOING_ON = /run already going on/i;
+// "If you get a message saying a run already exists, it means that either this dataset has been
+// exported already based on the schedule, or that you've already done an adhoc export before"
+// (Adobe's CMLE notebooks, Week2): a definite answer, not something to wait out.
+const ALREADY_EXPORTED = /run already exists|already (been )?exported/i;
+
+/** The Platform refused an ad hoc run because the dataset's data was already exported through the flow. */
+export function isAlreadyExported(error: unknown): boolean {
+  return error instanceof PlatformError && error.kind === 'permanent' && ALREADY_EXPORTED.test(error.platformMessage ?? '');
+}
 
 function withDetail(sentence: string, code: string | undefined, message: string | undefined): string {
   const detail = [code, message].filter((part) => part !== undefined).join(': ');
@@ -176,10 +185,13 @@ export function classifyPlatformResponse(failure: HttpFailure, ctx: ErrorContext
       `Ad hoc dataset exports are not enabled for this destination in org ${ctx.orgId}; ask Adobe to enable ad hoc dataset export, or run the flow on a schedule.`,
     );
   }
-  if (message !== undefined && RUN_ALREADY.test(message)) {
+  if (message !== undefined && RUN_GOING_ON.test(message)) {
+    return make('conflict', 'An export of this dataset is already running on this flow; wait for that run instead of starting another.');
+  }
+  if (message !== undefined && ALREADY_EXPORTED.test(message)) {
     return make(
-      'conflict',
-      'An export of this dataset is already running on this flow (or the same data was just exported); wait for that run instead of starting another.',
+      'permanent',
+      'The Platform did not start a run: this dataset was already exported through this flow and has no new data since, so there is nothing new to export.',
     );
   }
 

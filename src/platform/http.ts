@@ -148,6 +148,9 @@ export interface PlatformHeaderOptions {
   extra?: Record<string, string>;
 }
 
+/** Names this client in every request (the simulator's contract check keys on it). */
+export const PLATFORM_CLIENT_USER_AGENT = 'aep-distiller-jobs';
+
 /** The headers every Platform call carries (reference section 1.3). */
 export function platformHeaders(target: PlatformTarget, options: PlatformHeaderOptions): Record<string, string> {
   const headers: Record<string, string> = {
@@ -156,6 +159,7 @@ export function platformHeaders(target: PlatformTarget, options: PlatformHeaderO
     'x-gw-ims-org-id': target.orgId,
     'x-sandbox-name': target.sandbox,
     accept: options.accept ?? 'application/json',
+    'user-agent': PLATFORM_CLIENT_USER_AGENT,
   };
   // Content-Type only with a body: flow actions must go without one.
   if (options.hasBody) headers['content-type'] = 'application/json';

@@ -46,8 +46,3 @@ export function pipelineSender(execute: CallExecutor, sandbox: string): Pipeline
     }
   };
 }
-
-/** Whether the Platform answered "no such route or object": lookups that are not offered return null. */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof PlatformError && error.kind === 'not_found';
-}

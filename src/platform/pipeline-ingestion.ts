@@ -73,9 +73,10 @@ export function ingestionMethods(send: PipelineSend) {
           method: 'POST',
           path: `${IMPORT}/batches`,
           safety: 'create',
+          // batch-ingestion.yaml IngestBatch.inputFormat.format enum: JSON, Parquet, CSV.
           body: {
             datasetId: input.datasetId,
-            inputFormat: { format: 'json', ...(input.multiLineJson === true ? { isMultiLineJson: true } : {}) },
+            inputFormat: { format: 'JSON', ...(input.multiLineJson === true ? { isMultiLineJson: true } : {}) },
             externalId: input.externalId,
           },
         },

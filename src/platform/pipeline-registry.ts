@@ -1,15 +1,18 @@
 // Schema Registry (`/data/foundation/schemaregistry`): the tenant id, tenant field groups,
-// schemas, descriptors, and enabling a schema for Profile. Lookups by title use the list routes
-// with `property=title==…`; where a Platform does not offer them (the local simulator) they return
-// null and the caller creates.
+// schemas, descriptors, and enabling a schema for Profile. Lookups by title page through the
+// tenant's list and match the title here.
 import type { CallOptions } from './client.js';
-import { isNotFound, type PipelineSend } from './pipeline-call.js';
+import type { PipelineSend } from './pipeline-call.js';
 import { DescriptorSchema, RegistryStatsSchema, XdmListSchema, XdmResourceSchema, type XdmResource } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
 const REGISTRY = '/data/foundation/schemaregistry';
 const XDM_JSON = 'application/vnd.adobe.xed+json';
 const XDM_ID_LIST = 'application/vnd.adobe.xed-id+json';
+/** Hint of items per list page (the registry allows up to 500). */
+const LIST_PAGE_SIZE = 100;
+/** A bound on pages read by one lookup, so a misbehaving `next` cannot loop forever. */
+const MAX_LIST_PAGES = 1000;
 const call = { area: 'datasets' as const, subject: 'schema registry resource', permission: 'Manage Schemas' };
 
 export type RegistryCollection = 'fieldgroups' | 'schemas';
@@ -21,18 +24,34 @@ export function registryMethods(send: PipelineSend) {
     return parseBody(XdmResourceSchema, response, meta);
   }
 
+  /**
+   * Pages through the tenant's resources ordered by title and matches the title itself: `start`
+   * is the last title of the previous page (schema-registry.yaml `start`: "the maximum value of
+   * the primary sort property ... received in the previous page"), `limit` is only a hint, and
+   * `_page.next` is null on the last page.
+   */
   async function findByTitle(collection: RegistryCollection, title: string, opts?: CallOptions): Promise<XdmResource | null> {
     const meta = { ...call, endpoint: `${collection}.list` };
-    try {
+    let start: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const response = await send(
-        { ...meta, method: 'GET', path: `${REGISTRY}/tenant/${collection}`, accept: XDM_ID_LIST, query: [['property', `title==${title}`]] },
+        {
+          ...meta,
+          method: 'GET',
+          path: `${REGISTRY}/tenant/${collection}`,
+          accept: XDM_ID_LIST,
+          query: [['orderby', 'title'], ['limit', LIST_PAGE_SIZE], ...(start === undefined ? [] : ([['start', start]] as const))],
+        },
         opts,
       );
-      return parseBody(XdmListSchema, response, meta).results.find((r) => r.title === title) ?? null;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+      const listed = parseBody(XdmListSchema, response, meta);
+      const found = listed.results.find((r) => r.title === title);
+      if (found) return found;
+      const last = listed.results.at(-1)?.title;
+      if (listed._page?.next === null || listed._page?.next === undefined || last === undefined || last === start) return null;
+      start = last;
     }
+    return null;
   }
 
   return {

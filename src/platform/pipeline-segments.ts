@@ -2,11 +2,15 @@
 // now (instead of the daily run), and the job list a lost create answer is found in again.
 import type { CallOptions } from './client.js';
 import { PlatformError } from './errors.js';
-import { isNotFound, type PipelineSend } from './pipeline-call.js';
+import type { PipelineSend } from './pipeline-call.js';
 import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
 const UPS = '/data/core/ups';
+/** The list's largest page. */
+const LIST_PAGE_SIZE = 100;
+/** A bound on pages read by one lookup. */
+const MAX_LIST_PAGES = 1000;
 const call = { area: 'datasets' as const, subject: 'segment', permission: 'Manage Audiences' };
 
 /** The 422 Segmentation answers for a name already taken. */
@@ -39,16 +43,22 @@ export function segmentationMethods(send: PipelineSend) {
       return parseBody(SegmentDefinitionSchema, response, meta);
     },
 
-    /** The definition with this exact name, or null (also when the Platform offers no list). */
+    /**
+     * The definition with this exact name, or null. segmentation.yaml's listSegmentDefinitions has
+     * no name filter (a real org ignores one), so this pages through every definition (`page`,
+     * `limit`) and matches the name here.
+     */
     async findSegmentDefinitionByName(name: string, opts?: CallOptions): Promise<SegmentDefinition | null> {
       const meta = { ...call, endpoint: 'segmentDefinitions.list' };
-      try {
-        const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/definitions`, query: [['limit', 100], ['name', name]] }, opts);
-        return parseBody(SegmentDefinitionListSchema, response, meta).segments.find((s) => s.name === name) ?? null;
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/definitions`, query: [['limit', LIST_PAGE_SIZE], ['page', page]] }, opts);
+        const listed = parseBody(SegmentDefinitionListSchema, response, meta);
+        const found = listed.segments.find((s) => s.name === name);
+        if (found) return found;
+        const totalPages = listed.page?.totalPages;
+        if (listed.segments.length === 0 || (totalPages !== undefined && page + 1 >= totalPages)) return null;
       }
+      return null;
     },
 
     async createSegmentJob(segmentId: string, opts?: CallOptions): Promise<SegmentJob> {

@@ -45,7 +45,10 @@ export const XdmResourceSchema = z.looseObject({ $id: z.string().min(1), 'meta:a
 export type XdmResource = z.infer<typeof XdmResourceSchema>;
 
 /** `GET /tenant/{schemas|fieldgroups}` with the xed-id Accept header. */
-export const XdmListSchema = z.looseObject({ results: z.array(XdmResourceSchema).default([]) });
+export const XdmListSchema = z.looseObject({
+  results: z.array(XdmResourceSchema).default([]),
+  _page: z.looseObject({ next: z.string().nullable().optional() }).optional(),
+});
 
 export const DescriptorSchema = z.looseObject({ '@id': z.string().min(1) });
 
@@ -56,7 +59,11 @@ export const SegmentDefinitionSchema = z.looseObject({
 });
 export type SegmentDefinition = z.infer<typeof SegmentDefinitionSchema>;
 
-export const SegmentDefinitionListSchema = z.looseObject({ segments: z.array(SegmentDefinitionSchema).default([]) });
+/** `GET /segment/definitions`: one page of definitions and the paging facts. */
+export const SegmentDefinitionListSchema = z.looseObject({
+  segments: z.array(SegmentDefinitionSchema).default([]),
+  page: z.looseObject({ totalCount: z.number().optional(), totalPages: z.number().optional() }).optional(),
+});
 
 export const SegmentJobSchema = z.looseObject({
   id: z.string().min(1),

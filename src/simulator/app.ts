@@ -30,7 +30,24 @@ export interface SimulatorOptions {
   now?: () => number;
   /** The local ML platform mounted under /ml (tokens, Databricks-style callback auth, start delay). */
   mlPlatform?: Pick<MlPlatformOptions, 'tokens' | 'callbackBasicAuth' | 'startDelayMs' | 'callbackRetryDelaysMs' | 'faults'>;
+  /**
+   * Sees every gateway-checked Platform request (parsed body included) before its handler; an
+   * answer it returns is sent instead. Tests plug Adobe's OpenAPI files in here (contract check).
+   */
+  requestInspector?: RequestInspector;
 }
+
+export interface InspectedRequest {
+  method: string;
+  /** Path and query string as received. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, a Buffer (file uploads) or undefined. */
+  body: unknown;
+}
+
+export type InspectorAnswer = { status: number; body: unknown } | undefined;
+export type RequestInspector = (request: InspectedRequest) => InspectorAnswer | Promise<InspectorAnswer>;
 
 /** Where the local ML platform (Databricks Jobs API subset) is mounted: <simulator>/ml/api/2.1/jobs/... */
 export const ML_PLATFORM_PREFIX = '/ml';
@@ -113,6 +130,13 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
     registerIms(root, ctx, tokens);
     await root.register(async (platform) => {
       registerGateway(platform, ctx, tokens);
+      const inspect = options.requestInspector;
+      if (inspect !== undefined) {
+        platform.addHook('preHandler', async (request, reply) => {
+          const answer = await inspect({ method: request.method, url: request.url, headers: request.headers, body: request.body });
+          if (answer !== undefined) return reply.code(answer.status).type('application/json').send(answer.body);
+        });
+      }
       registerFlowService(platform, ctx);
       await registerDataRoutes(platform, ctx);
       registerPipelineRoutes(platform, ctx);

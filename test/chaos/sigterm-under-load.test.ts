@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { startChaosWorld, type ChaosWorld } from '../support/chaos/chaos-world.js';
 import { spreadExports } from '../support/chaos/export-batch.js';
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
-import { startSteadyLoad, type Attempt, type LogicalRequest } from '../support/chaos/steady-load.js';
+import { startSteadyLoad, type Attempt, type LogicalRequest, type SteadyLoad } from '../support/chaos/steady-load.js';
 
 const RATE_PER_SECOND = 20;
 
@@ -39,6 +39,8 @@ describe('chaos: SIGTERM to the API and the worker under load', () => {
   const startedAt = Date.now();
   /** Answers the replacement API gave (the client's retries arrive there as a burst). */
   let afterRestart: Record<string, number> = {};
+  /** Stopped in after() too: a failed step must not leave the client retrying forever. */
+  let load: SteadyLoad | undefined;
 
   before(async () => {
     world = await startChaosWorld({ label: 'sigterm', simulator: { notReadySeconds: 1, runSeconds: 1 } });
@@ -46,6 +48,7 @@ describe('chaos: SIGTERM to the API and the worker under load', () => {
   });
 
   after(async () => {
+    await load?.stop(0);
     await world?.close();
   });
 
@@ -54,7 +57,7 @@ describe('chaos: SIGTERM to the API and the worker under load', () => {
     const datasets = await world.datasets();
     const destinations = [];
     for (let i = 0; i < 4; i++) destinations.push(await world.createDestination({ type: 'dlz', name: `sigterm ${i}`, params: {} }));
-    const load = startSteadyLoad(world, spreadExports(40, 40, destinations, [...datasets.values()]), 1000 / RATE_PER_SECOND);
+    load = startSteadyLoad(world, spreadExports(40, 40, destinations, [...datasets.values()]), 1000 / RATE_PER_SECOND);
 
     // The API: SIGTERM, wait for it to exit, then start its replacement.
     await sleep(3000);

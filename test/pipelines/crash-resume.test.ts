@@ -2,8 +2,9 @@
 // the next step's hook point just after its external create (the object exists at the Platform or
 // the ML platform, its id is not saved yet), dies there, and the next worker resumes the pipeline
 // from Postgres. The pipeline still succeeds and the Platform holds exactly what one uninterrupted
-// run creates: every lost id was found again (lookup by deterministic name, batch externalId, the
-// segment job list, the ML run's idempotency token, the flow's runs) instead of created twice.
+// run creates: every lost id was found again (lookup by deterministic name, the registry's field
+// groups and schemas and the segment definitions paged through by title/name, batch externalId,
+// the segment job list, the ML run's idempotency token, the flow's runs) instead of created twice.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +48,7 @@ async function platformObjects() {
   const datasets = await platformGet<Record<string, unknown>>('/data/foundation/catalog/dataSets?limit=100');
   const batches = await platformGet<Record<string, unknown>>('/data/foundation/catalog/batches?limit=100');
   const jobs = await platformGet<{ _page: { totalCount: number } }>('/data/core/ups/segment/jobs?limit=1');
+  const definitions = await platformGet<{ page: { totalCount: number } }>('/data/core/ups/segment/definitions?limit=1');
   const stats = await platformGet<{ counts: { schemas: number; mixins: number } }>('/data/foundation/schemaregistry/stats');
   const mlRuns = await sim.ctx.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(sim.config.dbSchema)}.ml_runs`);
   const exports = await database.db.export.count();
@@ -56,6 +58,7 @@ async function platformObjects() {
     datasets: Object.keys(datasets).length,
     batches: Object.keys(batches).length,
     segmentJobs: jobs._page.totalCount,
+    segmentDefinitions: definitions.page.totalCount,
     schemas: stats.counts.schemas,
     fieldGroups: stats.counts.mixins,
     mlRuns: Number(mlRuns.rows[0]?.n ?? 0),
@@ -106,13 +109,15 @@ const crashPoints: [string, string][] = [
   ['featurize:after', 'features'],
   ['export:after', 'training-export'],
   ['ml:after', 'train-and-score'],
+  ['ingest_registry:after', 'scores'],
   ['ingest:after', 'scores'],
+  ['audience_definition:after', 'propensity-band'],
   ['audience:after', 'propensity-band'],
   ['activate_chain:after', 'activation'],
   ['activate:after', 'activation'],
 ];
 
-test('SIGKILLed after the external create of every step, the pipeline completes with no duplicate object', { timeout: 170_000 }, async (t) => {
+test('SIGKILLed after the external create of every step, the pipeline completes with no duplicate object', { timeout: 360_000 }, async (t) => {
   const destination = await call<{ id: string }>('POST', '/destinations', { type: 'dlz', name: 'crash dlz', params: {} });
   assert.equal(destination.status, 201);
   const before = await platformObjects();
@@ -146,7 +151,7 @@ test('SIGKILLed after the external create of every step, the pipeline completes 
 
     // What one run creates: a CTAS query and its dataset; the export's dataset flow (base connection
     // shared with the activation, source, target, flow, run); one ML run; the scores field group,
-    // schema, dataset and batch; one segment job; the activation's Profile Store source, target,
+    // schema, dataset and batch; one segment definition and one segment job; the activation's Profile Store source, target,
     // flow, run and member snapshot dataset; and one Export row.
     const expected = {
       connections: before.connections + 1,
@@ -158,6 +163,7 @@ test('SIGKILLed after the external create of every step, the pipeline completes 
       datasets: before.datasets + 3,
       batches: before.batches + 1,
       segmentJobs: before.segmentJobs + 1,
+      segmentDefinitions: before.segmentDefinitions + 1,
       schemas: before.schemas + 1,
       fieldGroups: before.fieldGroups + 1,
       mlRuns: before.mlRuns + 1,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePlatformErrorBody } from '../../src/platform/error-body.js';
 import {
+  isAlreadyExported,
   classifyImsResponse,
   classifyNetworkError,
   classifyPlatformResponse,
@@ -133,6 +134,14 @@ void describe('classification and plain words', () => {
       flowsCreate,
     );
     assert.equal(already.kind, 'conflict');
+    const exported = classifyPlatformResponse(
+      { status: 400, body: { message: 'Invalid parameter: A run already exists for dataset d1 for order f1 (run id r1): the dataset has been exported already and has no new data since.' } },
+      flowsCreate,
+    );
+    assert.equal(exported.kind, 'permanent', 'a definite answer, not something to wait out');
+    assert.equal(isAlreadyExported(exported), true);
+    assert.match(exported.plainMessage, /nothing new to export/);
+    assert.equal(isAlreadyExported(already), false);
   });
 
   void it('404 not_found, 412 conflict, 422 permanent, 429 and 5xx transient', () => {

@@ -91,6 +91,11 @@ void describe('simulator data: ad hoc dataset run', () => {
     await assertAdobeAdhocError(second.status, second.body);
 
     await finishRun(sim, clock, runId);
+    // Nothing new since: "a run already exists" (Adobe's CMLE notebooks); with new rows, a run.
+    const nothingNew = await requestAdhocRun(sim, flowId, [profiles.id]);
+    assert.equal(nothingNew.status, 400);
+    assert.match(JSON.stringify(nothingNew.body), /A run already exists for dataset/);
+    await sim.appendRows(profiles.id);
     assert.equal((await requestAdhocRun(sim, flowId, [profiles.id])).status, 200);
   });
 

@@ -88,12 +88,13 @@ void describe('simulator data: dataset exports', () => {
     assert.equal(landed.manifest.exportMode, 'INCREMENTAL');
     assert.deepEqual(await readExportRows(landed), added.body.rows);
 
-    // Nothing new: a third run succeeds with no part files.
-    const thirdRun = await startRun(sim, flowId, events.id);
-    const empty = await finishRun(sim, clock, thirdRun);
-    assert.equal(empty.metrics.statusSummary.status, 'success');
-    assert.equal(empty.metrics.recordSummary?.outputRecordCount, 0);
-    assert.equal(empty.metrics.fileSummary?.outputFileCount, 0);
+    // Nothing new: the Platform starts no third run, it answers "run already exists" (CMLE notebooks).
+    const third = await call<{ message: string }>(sim, 'POST', '/data/core/activation/disflowprovider/adhocrun', {
+      headers: { accept: 'application/vnd.adobe.adhoc.dataset.activation+json; version=1' },
+      body: { activationInfo: { destinations: [{ flowId, datasets: [{ id: events.id }] }] } },
+    });
+    assert.equal(third.status, 400);
+    assert.match(third.body.message, /A run already exists for dataset .* exported already/);
   });
 
   void test('a one-time full export flow exports everything again on every run', async () => {

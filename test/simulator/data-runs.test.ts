@@ -39,6 +39,7 @@ void describe('simulator data: runs', () => {
     clock.advanceSeconds(sim.config.notReadySeconds + 1);
     const runIds: string[] = [];
     for (let i = 0; i < 3; i++) {
+      if (i > 0) await sim.appendRows(profiles.id, 3); // with nothing new the Platform starts no run
       runIds.push(await startRun(sim, flowId, profiles.id));
       await finishRun(sim, clock, runIds.at(-1) ?? '');
     }
@@ -113,6 +114,7 @@ void describe('simulator data: runs', () => {
     clock.advanceSeconds(sim.config.notReadySeconds + 1);
     const doneId = await startRun(sim, flowId, profiles.id);
     const done = await finishRun(sim, clock, doneId);
+    await sim.appendRows(profiles.id, 5);
     const pendingId = await startRun(sim, flowId, profiles.id);
 
     await sim.restart();
@@ -120,8 +122,8 @@ void describe('simulator data: runs', () => {
     assert.equal((await getRun(sim, pendingId)).metrics.statusSummary.status, 'inProgress');
     const finished = await finishRun(sim, clock, pendingId);
     assert.equal(finished.metrics.statusSummary.status, 'success');
-    // Incremental after the restart too: the watermark was persisted, nothing new was added.
-    assert.equal(finished.metrics.recordSummary?.outputRecordCount, 0);
+    // Incremental after the restart too: the watermark was persisted, only the 5 new rows go.
+    assert.equal(finished.metrics.recordSummary?.outputRecordCount, 5);
   });
 });
 

@@ -84,7 +84,8 @@ describe('flows', () => {
       { interval: 1, timeUnit: 'day', startTime: START_TIME_SECONDS * 1000 },
       { interval: 1, timeUnit: 'day', startTime: START_TIME_SECONDS, exportMode: 'DAILY_FULL_EXPORT' },
       { interval: 0, timeUnit: 'day', startTime: START_TIME_SECONDS },
-      { interval: '3', timeUnit: 'hour', startTime: START_TIME_SECONDS },
+      { interval: 8, timeUnit: 'hour', startTime: START_TIME_SECONDS },
+      { interval: 'three', timeUnit: 'hour', startTime: START_TIME_SECONDS },
       { interval: 3, timeUnit: 'hour', startTime: START_TIME_SECONDS, endTime: START_TIME_SECONDS - 1 },
       undefined,
     ];

@@ -65,7 +65,7 @@ async function createAudienceFlow(sim: TestSimulator, path: string): Promise<{ i
     name: 'audiences',
     baseConnectionId: base.id,
     connectionSpec: { id: DLZ_CONNECTION_SPEC, version: '1.0' },
-    params: { mode: 'Server-to-server', compression: 'gzip', datasetFileType: 'json', path },
+    params: { mode: 'Server-to-server', compression: 'gzip', fileType: 'JSON', path },
   });
   return post('flows', {
     name: 'audience activation',
@@ -160,7 +160,7 @@ describe('segmentation and audience activation', () => {
           {
             op: 'add',
             path: '/transformations/0/params/segmentSelectors/selectors/-',
-            value: { type: 'PLATFORM_SEGMENT', value: { id: segment.body.id, name: segment.body.name, filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%', exportMode: 'DAILY_FULL_EXPORT', schedule: { frequency: 'ONCE', startDate: '2026-01-01' } } },
+            value: { type: 'PLATFORM_SEGMENT', value: { id: segment.body.id, name: segment.body.name, fileNameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%', exportMode: 'DAILY_FULL_EXPORT', schedule: { frequency: 'ONCE', triggerType: 'SCHEDULED', startDate: '2026-01-01', startTime: '23:00' } } },
           },
         ],
       },

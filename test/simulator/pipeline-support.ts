@@ -2,71 +2,10 @@
 // Adobe's specs with the deviations listed below (docs/simulator.md mirrors them), polling, and
 // the multi-call setups several tests share (scores schema and dataset, batch ingestion).
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { OpenAPIBackend, type Document } from 'openapi-backend';
-import { parse as parseYaml } from 'yaml';
-import { loadSpec, SpecValidator, type RequestToValidate, type ResponseOptions, type ResponseToValidate, type SpecFile, type ValidationReport } from '../support/openapi.js';
 import { startSimulator, type StartSimulatorOptions, type TestSimulator } from '../support/simulator.js';
-import { Swagger2Validator } from './pipeline-swagger2.js';
+import { validatorFor, type PipelineSpec } from '../support/spec-validators.js';
 
-export type PipelineSpec =
-  | 'query-service.yaml'
-  | 'batch-ingestion.yaml'
-  | 'catalog.yaml'
-  | 'schema-registry.yaml'
-  | 'segmentation.yaml'
-  | 'ad-hoc-activation.yaml'
-  | 'flow-service.yaml'
-  | 'destinations.yaml';
-
-interface Validator {
-  validateRequest(request: RequestToValidate): ValidationReport;
-  validateResponse(request: Pick<RequestToValidate, 'method' | 'path'>, response: ResponseToValidate, options?: ResponseOptions): ValidationReport;
-}
-
-const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
-
-/**
- * Drops examples and renames properties literally called "$ref": openapi-backend's dereferencer
- * follows the external `$ref`s in segmentation.yaml's examples and fails on them.
- */
-function withoutExamples(node: unknown, inProperties = false): unknown {
-  if (Array.isArray(node)) return node.map((item) => withoutExamples(item));
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (!inProperties && (key === 'example' || key === 'examples')) continue;
-    const name = inProperties && key === '$ref' ? 'x-ref-property' : key;
-    out[name] = withoutExamples(value, !inProperties && key === 'properties');
-  }
-  return out;
-}
-
-async function loadWithoutExamples(spec: PipelineSpec): Promise<SpecValidator> {
-  const document = withoutExamples(parseYaml(await readFile(new URL(spec, SPEC_DIR), 'utf8'))) as Document;
-  const server = document.servers?.[0]?.url ?? '/';
-  const basePath = server.replace(/^[a-z]+:/i, '').replace(/^\/\/[^/]*/, '').replace(/\/$/, '');
-  const api = new OpenAPIBackend({ definition: document, apiRoot: basePath, quick: true, strict: false, coerceTypes: true });
-  await api.init();
-  return new SpecValidator(spec as SpecFile, basePath, api);
-}
-
-const ownLoads = new Map<PipelineSpec, Promise<Validator>>();
-
-function validatorFor(spec: PipelineSpec): Promise<Validator> {
-  // schema-registry.yaml is Swagger 2.0, which openapi-backend cannot read; segmentation.yaml's
-  // examples break its dereferencer.
-  if (spec === 'schema-registry.yaml' || spec === 'segmentation.yaml') {
-    let pending = ownLoads.get(spec);
-    if (pending === undefined) {
-      pending = spec === 'schema-registry.yaml' ? Swagger2Validator.load(spec) : loadWithoutExamples(spec);
-      ownLoads.set(spec, pending);
-    }
-    return pending;
-  }
-  // loadSpec reads any file of ../shared/adobe-openapi; its SpecFile union predates these specs.
-  return loadSpec(spec as SpecFile);
-}
+export type { PipelineSpec } from '../support/spec-validators.js';
 
 interface PipelineDeviation {
   file: PipelineSpec;

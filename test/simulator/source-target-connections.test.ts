@@ -132,9 +132,8 @@ describe('target connections', () => {
     assert.equal(obj(entity?.params).datasetFileType, 'JSON');
   });
 
-  test('JSON without GZIP and CSV are refused; so are missing location params', async () => {
+  test('CSV dataset exports are refused; so are missing location params', async () => {
     const cases: [DestinationKey, Record<string, unknown>, RegExp][] = [
-      ['s3', { datasetFileType: 'JSON', compression: 'NONE' }, /compressed only/],
       ['s3', { datasetFileType: 'CSV' }, /CSV is not supported/],
       ['gcs', { bucketName: undefined }, /bucketName is required/],
       ['sftp', { remotePath: '' }, /remotePath is required/],
@@ -167,7 +166,7 @@ describe('target connections', () => {
   test('PATCH params is validated again; list, count and delete', async () => {
     const created = obj((await call(sim, { method: 'POST', path: `${FS}/targetConnections`, body: targetConnectionBody('adlsGen2', baseOf('adlsGen2')) })).body);
     const path = `${FS}/targetConnections/${String(created.id)}`;
-    const invalid = await call(sim, { method: 'PATCH', path, headers: { 'if-match': String(created.etag) }, body: [{ op: 'replace', path: '/params/compression', value: 'NONE' }, { op: 'replace', path: '/params/datasetFileType', value: 'JSON' }] });
+    const invalid = await call(sim, { method: 'PATCH', path, headers: { 'if-match': String(created.etag) }, body: [{ op: 'replace', path: '/params/compression', value: 'ZIP' }] });
     assert.equal(invalid.status, 400);
     const valid = await call(sim, { method: 'PATCH', path, headers: { 'if-match': String(created.etag) }, body: [{ op: 'replace', path: '/params/path', value: 'elsewhere' }] });
     assert.equal(valid.status, 200);

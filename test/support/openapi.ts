@@ -6,7 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 
-export type SpecFile = 'flow-service.yaml' | 'destinations.yaml' | 'dataset-service.yaml' | 'catalog.yaml' | 'ad-hoc-activation.yaml';
+export type SpecFile =
+  | 'flow-service.yaml'
+  | 'destinations.yaml'
+  | 'dataset-service.yaml'
+  | 'catalog.yaml'
+  | 'ad-hoc-activation.yaml'
+  | 'query-service.yaml'
+  | 'batch-ingestion.yaml'
+  | 'policy-service.yaml';
 
 const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
 

@@ -5,17 +5,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createSimulator, type Simulator } from '../../src/simulator/app.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/app.js';
 import { loadSimulatorConfig, type SimulatorConfig } from '../../src/simulator/config.js';
 import type { SimulatorContext } from '../../src/simulator/context.js';
 import type { FaultConfig, FaultConfigInput } from '../../src/simulator/faults/fault-config.js';
 import type { StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+import { platformContract, type ContractMode, type PlatformContract } from './platform-contract.js';
 
 export interface StartSimulatorOptions extends Partial<SimulatorConfig> {
   /** Sandbox the helpers' headers name (default `prod`). */
   sandbox?: string;
   /** Clock override passed to the simulator. */
   now?: () => number;
+  /**
+   * The Platform contract check on the service client's requests: `reject` (default) answers a
+   * request that breaks Adobe's OpenAPI files with 400, `record` only keeps it, `off` skips it.
+   */
+  contract?: ContractMode | 'off';
 }
 
 export interface TestSimulator {
@@ -33,6 +39,13 @@ export interface TestSimulator {
   token(): Promise<string>;
   /** The gateway headers (Authorization, x-api-key, org, sandbox, JSON Content-Type) plus `extra`. */
   headers(extra?: Record<string, string>): Promise<Record<string, string>>;
+  /** What the contract check saw of the Platform client's requests (undefined with contract 'off'). */
+  readonly contract: PlatformContract | undefined;
+  /**
+   * Appends new synthetic rows to a dataset (admin route), so the next run of an incremental flow
+   * has something to export (with nothing new the Platform answers "run already exists").
+   */
+  appendRows(datasetId: string, count?: number): Promise<void>;
   /** Replaces the fault config through the admin endpoint. */
   setFaults(faults: FaultConfigInput): Promise<FaultConfig>;
   /** Closes the simulator and starts a new one on the same schema (state must survive). */
@@ -40,8 +53,16 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
+/** PLATFORM_CONTRACT=record|off switches the default (e.g. to survey every violation in one run). */
+function defaultContractMode(): ContractMode | 'off' {
+  const value = process.env.PLATFORM_CONTRACT;
+  return value === 'record' || value === 'off' ? value : 'reject';
+}
+
 export async function startSimulator(options: StartSimulatorOptions = {}): Promise<TestSimulator> {
-  const { sandbox = 'prod', now, ...overrides } = options;
+  const { sandbox = 'prod', now, contract: contractMode = defaultContractMode(), ...overrides } = options;
+  const contract = contractMode === 'off' ? undefined : platformContract(contractMode);
+  const simulatorOptions: SimulatorOptions = { ...(now === undefined ? {} : { now }), ...(contract === undefined ? {} : { requestInspector: contract.inspector }) };
   const landingZoneDir = overrides.landingZoneDir ?? (await mkdtemp(join(tmpdir(), 'sim-landing-')));
   const ownsLanding = overrides.landingZoneDir === undefined;
   const dbSchema = overrides.dbSchema ?? `sim_test_${randomBytes(6).toString('hex')}`;
@@ -53,7 +74,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const client = config.clients[0];
   if (client === undefined) throw new Error('simulator config has no clients');
 
-  let simulator: Simulator = createSimulator(config, now === undefined ? {} : { now });
+  let simulator: Simulator = createSimulator(config, simulatorOptions);
   let url = await simulator.start();
   // A restart keeps the emulators' ports, so destinations that name them stay valid.
   if (simulator.ctx.storage.running) {
@@ -95,6 +116,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
       return simulator.ctx.storage.endpoints;
     },
     config,
+    contract,
     orgId: client.orgId,
     sandbox,
     clientId: client.clientId,
@@ -110,6 +132,14 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
         ...extra,
       };
     },
+    async appendRows(datasetId, count = 10) {
+      const response = await fetch(`${url}/simulator/admin/datasets/${datasetId}/rows`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await token()}`, 'x-api-key': client.clientId, 'x-gw-ims-org-id': client.orgId, 'x-sandbox-name': sandbox, 'content-type': 'application/json' },
+        body: JSON.stringify({ count }),
+      });
+      if (response.status !== 201) throw new Error(`appending rows failed: ${response.status} ${await response.text()}`);
+    },
     async setFaults(faults) {
       const response = await fetch(`${url}/simulator/admin/faults`, {
         method: 'PUT',
@@ -121,7 +151,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
     },
     async restart() {
       await simulator.close();
-      simulator = createSimulator(config, now === undefined ? {} : { now });
+      simulator = createSimulator(config, simulatorOptions);
       url = await simulator.start();
     },
     async close() {

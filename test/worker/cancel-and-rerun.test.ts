@@ -82,6 +82,7 @@ describe('re-runs and recurring exports', () => {
     const first = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'rerun/a' })).id);
     assert.equal(first.status, 'succeeded');
     const before = await countAllAtPlatform(sim);
+    await sim.appendRows(datasetId);
 
     const response = await api.post(api.keys.tenantA, `/exports/${first.id}/runs`);
     assert.equal(response.statusCode < 300, true, response.body);
@@ -92,6 +93,29 @@ describe('re-runs and recurring exports', () => {
     assert.deepEqual(again.runs.map((r) => r.state), ['succeeded', 'succeeded']);
     assert.deepEqual(again.platform, first.platform);
     assert.deepEqual(await countAllAtPlatform(sim), { ...before, runs: before.runs + 1 });
+  });
+
+  test('a rerun with nothing new ends with the Platform\'s "already exported" answer in plain words, not a 0-file success', async () => {
+    const { api, sim } = world;
+    const datasetId = await datasetIdByName(api, EVENTS_DATASET);
+    const destinationId = await createDestination(api, 'dlz');
+    const first = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'rerun/nothing-new' })).id);
+    assert.equal(first.status, 'succeeded', JSON.stringify(first.error));
+    const before = await countAllAtPlatform(sim);
+
+    const response = await api.post(api.keys.tenantA, `/exports/${first.id}/runs`);
+    assert.equal(response.statusCode < 300, true, response.body);
+    const again = await waitForExport(api, first.id, (e) => e.runs.length === 2 && ['succeeded', 'failed'].includes(e.status));
+
+    const rerun = again.runs[1];
+    assert.equal(rerun?.state, 'failed');
+    assert.equal(rerun.files, null, 'no run at the Platform, so no file count');
+    assert.equal(rerun.errors[0]?.code, 'already_exported');
+    assert.match(rerun.errors[0]?.message ?? '', /already exported through this flow and has no new data since/);
+    assert.match(rerun.errors[0]?.message ?? '', /run already exists/i, "the Platform's own words are kept");
+    assert.equal(again.status, 'failed');
+    assert.equal(again.error?.code, 'already_exported');
+    assert.deepEqual(await countAllAtPlatform(sim), before, 'the Platform started no run');
   });
 
   test('a recurring export gets its own flow on its schedule; cancelling it disables that flow', async () => {

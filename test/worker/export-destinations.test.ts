@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobServiceClient,
+  ContainerClient,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
 import SftpClient from 'ssh2-sftp-client';
 import type { ExportView, RunFilesView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
@@ -170,5 +178,37 @@ describe('on-demand export to every destination type, read back through each sto
     // A path the run did not land is refused, even for the owner.
     const other = await api.get(api.keys.tenantA, `/exports/${done.id}/runs/${run.id}/files/content?path=${encodeURIComponent('exports/elsewhere/secret.json')}`);
     assert.equal(other.statusCode, 404);
+  });
+
+  test('azure-blob with a SAS connection string: succeeded, and the Platform never shows the connection string back', async () => {
+    const { api, sim } = world;
+    const { accountName, accountKey, blobEndpoint } = sim.storage.azure;
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 3_600_000),
+        permissions: AccountSASPermissions.parse('rwlac'),
+        resourceTypes: AccountSASResourceTypes.parse('co').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential(accountName, accountKey),
+    ).toString();
+    const response = await api.post(api.keys.tenantA, '/destinations', {
+      ...emulatorDestinationBodies(sim)['azure-blob'],
+      name: 'customer blob (SAS)',
+      credentials: { connectionString: `BlobEndpoint=${blobEndpoint};SharedAccessSignature=${sas}` },
+    });
+    assert.equal(response.statusCode, 201, response.body);
+    const destinationId = bodyOf<{ id: string }>(response).id;
+    const done = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'exports/azure-sas' })).id);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    const run = done.runs[0]!;
+    assert.ok((run.files ?? 0) > 0);
+    const parts = run.landedFiles.filter((f) => /\/part-\d{5}-[^/]+$/.test(f.path));
+    assert.equal(parts.length, run.files);
+    for (const file of parts) assert.equal((await readWithSdk(world, 'azure-blob', file.uri)).length, file.size);
+    const connection = await fetch(`${sim.url}/data/foundation/flowservice/connections/${done.platform.baseConnectionId}`, { headers: await sim.headers() });
+    const auth = ((await connection.json()) as { items: { auth: { specName: string; params: Record<string, unknown> } }[] }).items[0]?.auth;
+    assert.equal(auth?.specName, 'ConnectionString');
+    assert.equal(auth?.params.connectionString, undefined, 'a partial view: the secret is not echoed');
   });
 });

@@ -34,6 +34,7 @@ describe('reusing Platform objects', () => {
     const first = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'reuse/a' })).id);
     assert.equal(first.status, 'succeeded');
     const before = await countAllAtPlatform(sim);
+    await sim.appendRows(datasetId);
 
     const second = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'reuse/a' })).id);
     assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
@@ -71,6 +72,7 @@ describe('reusing Platform objects', () => {
     assert.equal(disable.status, 200, await disable.text());
     assert.equal((await flowAtPlatform(sim, flowId)).state, 'disabled');
 
+    await world.sim.appendRows(datasetId);
     const second = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'reuse/disabled' })).id);
     assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
     assert.equal(second.platform.flowId, flowId);
@@ -100,6 +102,7 @@ describe('reusing Platform objects', () => {
     await api.database.db.destination.updateMany({ data: { baseConnectionId: null } });
     const before = await countAllAtPlatform(sim);
 
+    await world.sim.appendRows(datasetId);
     const second = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'reuse/restored' })).id);
     assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
     assert.deepEqual(second.platform, first.platform);

@@ -102,12 +102,21 @@ export function platformDestinationOf(destination: Destination, secrets: SecretB
   }
 }
 
-/** Target connection params: the Platform's enums are uppercase (reference 2.4). */
-export function targetConnectionParams(destination: PlatformDestination, exp: { path: string; format: string; compression: string }): Record<string, unknown> {
-  return {
-    mode: 'Server-to-server',
-    compression: exp.compression.toUpperCase(),
-    datasetFileType: exp.format.toUpperCase(),
-    ...destination.locationParams(exp.path),
-  };
+export interface TargetFileOptions {
+  path: string;
+  format: string;
+  compression: string;
+}
+
+/**
+ * Target connection params of a dataset export: the Platform's enums are uppercase (reference
+ * 2.4); the file type is `datasetFileType` (destinations.yaml DatasetTargetConnectionParams_V2).
+ */
+export function targetConnectionParams(destination: PlatformDestination, exp: TargetFileOptions): Record<string, unknown> {
+  return { mode: 'Server-to-server', compression: exp.compression.toUpperCase(), datasetFileType: exp.format.toUpperCase(), ...destination.locationParams(exp.path) };
+}
+
+/** Target connection params of an audience export: `fileType` (destinations.yaml SegmentTargetConnectionParams_V2). */
+export function audienceTargetConnectionParams(destination: PlatformDestination, exp: TargetFileOptions): Record<string, unknown> {
+  return { mode: 'Server-to-server', compression: exp.compression.toUpperCase(), fileType: exp.format.toUpperCase(), ...destination.locationParams(exp.path) };
 }

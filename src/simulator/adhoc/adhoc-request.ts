@@ -42,4 +42,10 @@ export const adhocMessages = {
   datasetsNotInFlow: (datasetIds: string[]) => `Datasets ${datasetIds.join(', ')} are not part of this dataflow or out of schedule range!`,
   badTarget: (flowId: string, detail: string) => `Invalid parameter: Flow for id ${flowId} is incorrect. Error is [${detail}]`,
   runInProgress: (datasetId: string, flowId: string, runId: string) => `Run already going on for dataset ${datasetId} for order ${flowId} with run id ${runId}`,
+  // Adobe's CMLE notebooks (notebooks/databricks/Week2Notebook.py, before the ad hoc export): "If
+  // you get a message saying a run already exists, it means that either this dataset has been
+  // exported already based on the schedule, or that you've already done an adhoc export before."
+  // The exact text is not published; this one carries those words.
+  alreadyExported: (datasetId: string, flowId: string, runId: string) =>
+    `Invalid parameter: A run already exists for dataset ${datasetId} for order ${flowId} (run id ${runId}): the dataset has been exported already and has no new data since.`,
 } as const;

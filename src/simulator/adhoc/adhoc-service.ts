@@ -4,7 +4,9 @@
 // (advisory, in sorted order) while checking and creating, so two concurrent requests cannot both
 // start a run.
 import type { SimulatorContext, Tenancy } from '../context.js';
-import { DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
+import { datasetStoreFor } from '../datasets/dataset-store.js';
+import { alwaysFullExport, DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
+import { quoteIdent } from '../store/ddl.js';
 import { runEngineFor } from '../runs/run-engine.js';
 import { flowHasEnded } from '../runs/flow-window.js';
 import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
@@ -54,12 +56,40 @@ async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: strin
   return { flow, datasetIds, targetConnectionId };
 }
 
+/**
+ * The run that already exported everything the dataset holds through this incremental flow (no
+ * row since its watermark), or null. The Platform then answers "run already exists" instead of
+ * starting an empty run (CMLE notebooks, Week2). One-time full export flows always export.
+ */
+async function alreadyExportedBy(ctx: SimulatorContext, t: Tenancy, flow: FlowView, datasetId: string): Promise<string | null> {
+  if (alwaysFullExport(flow)) return null;
+  const { rows } = await ctx.pool.query<{ last_seq: string; last_run_id: string }>(
+    `SELECT last_seq, last_run_id FROM ${quoteIdent(ctx.schema)}.export_watermarks WHERE org = $1 AND sandbox = $2 AND flow_id = $3 AND dataset_id = $4`,
+    [t.orgId, t.sandbox, flow.id, datasetId],
+  );
+  const watermark = rows[0];
+  if (watermark === undefined) return null;
+  const newer = await datasetStoreFor(ctx).readRows(t, datasetId, { afterSeq: Number(watermark.last_seq), limit: 1 });
+  return newer.length === 0 ? watermark.last_run_id : null;
+}
+
+/** With live ingestion configured, new rows have landed in each requested dataset since the last request. */
+async function landLiveIngestion(ctx: SimulatorContext, t: Tenancy, checked: readonly CheckedDestination[]): Promise<void> {
+  const datasets = datasetStoreFor(ctx);
+  for (const datasetId of new Set(checked.flatMap((c) => c.datasetIds))) {
+    const dataset = await datasets.getDataset(t, datasetId);
+    if (dataset?.kind != null) await datasets.appendSyntheticRows(t, dataset, ctx.config.liveIngestionRows);
+  }
+}
+
 export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request: AdhocDatasetRunRequest): Promise<StartedRun[][]> {
   const destinations = request.activationInfo.destinations;
   const checked: CheckedDestination[] = [];
   for (const d of destinations) {
     checked.push(await checkDestination(ctx, t, d.flowId, [...new Set(d.datasets.map((ds) => ds.id))]));
   }
+
+  if (ctx.config.liveIngestionRows > 0) await landLiveIngestion(ctx, t, checked);
 
   const engine = runEngineFor(ctx);
   // The lock's connection stays checked out while the run is created through other connections.
@@ -75,6 +105,10 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
         const running = await engine.inProgressRun(t, c.flow.id);
         if (running !== null) {
           throw new AdhocRunRejected(400, adhocMessages.runInProgress(running.__sim.datasetId, c.flow.id, running.id));
+        }
+        for (const datasetId of c.datasetIds) {
+          const exported = await alreadyExportedBy(ctx, t, c.flow, datasetId);
+          if (exported !== null) throw new AdhocRunRejected(400, adhocMessages.alreadyExported(datasetId, c.flow.id, exported));
         }
       }
       const started: StartedRun[][] = [];

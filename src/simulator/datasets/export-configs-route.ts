@@ -1,15 +1,20 @@
-// GET /data/foundation/flowservice/connectionSpecs/{Data Lake source}/configs?outputType=
-// activationDatasets&outputField=datasets: the datasets eligible for export (reference 2.1). The
-// Flow Service module owns connectionSpecs in general; only this exact path is registered here.
+// GET /data/foundation/flowservice/connectionSpecs/{id}/configs?outputType=activationDatasets&
+// outputField=datasets: the datasets eligible for export (reference 2.1). Adobe's tutorial uses the
+// Data Lake source spec id; aepp's getExportableDatasetsDLZ (used by its own exportDatasetToDLZ
+// before creating a flow) asks with the Data Landing Zone destination's spec id, and
+// flow-service.yaml's configByConnectionSpecId takes any connection spec id in the path. So the
+// list is answered for the Data Lake source and every destination connection spec the simulator
+// knows; other ids get Flow Service's invalid-spec answer.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
-import { flowError, sendError } from '../errors.js';
+import { flowError, messageError, sendError } from '../errors.js';
+import { destinationByConnectionSpec } from '../flow-service/spec-ids.js';
 import { catalogDataSet } from './catalog-view.js';
 import { datasetStoreFor } from './dataset-store.js';
 
 export const DATA_LAKE_SOURCE_SPEC_ID = '23598e46-f560-407b-88d5-ea6207e49db0';
-export const EXPORT_CONFIGS_PATH = `/data/foundation/flowservice/connectionSpecs/${DATA_LAKE_SOURCE_SPEC_ID}/configs`;
+const CONFIGS_ROUTE = '/data/foundation/flowservice/connectionSpecs/:specId/configs';
 
 const querySchema = z.object({
   outputType: z.literal('activationDatasets'),
@@ -20,7 +25,11 @@ const querySchema = z.object({
 
 export function registerExportConfigsRoute(app: FastifyInstance, ctx: SimulatorContext): void {
   const store = datasetStoreFor(ctx);
-  app.get(EXPORT_CONFIGS_PATH, async (request, reply) => {
+  app.get<{ Params: { specId: string } }>(CONFIGS_ROUTE, async (request, reply) => {
+    const { specId } = request.params;
+    if (specId !== DATA_LAKE_SOURCE_SPEC_ID && destinationByConnectionSpec(specId) === undefined) {
+      return sendError(reply, 400, messageError('Please provide a valid spec id'));
+    }
     const query = querySchema.safeParse(request.query);
     if (!query.success) {
       return sendError(reply, 400, flowError({ code: '1002', status: 400, message: `Invalid query: ${z.prettifyError(query.error)}`, requestId: request.id }));

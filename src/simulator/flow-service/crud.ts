@@ -32,23 +32,26 @@ export function headerValue(request: FastifyRequest, name: string): string | und
   return Array.isArray(value) ? value[0] : value;
 }
 
-export async function getOne(ctx: SimulatorContext, request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply, kind: CrudKind) {
+/** What a GET shows of a stored body (default: everything but the simulator's own fields). */
+export type EntityView = (body: object) => unknown;
+
+export async function getOne(ctx: SimulatorContext, request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply, kind: CrudKind, view: EntityView = publicBody) {
   const entity = await ctx.entities.get<object>(request.tenancy, kind, request.params.id);
   if (entity === null) return sendRejection(reply, notFound(COLLECTIONS[kind], request.params.id));
-  return reply.send({ items: [publicBody(entity.body)] });
+  return reply.send({ items: [view(entity.body)] });
 }
 
 export function isBadQuery(error: unknown): error is Error {
   return error instanceof InvalidListQueryError || error instanceof InvalidFilterError;
 }
 
-export async function listAll(ctx: SimulatorContext, request: FastifyRequest, reply: FastifyReply, kind: EntityKind, basePath: string) {
+export async function listAll(ctx: SimulatorContext, request: FastifyRequest, reply: FastifyReply, kind: EntityKind, basePath: string, view: EntityView = publicBody) {
   const rawQuery = (request.query ?? {}) as Record<string, unknown>;
   try {
     const query = parseListQuery(rawQuery, FLOW_SERVICE_LIST_DEFAULTS);
     if (query.count) return reply.send(renderCount(await ctx.entities.count(request.tenancy, kind, query.filters)));
     const page = await ctx.entities.list<object>(request.tenancy, kind, query);
-    return reply.send(renderListPage(page, basePath, rawQuery, (body) => publicBody(body)));
+    return reply.send(renderListPage(page, basePath, rawQuery, view));
   } catch (error) {
     if (isBadQuery(error)) return sendRejection(reply, badRequest('1002', error.message));
     throw error;

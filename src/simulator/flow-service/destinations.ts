@@ -30,6 +30,14 @@ const str = (name: string, description: string, extra: Partial<ParamField> = {})
   ...extra,
 });
 
+// Target `path` patterns of Adobe's connection specs (targetSpec): S3 and GCS allow an empty path
+// (`*`), Azure Blob needs one character at least (`+`).
+const CLOUD_PATH = /^[0-9a-zA-Z/!\-_.*'()]*$/;
+const AZURE_BLOB_PATH = /^[0-9a-zA-Z/!\-_.*'()]+$/;
+// GCS bucket names: 3-63 of [a-z0-9._-], letter or digit at both ends, not starting with "goog",
+// not containing "google" (the GCS target spec, Google's bucket naming rules).
+const GCS_BUCKET = /^(?!goog)(?!.*google)(?=.{3,63}$)[a-z0-9][a-z0-9._-]*[a-z0-9]$/;
+
 const S3_BUCKET = /^(?=.{3,63}$)(?!(\d+\.)+\d+$)(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
 
 export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
@@ -53,7 +61,7 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
     ],
     locationFields: [
       str('bucketName', 'Amazon S3 bucket name.', { pattern: S3_BUCKET }),
-      str('path', 'Folder path inside the bucket.'),
+      str('path', 'Folder path inside the bucket.', { pattern: CLOUD_PATH }),
     ],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/amazon-s3.html',
   },
@@ -65,14 +73,17 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
         name: 'ConnectionString',
         type: 'KeyBased',
         fields: [
-          str('connectionString', 'Azure Blob Storage connection string.', {
-            pattern: /^DefaultEndpointsProtocol=https?;AccountName=[^;]+;AccountKey=[^;]+(;.*)?$/,
+          // Adobe's ConnectionString auth spec asks only for a connection string; Azure's formats
+          // name the account (AccountName or BlobEndpoint) and a credential (AccountKey or a
+          // SharedAccessSignature), so a SAS connection string is as valid as an account key.
+          str('connectionString', 'Azure Blob Storage connection string (account key or SAS).', {
+            pattern: /^(?=(?:.*;)?\s*(?:AccountName|BlobEndpoint)=[^;]+)(?=(?:.*;)?\s*(?:AccountKey|SharedAccessSignature)=[^;]+).+$/i,
             secret: true,
           }),
         ],
       },
     ],
-    locationFields: [str('container', 'Blob container name.'), str('path', 'Folder path inside the container.')],
+    locationFields: [str('container', 'Blob container name.'), str('path', 'Folder path inside the container.', { pattern: AZURE_BLOB_PATH })],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/azure-blob.html',
   },
   adlsGen2: {
@@ -113,7 +124,10 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
         ],
       },
     ],
-    locationFields: [str('bucketName', 'Google Cloud Storage bucket name.'), str('path', 'Folder path inside the bucket.')],
+    locationFields: [
+      str('bucketName', 'Google Cloud Storage bucket name.', { pattern: GCS_BUCKET }),
+      str('path', 'Folder path inside the bucket.', { pattern: CLOUD_PATH }),
+    ],
     documentationLink: 'https://experienceleague.adobe.com/docs/experience-platform/destinations/catalog/cloud-storage/google-cloud-storage.html',
   },
   sftp: {
@@ -146,9 +160,14 @@ export const DESTINATIONS: Record<DestinationKey, DestinationDefinition> = {
   },
 };
 
-/** Target connection params every dataset export destination shares. */
+/** Target connection params every file destination shares (destinations.yaml BaseTargetConnectionParams_V2). */
 export const COMMON_TARGET_FIELDS: readonly ParamField[] = [
   { name: 'mode', description: 'Always Server-to-server.', type: 'string', required: false, enum: ['Server-to-server'] },
-  { name: 'compression', description: 'GZIP or NONE; JSON exports require GZIP.', type: 'string', required: true, enum: ['GZIP', 'NONE'] },
-  { name: 'datasetFileType', description: 'File format of dataset exports.', type: 'string', required: true, enum: ['JSON', 'PARQUET'] },
+  { name: 'compression', description: 'GZIP or NONE.', type: 'string', required: true, enum: ['GZIP', 'NONE'] },
 ];
+
+/** Dataset exports (destinations.yaml DatasetTargetConnectionParams_V2). */
+export const DATASET_FILE_TYPE_FIELD: ParamField = { name: 'datasetFileType', description: 'File format of dataset exports.', type: 'string', required: true, enum: ['JSON', 'PARQUET'] };
+
+/** Audience exports (destinations.yaml SegmentTargetConnectionParams_V2). */
+export const SEGMENT_FILE_TYPE_FIELD: ParamField = { name: 'fileType', description: 'File format of audience (profile) exports.', type: 'string', required: true, enum: ['CSV', 'JSON', 'PARQUET'] };

@@ -42,7 +42,10 @@ export interface SourceConnectionBody extends EntityMeta, Versioned {
 
 export interface TargetParams {
   compression: 'GZIP' | 'NONE';
-  datasetFileType: 'JSON' | 'PARQUET';
+  /** Dataset exports. */
+  datasetFileType?: 'JSON' | 'PARQUET';
+  /** Audience exports. */
+  fileType?: 'CSV' | 'JSON' | 'PARQUET';
   mode?: string;
   path?: string;
   bucketName?: string;

@@ -9,6 +9,7 @@ import { resolveFlowLinks } from './flow-links.js';
 import { topField, type PatchOp } from './json-patch.js';
 import { accept, badRequest, refuse, type Checked } from './rejection.js';
 import { checkSchedule } from './schedule.js';
+import { segmentSelectorErrors } from './segment-selectors.js';
 import { destinationByFlowSpec } from './spec-ids.js';
 import { checkFlowCreate, checkIdList } from './validation.js';
 
@@ -103,7 +104,11 @@ async function prepareFlowPatch(
       inheritedAttributes: { ...current.inheritedAttributes, ...links.value },
     };
   }
-  if (fields.has('transformations') && !Array.isArray(patched.transformations)) return refuse(badRequest('1041', 'transformations must be an array'));
+  if (fields.has('transformations')) {
+    if (!Array.isArray(patched.transformations)) return refuse(badRequest('1041', 'transformations must be an array'));
+    const selectorErrors = segmentSelectorErrors(patched.transformations);
+    if (selectorErrors.length > 0) return refuse(badRequest('1049', 'Segment selectors are invalid', selectorErrors));
+  }
   if (fields.has('name') && (typeof patched.name !== 'string' || patched.name.trim() === '')) return refuse(badRequest('1001', 'name must be a non-empty string'));
   return accept(next);
 }

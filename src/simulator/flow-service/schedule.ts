@@ -1,5 +1,5 @@
 // Validation of a dataset-export flow's `scheduleParams` (reference 2.5 and section 4): epoch
-// seconds, every 3/6/8/9/12 hours or daily, and a one-time full export as day + interval 0.
+// seconds, every 3/6/9/12 hours or daily, and a one-time full export as day + interval 0.
 
 export interface DatasetSchedule {
   startTime: number;
@@ -11,8 +11,9 @@ export interface DatasetSchedule {
   [key: string]: unknown;
 }
 
-// The API spec lists 3/6/9/12, the UI doc 3/6/8/12: accept both.
-const HOURLY_INTERVALS = [3, 6, 8, 9, 12];
+// destinations.yaml DatasetScheduleParams_V2.interval: enum 1/3/6/9/12 ("only 3,6,9, or 12-hour and
+// 1-day frequencies are supported"). The UI doc's 8 hours is not in the API enum: refused.
+const HOURLY_INTERVALS = [3, 6, 9, 12];
 // Anything above this is milliseconds, not seconds (year 5138 in seconds).
 const MAX_EPOCH_SECONDS = 100_000_000_000;
 
@@ -25,9 +26,20 @@ function isInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
+/**
+ * `interval` as the API may send it: flow-service.yaml's ScheduleSpecDTO types it as a string
+ * (aepp's createFlow sends `str(interval)`), destinations.yaml's DatasetScheduleParams_V2 as an
+ * integer. A string of digits is read as that integer (and stored as one); anything else is kept
+ * as is and refused below.
+ */
+function intervalOf(value: unknown): unknown {
+  return typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value;
+}
+
 export function checkSchedule(value: unknown): CheckedSchedule {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { errors: ['scheduleParams must be an object'] };
-  const raw = value as Record<string, unknown>;
+  const raw = { ...(value as Record<string, unknown>) };
+  if (raw.interval !== undefined) raw.interval = intervalOf(raw.interval);
   const errors: string[] = [];
   const { startTime, interval, endTime, exportMode, folderNameTemplate } = raw;
   const timeUnit = typeof raw.timeUnit === 'string' ? raw.timeUnit.toLowerCase() : raw.timeUnit;

@@ -1,7 +1,7 @@
 // The connection specs and flow specs GET /connectionSpecs and /flowSpecs return: the six
 // dataset-export destinations and the data-lake source, with the real ids, shaped like the
 // Flow Service spec's ConnectionSpecItemDTO / FlowSpecItemDTO.
-import { COMMON_TARGET_FIELDS, DESTINATIONS } from './destinations.js';
+import { COMMON_TARGET_FIELDS, DATASET_FILE_TYPE_FIELD, DESTINATIONS } from './destinations.js';
 import { fieldsToJsonSchema, type JsonSchemaObject } from './param-fields.js';
 import { DATA_LAKE_SOURCE_SPEC_ID, DATA_LAKE_SOURCE_SPEC_NAME, DESTINATION_KEYS, DESTINATION_PROVIDER_ID, DESTINATION_SPEC_IDS } from './spec-ids.js';
 
@@ -87,7 +87,7 @@ function destinationConnectionSpec(key: (typeof DESTINATION_KEYS)[number]): Conn
     targetSpec: {
       name: destination.name,
       type: 'CloudStorage',
-      spec: fieldsToJsonSchema([...destination.locationFields, ...COMMON_TARGET_FIELDS], `Target params of dataset exports to ${destination.name}.`),
+      spec: fieldsToJsonSchema([...destination.locationFields, ...COMMON_TARGET_FIELDS, DATASET_FILE_TYPE_FIELD], `Target params of dataset exports to ${destination.name}.`),
       attributes: { uiAttributes: { isDestination: true, category: 'cloudStorage', documentationLink: destination.documentationLink, label: destination.name } },
     },
     attributes: { category: 'cloudStorage', isSource: false, isDestination: true, connectorName: destination.name },

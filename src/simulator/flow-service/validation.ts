@@ -2,7 +2,7 @@
 // real specs require. Existence checks that need the store live in the route modules.
 import type { SpecRef, SourceDataset, TargetParams } from './entities.js';
 import type { AuthBody } from './entities.js';
-import { COMMON_TARGET_FIELDS, DESTINATIONS } from './destinations.js';
+import { COMMON_TARGET_FIELDS, DATASET_FILE_TYPE_FIELD, DESTINATIONS, SEGMENT_FILE_TYPE_FIELD } from './destinations.js';
 import { checkParams } from './param-fields.js';
 import { accept, badRequest, INVALID_SPEC_ID, missingSpecVersion, refuse, type Checked } from './rejection.js';
 import { checkSchedule, type DatasetSchedule } from './schedule.js';
@@ -125,18 +125,31 @@ export function checkSourceConnectionCreate(raw: unknown): Checked<SourceConnect
   return accept({ ...named.value, connectionSpec: spec.value, datasets: datasets.value, params, ...(data === undefined ? {} : { data }) });
 }
 
-/** Validates target params for a destination: location fields, compression, file type. */
+/**
+ * Validates target params for a destination: location fields, compression and exactly one file
+ * type, as destinations.yaml's V2 params (`oneOf` dataset / segment parameters) say:
+ * `datasetFileType` (JSON|PARQUET, DatasetTargetConnectionParams_V2) for dataset exports,
+ * `fileType` (CSV|JSON|PARQUET, SegmentTargetConnectionParams_V2) for audience exports.
+ */
 export function checkTargetParams(destination: DestinationKey, value: unknown): Checked<TargetParams> {
   const definition = DESTINATIONS[destination];
   if (isObject(value) && typeof value.datasetFileType === 'string' && value.datasetFileType.toUpperCase() === 'CSV') {
     return refuse(badRequest('1031', 'datasetFileType CSV is not supported for dataset exports; use JSON or PARQUET'));
   }
-  const { params, errors } = checkParams([...definition.locationFields, ...COMMON_TARGET_FIELDS], value, 'params');
-  if (errors.length > 0) return refuse(badRequest('1030', `Target connection params are invalid for ${definition.name}`, errors));
-  if (params.datasetFileType === 'JSON' && params.compression === 'NONE') {
-    return refuse(badRequest('1032', 'JSON dataset exports are supported compressed only; use compression GZIP'));
+  const hasDatasetType = isObject(value) && value.datasetFileType !== undefined;
+  const hasSegmentType = isObject(value) && value.fileType !== undefined;
+  if (hasDatasetType && hasSegmentType) {
+    return refuse(badRequest('1030', `Target connection params are invalid for ${definition.name}`, ['params must carry either datasetFileType (dataset exports) or fileType (audience exports), not both']));
   }
+  const fileTypeField = hasSegmentType ? SEGMENT_FILE_TYPE_FIELD : DATASET_FILE_TYPE_FIELD;
+  const { params, errors } = checkParams([...definition.locationFields, ...COMMON_TARGET_FIELDS, fileTypeField], value, 'params');
+  if (errors.length > 0) return refuse(badRequest('1030', `Target connection params are invalid for ${definition.name}`, errors));
   return accept(params as TargetParams);
+}
+
+/** Whether target params describe an audience (segment) export: `fileType` instead of `datasetFileType`. */
+export function isSegmentTarget(params: { fileType?: unknown }): boolean {
+  return params.fileType !== undefined;
 }
 
 export interface TargetConnectionInput {

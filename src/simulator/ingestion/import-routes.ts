@@ -72,6 +72,12 @@ export function registerImportRoutes(app: FastifyInstance, ctx: SimulatorContext
     uploads.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     uploads.put(`${IMPORT_BASE}/batches/:batchId/datasets/:datasetId/files/*`, { config: { nonJsonBody: true }, bodyLimit: SMALL_FILE_LIMIT_BYTES }, async (request, reply) => {
       const params = fileParamsSchema.parse(request.params);
+      // batch-ingestion.yaml uploadSmallFile: the Content-Type header is required and its only
+      // value is application/octet-stream; the operation documents 400 for a malformed request.
+      const contentType = (request.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
+      if (contentType !== 'application/octet-stream') {
+        return sendError(reply, 400, messageError(`Content-Type must be application/octet-stream for file uploads (got ${contentType === '' || contentType === undefined ? 'none' : contentType})`));
+      }
       const batch = await store.get(request.tenancy, params.batchId);
       const refusal = loadingBatchRefusal(batch, params);
       if (refusal !== null) return refusal.status === 404 ? notFound(reply, `Batch ${params.batchId}`) : sendError(reply, 400, messageError(refusal.message));

@@ -58,6 +58,7 @@ const targetConnectionViewSchema = z.looseObject({
       path: z.string().optional(),
       remotePath: z.string().optional(),
       datasetFileType: z.string().optional(),
+      fileType: z.string().optional(),
       compression: z.string().optional(),
     })
     .optional(),
@@ -109,7 +110,7 @@ export async function flowDatasetIds(ctx: SimulatorContext, t: Tenancy, flow: Fl
 function normaliseFormat(value: string | undefined): ExportFormat {
   const upper = (value ?? 'PARQUET').toUpperCase();
   if (upper === 'PARQUET' || upper === 'JSON') return upper;
-  throw new ExportTargetError(`unsupported datasetFileType ${value ?? ''}; dataset exports support JSON and PARQUET`);
+  throw new ExportTargetError(`unsupported datasetFileType ${value ?? ''}; the simulator exports JSON and PARQUET`);
 }
 
 function normaliseCompression(value: string | undefined): ExportCompression {
@@ -134,11 +135,15 @@ export async function loadExportTarget(ctx: SimulatorContext, t: Tenancy, flow: 
     if (error instanceof UnsafeLandingPathError) throw new ExportTargetError(error.message);
     throw error;
   }
+  const format = normaliseFormat(params.datasetFileType ?? params.fileType);
+  // JSON is exported compressed whatever the target says: Adobe's export docs support JSON
+  // compressed only and aepp's exportDatasetToDLZ notes "JSON are automatically compressed"; the
+  // V2 params schema itself allows JSON with NONE, so such a target is accepted (docs/simulator.md).
   return {
     targetConnectionId: id,
     path,
-    format: normaliseFormat(params.datasetFileType),
-    compression: normaliseCompression(params.compression),
+    format,
+    compression: format === 'JSON' ? 'GZIP' : normaliseCompression(params.compression),
     destination: await loadLandingDestination(ctx, t, parsed.data.baseConnectionId, params),
   };
 }

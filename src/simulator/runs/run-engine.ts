@@ -4,6 +4,7 @@
 // run still being in progress, so two simulator processes sharing a schema complete a run once.
 import type pg from 'pg';
 import type { RunFailure, SimulatorContext, Tenancy } from '../context.js';
+import { exportFailureMessage } from './export-failure-message.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
 import type { Row } from '../datasets/fields.js';
 import { writeExport } from '../landing/export-writer.js';
@@ -210,8 +211,7 @@ export class RunEngine {
       const lastSeq = stored.at(-1)?.seq ?? previous ?? 0;
       return { body, watermark: lastSeq };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: ${message}` });
+      return fail({ code: EXPORT_FAILURE_CODE, message: `Export failed: ${exportFailureMessage(error, this.ctx.config.landingZoneDir)}` });
     } finally {
       await sink?.close();
     }

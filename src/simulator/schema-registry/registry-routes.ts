@@ -1,9 +1,10 @@
 // Schema Registry routes under /data/foundation/schemaregistry (the subset in
-// docs/simulator.md): GET /stats, tenant field groups, schemas (GET, POST, PATCH for
-// meta:immutableTags) and descriptors. Resources are addressed by meta:altId or URL-encoded $id.
+// docs/simulator.md): GET /stats, tenant field groups and schemas (list, GET, POST; PATCH of a
+// schema's meta:immutableTags) and descriptors. Resources are addressed by meta:altId or URL-encoded $id.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
+import { listRegistryResources, type RegistryListQuery } from './registry-list.js';
 import { registryStoreFor } from './registry-store.js';
 import { RegistryRejection, registryServiceFor, type RegistryCaller } from './registry-service.js';
 import { REGISTRY_BASE, TENANT_ID } from './xdm-constants.js';
@@ -43,6 +44,19 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: SimulatorConte
       classUsage: [],
     };
   });
+
+  const listQuery = z.object({ orderby: z.string().optional(), start: z.string().optional(), limit: z.string().optional(), property: z.string().optional() });
+  for (const kind of ['fieldgroups', 'schemas'] as const) {
+    app.get(`${REGISTRY_BASE}/tenant/${kind}`, (request, reply) =>
+      handle(reply, 200, () => {
+        const query = listQuery.safeParse(request.query);
+        if (!query.success) throw new RegistryRejection(400, 'XDM-1000-400', z.prettifyError(query.error));
+        const acceptHeader: unknown = request.headers.accept;
+        const listQueryInput: RegistryListQuery = { accept: typeof acceptHeader === 'string' ? acceptHeader : undefined, ...query.data };
+        return listRegistryResources(store, request.tenancy, kind, listQueryInput, `${request.protocol}://${request.host}`);
+      }),
+    );
+  }
 
   app.post(`${REGISTRY_BASE}/tenant/fieldgroups`, (request, reply) => handle(reply, 201, () => service.createFieldGroup(request.tenancy, request.body, caller(request))));
   app.get(`${REGISTRY_BASE}/tenant/fieldgroups/:id`, (request, reply) =>

@@ -49,6 +49,15 @@ export class RegistryStore {
     return row === undefined ? null : { kind: row.kind, id: row.id, altId: row.alt_id, body: row.body };
   }
 
+  /** Every resource of a kind, oldest first (listing sorts and pages in memory: the sandbox's resources are few). */
+  async listResources(t: Tenancy, kind: XdmKind): Promise<XdmResource[]> {
+    const { rows } = await this.pool.query<{ id: string; alt_id: string; body: XdmBody }>(
+      `SELECT id, alt_id, body FROM ${this.resources} WHERE org = $1 AND sandbox = $2 AND kind = $3 ORDER BY seq`,
+      [t.orgId, t.sandbox, kind],
+    );
+    return rows.map((row) => ({ kind, id: row.id, altId: row.alt_id, body: row.body }));
+  }
+
   async replaceBody(t: Tenancy, id: string, body: XdmBody): Promise<void> {
     await this.pool.query(`UPDATE ${this.resources} SET body = $4 WHERE org = $1 AND sandbox = $2 AND id = $3`, [t.orgId, t.sandbox, id, JSON.stringify(body)]);
   }

@@ -1,5 +1,5 @@
 // Segmentation routes under /data/core/ups: POST /segment/definitions (200), GET
-// /segment/definitions/{id}, POST /segment/jobs [{segmentId}] (200, NEW), GET /segment/jobs,
+// /segment/definitions (paged list), GET /segment/definitions/{id}, POST /segment/jobs [{segmentId}] (200, NEW), GET /segment/jobs,
 // GET /segment/jobs/{id}, DELETE /segment/jobs/{id} (204, CANCELLED).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -24,6 +24,12 @@ const createDefinitionSchema = z.looseObject({
 });
 const createJobSchema = z.array(z.looseObject({ segmentId: z.string().min(1) })).min(1);
 const paramsSchema = z.object({ id: z.string().min(1) });
+const listDefinitionsSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+  page: z.coerce.number().int().min(0).default(0),
+  start: z.coerce.number().int().min(0).optional(),
+  sort: z.string().optional(),
+});
 const listJobsSchema = z.object({
   status: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -56,6 +62,25 @@ export function registerSegmentRoutes(app: FastifyInstance, ctx: SimulatorContex
     } catch (error) {
       return rejection(reply, error);
     }
+  });
+
+  // segmentation.yaml listSegmentDefinitions: `start` (offset), `limit`, `page` (0-based page
+  // number), `sort`; no name filter. Adobe's segment definitions guide shows the answer as
+  // `{segments, page: {totalCount, totalPages, sortField, sort, pageSize, limit}, link: {next}}`.
+  app.get(`${UPS_BASE}/segment/definitions`, async (request, reply) => {
+    const query = listDefinitionsSchema.safeParse(request.query);
+    if (!query.success) return sendError(reply, 400, messageError(z.prettifyError(query.error)));
+    const { limit, page } = query.data;
+    const offset = query.data.start ?? page * limit;
+    const listed = await service.store.listDefinitions(request.tenancy, limit, offset);
+    const totalPages = Math.ceil(listed.total / limit);
+    const hasNext = offset + listed.items.length < listed.total;
+    const next = hasNext ? `${originOf(request)}${UPS_BASE}/segment/definitions?${new URLSearchParams({ limit: String(limit), page: String(Math.floor(offset / limit) + 1) }).toString()}` : '';
+    return {
+      segments: listed.items,
+      page: { totalCount: listed.total, totalPages, sortField: 'creationTime', sort: 'asc', pageSize: listed.items.length, limit },
+      link: { next },
+    };
   });
 
   app.get(`${UPS_BASE}/segment/definitions/:id`, async (request, reply) => {

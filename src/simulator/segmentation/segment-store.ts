@@ -50,7 +50,10 @@ export class SegmentStore {
       `SELECT body, count(*) OVER () AS total FROM ${this.definitions} WHERE org = $1 AND sandbox = $2 ORDER BY seq LIMIT $3 OFFSET $4`,
       [t.orgId, t.sandbox, limit, start],
     );
-    return { items: rows.map((r) => r.body), total: Number(rows[0]?.total ?? 0) };
+    if (rows.length > 0) return { items: rows.map((r) => r.body), total: Number(rows[0]?.total ?? 0) };
+    // Past the last page the window count is not there: count on its own.
+    const counted = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.definitions} WHERE org = $1 AND sandbox = $2`, [t.orgId, t.sandbox]);
+    return { items: [], total: Number(counted.rows[0]?.n ?? 0) };
   }
 
   async insertJob(t: Tenancy, job: SegmentJob, runAfterMs: number): Promise<void> {

@@ -207,7 +207,8 @@ export async function startChaosWorld(options: ChaosWorldOptions): Promise<Chaos
         return current;
       },
       async startApi(name = 'api') {
-        const started = await startApiProcess(env, name);
+        // A generous readiness wait: a chaos scenario starts processes on a machine it keeps busy.
+        const started = await startApiProcess(env, name, [], { readyTimeoutMs: 90_000 });
         processes.push(started.process);
         current = started;
         return started;

@@ -23,6 +23,11 @@ export interface SimulatorProcessOptions {
   runSeconds: number;
   /** Synthetic users per sandbox (smaller is faster to seed and to export). */
   seedUsers?: number;
+  /**
+   * Rows landing in a dataset before each ad hoc run request (default 1): scenarios export the
+   * same dataset through one flow many times, which Adobe refuses when nothing new arrived.
+   */
+  liveIngestionRows?: number;
   faults?: FaultConfigInput;
 }
 
@@ -61,6 +66,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     SIMULATOR_NOT_READY_SECONDS: String(options.notReadySeconds),
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
+    SIMULATOR_LIVE_INGESTION_ROWS: String(options.liveIngestionRows ?? 1),
     ...(options.faults === undefined ? {} : { SIMULATOR_FAULTS: JSON.stringify(options.faults) }),
   });
 

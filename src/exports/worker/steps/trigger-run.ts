@@ -5,7 +5,7 @@
 // already going on" wait with backoff, holding no worker slot.
 import type { ExportRun } from '../../../generated/prisma/client.js';
 import { platformErrorCause } from '../../../last-error.js';
-import { PlatformError } from '../../../platform/errors.js';
+import { isAlreadyExported, PlatformError } from '../../../platform/errors.js';
 import { backoffDelayMs } from '../backoff.js';
 import { LostClaimError } from '../fenced-export.js';
 import { exportErrorOf, outcomeOfPlatformError, transientDelayMs } from '../platform-outcome.js';
@@ -46,6 +46,15 @@ async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, 
     await moveRun(ctx.db, run.id, ['triggering'], { state: 'requested' });
     ctx.log.info({ kind: error.kind }, 'the Platform cannot start the run yet; waiting');
     return notReadyWait(ctx, error);
+  }
+  if (isAlreadyExported(error)) {
+    // Not a silent 0-file success: the run ends with the Platform's answer in plain words.
+    await moveRun(ctx.db, run.id, ['triggering'], {
+      state: 'failed',
+      completedAt: new Date(ctx.now()),
+      errors: [{ code: 'already_exported', message: error.plainMessage }],
+    });
+    return fail(exportErrorOf(error, 'trigger_run', 'already_exported'));
   }
   const outcome = outcomeOfPlatformError(ctx, error, 'trigger_run');
   if (outcome.kind === 'fail') {

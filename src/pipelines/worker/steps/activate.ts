@@ -6,7 +6,7 @@
 // the call, so after a crash or a lost answer the step adopts the flow's run instead of starting
 // another.
 import { withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
-import { InvalidDestinationError, platformDestinationOf, targetConnectionParams, type PlatformDestination } from '../../../exports/worker/destination-target.js';
+import { audienceTargetConnectionParams, InvalidDestinationError, platformDestinationOf, type PlatformDestination } from '../../../exports/worker/destination-target.js';
 import { findOrCreate } from '../../../exports/worker/find-or-create.js';
 import { baseConnectionName } from '../../../exports/worker/platform-names.js';
 import { parkedScheduleParams } from '../../../exports/worker/schedule-params.js';
@@ -51,6 +51,17 @@ async function ensureObject(ctx: StepContext<'activate'>, key: string, find: () 
   return id;
 }
 
+/**
+ * A one-time full export scheduled for the current UTC hour, in the fields Adobe's own activation
+ * example shows (destinations.yaml `Batch_Flow_Daily_Full_Once_Scheduled`: frequency ONCE,
+ * triggerType SCHEDULED, startDate YYYY-MM-DD, startTime HH:MM with minutes 00 per
+ * BaseSegmentSelectorValue.schedule.startTime). The ad hoc activation then exports it now.
+ */
+export function onceSchedule(nowMs: number): { frequency: 'ONCE'; triggerType: 'SCHEDULED'; startDate: string; startTime: string } {
+  const iso = new Date(nowMs).toISOString();
+  return { frequency: 'ONCE', triggerType: 'SCHEDULED', startDate: iso.slice(0, 10), startTime: `${iso.slice(11, 13)}:00` };
+}
+
 /** Adds the segment to the flow's segment selectors unless it is there already. */
 async function mapSegment(ctx: StepContext<'activate'>, flowId: string, segmentId: string): Promise<void> {
   if (ctx.ids.segmentMapped === true) return;
@@ -68,9 +79,9 @@ async function mapSegment(ctx: StepContext<'activate'>, flowId: string, segmentI
             value: {
               id: segmentId,
               name: `aepjobs ${ctx.pipeline.name}`,
-              filenameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%',
+              fileNameTemplate: '%DESTINATION_NAME%_%SEGMENT_ID%_%DATETIME(YYYYMMdd_HHmmss)%',
               exportMode: 'DAILY_FULL_EXPORT',
-              schedule: { frequency: 'ONCE', startDate: new Date(ctx.now()).toISOString().slice(0, 10) },
+              schedule: onceSchedule(ctx.now()),
             },
           },
         },
@@ -139,7 +150,7 @@ export const activateStep: StepHandler<'activate'> = async (ctx) => {
         name: targetName,
         baseConnectionId,
         connectionSpecId: target.connectionSpecId,
-        params: targetConnectionParams(target, { path: def.path, format: def.format, compression: 'gzip' }),
+        params: audienceTargetConnectionParams(target, { path: def.path, format: def.format, compression: 'gzip' }),
         description: 'aep-distiller-jobs audience activation target',
       }),
     );

@@ -2,6 +2,7 @@
 // _cmle.propensity <= 0.93`) with a deterministic name, then a segment job that evaluates it now,
 // and the audience size once the job succeeds. A lost job answer is found again in the job list
 // (the segment is this step's own, so any job of it is ours).
+import { findOrCreate } from '../../../exports/worker/find-or-create.js';
 import { isDuplicateSegmentName } from '../../../platform/pipeline-segments.js';
 import { externalName } from '../external-names.js';
 import { done, fail, wait } from '../pipeline-model.js';
@@ -22,22 +23,32 @@ async function pqlOf(ctx: StepContext<'audience'>): Promise<string> {
   return bandPql(attribute, rule.min, rule.max);
 }
 
-async function ensureSegment(ctx: StepContext<'audience'>): Promise<string | null> {
+/**
+ * The step's segment definition, found by its deterministic name (the lookup pages through every
+ * definition) or created. A crash after the create finds it again by name; a 422 "already exists"
+ * (another attempt created it meanwhile) is answered by the lookup too.
+ */
+async function ensureSegment(ctx: StepContext<'audience'>): Promise<string> {
   const saved = idOf(ctx.ids, 'segmentId');
   if (saved !== undefined) return saved;
   const name = externalName('audience', ctx.identity);
-  const found = await ctx.platform.findSegmentDefinitionByName(name);
-  if (found) return found.id;
   const pql = await pqlOf(ctx);
+  const find = async () => ctx.platform.findSegmentDefinitionByName(name);
+  let id: string;
   try {
-    const created = await ctx.platform.createSegmentDefinition({ name, pql, description: `aep-distiller-jobs pipeline ${ctx.pipeline.name}, step ${ctx.step.name}` });
-    await ctx.saveIds({ segmentId: created.id, segmentName: name, pql });
-    return created.id;
+    ({ id } = await findOrCreate({
+      step: 'audience_definition',
+      crash: ctx.crash,
+      find,
+      create: () => ctx.platform.createSegmentDefinition({ name, pql, description: `aep-distiller-jobs pipeline ${ctx.pipeline.name}, step ${ctx.step.name}` }),
+    }));
   } catch (error) {
-    // Created before a crash, but the Platform offers no lookup by name: nothing safe to do.
-    if (isDuplicateSegmentName(error)) return null;
-    throw error;
+    const existing = isDuplicateSegmentName(error) ? await find() : null;
+    if (existing === null) throw error;
+    id = existing.id;
   }
+  await ctx.saveIds({ segmentId: id, segmentName: name, pql });
+  return id;
 }
 
 async function findOrCreateJob(ctx: StepContext<'audience'>, segmentId: string): Promise<string> {
@@ -55,10 +66,6 @@ async function findOrCreateJob(ctx: StepContext<'audience'>, segmentId: string):
 export const audienceStep: StepHandler<'audience'> = async (ctx) => {
   try {
     const segmentId = await ensureSegment(ctx);
-    if (segmentId === null) {
-      return fail('segment_unrecoverable', `A segment definition named ${externalName('audience', ctx.identity)} exists but its id was not saved and the Platform offers no lookup by name; retry the pipeline to create a new one.`);
-    }
-    if (idOf(ctx.ids, 'segmentId') === undefined) await ctx.saveIds({ segmentId });
     let jobId = idOf(ctx.ids, 'segmentJobId');
     if (jobId === undefined) {
       jobId = await findOrCreateJob(ctx, segmentId);

@@ -2,11 +2,12 @@
 // field group with `_{tenant}.userid` and `_{tenant}.propensity`, a Profile schema, the ECID
 // primary identity, the schema enabled for Profile, and the dataset. Created once per name and
 // reused (Catalog lookup by name); serialised per name with an advisory lock. Every id is saved on
-// the step as soon as it exists, so a crash resumes from the next object. Registry lookups by title
-// work where the Platform offers them; without them a crash between a create and saving its id
-// leaves an unused field group or schema behind (the dataset itself is never duplicated).
+// the step as soon as it exists, so a crash resumes from the next object; a crash between a create
+// and saving its id is covered by the registry lookups by title (paged through the tenant's list).
 import { withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
+import { findOrCreate } from '../../../exports/worker/find-or-create.js';
 import { PlatformError } from '../../../platform/errors.js';
+import type { XdmResource } from '../../../platform/pipeline-types.js';
 import { idOf, type StepContext } from '../step-context.js';
 
 export const PROFILE_CLASS = 'https://ns.adobe.com/xdm/context/profile';
@@ -29,6 +30,25 @@ function fieldGroupBody(title: string, tenant: string): unknown {
   };
 }
 
+/** A registry resource found by title (the lookup pages through the tenant's list) or created. */
+async function findOrCreateXdm(ctx: StepContext<'ingest'>, find: () => Promise<XdmResource | null>, create: () => Promise<XdmResource>): Promise<XdmResource> {
+  let resource: XdmResource | undefined;
+  const { created } = await findOrCreate({
+    step: 'ingest_registry',
+    crash: ctx.crash,
+    find: async () => {
+      resource = (await find()) ?? undefined;
+      return resource === undefined ? null : { id: resource.$id };
+    },
+    create: async () => {
+      resource = await create();
+      return { id: resource.$id };
+    },
+  });
+  if (resource === undefined) throw new Error(`registry resource lost after ${created ? 'create' : 'lookup'}`);
+  return resource;
+}
+
 async function ensureRegistryObjects(ctx: StepContext<'ingest'>, tenant: string, name: string): Promise<string> {
   const platform = ctx.platform;
   let schemaId = idOf(ctx.ids, 'schemaId');
@@ -37,14 +57,14 @@ async function ensureRegistryObjects(ctx: StepContext<'ingest'>, tenant: string,
     let fieldGroupId = idOf(ctx.ids, 'fieldGroupId');
     if (fieldGroupId === undefined) {
       const title = `${name} field group`;
-      const group = (await platform.findFieldGroupByTitle(title)) ?? (await platform.createFieldGroup(fieldGroupBody(title, tenant)));
-      fieldGroupId = group.$id;
+      fieldGroupId = (await findOrCreateXdm(ctx, () => platform.findFieldGroupByTitle(title), () => platform.createFieldGroup(fieldGroupBody(title, tenant)))).$id;
       await ctx.saveIds({ fieldGroupId });
     }
     const title = `${name} schema`;
-    const schema =
-      (await platform.findSchemaByTitle(title)) ??
-      (await platform.createSchema({ title, description: 'Profile propensity scores', type: 'object', allOf: [{ $ref: PROFILE_CLASS }, { $ref: fieldGroupId }] }));
+    const groupId = fieldGroupId;
+    const schema = await findOrCreateXdm(ctx, () => platform.findSchemaByTitle(title), () =>
+      platform.createSchema({ title, description: 'Profile propensity scores', type: 'object', allOf: [{ $ref: PROFILE_CLASS }, { $ref: groupId }] }),
+    );
     schemaId = schema.$id;
     schemaAltId = schema['meta:altId'] ?? schema.$id;
     await ctx.saveIds({ schemaId, schemaAltId });

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import type { RequestToValidate, ResponseOptions, ResponseToValidate, ValidationReport } from '../support/openapi.js';
+import type { RequestToValidate, ResponseOptions, ResponseToValidate, ValidationReport } from './openapi.js';
 
 const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
 
