@@ -48,11 +48,11 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 function scheduleOf(text: string | undefined): CreateExport['schedule'] | undefined {
   if (text === undefined || text === 'on-demand') return text;
   // A recurring schedule as JSON, or just its cadence: --schedule PT6H
-  if (/^P/.test(text) || text === 'once') return { every: text as 'PT3H' };
+  if (/^P/.test(text)) return { every: text as 'PT3H' };
   try {
     return JSON.parse(text) as CreateExport['schedule'];
   } catch {
-    throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H, P1D or once, or JSON like {"every":"P1D","startAt":"...","exportMode":"FIRST_FULL_THEN_INCREMENTAL"}');
+    throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H or P1D, or JSON like {"every":"P1D","startAt":"...","exportMode":"FIRST_FULL_THEN_INCREMENTAL"}');
   }
 }
 

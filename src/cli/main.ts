@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // aepj: the command-line client of the API, for people and CI jobs.
 //   aepj exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
-//        [--compression gzip|none] [--schedule on-demand|PT6H|once|<json>] [--callback-url <url>]
+//        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
 //   aepj exports wait <id> [--timeout <s>] | pause <id> | resume <id>
@@ -21,7 +21,7 @@ export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeo
 
 const usage = `usage: aepj <exports|pipelines> <command> [options]
   exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
-                 [--compression gzip|none] [--schedule on-demand|PT6H|once|<json>] [--callback-url <url>]
+                 [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
                  [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]

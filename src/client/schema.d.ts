@@ -3771,12 +3771,12 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
                  * @enum {string}
                  */
-                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
-                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
                  * @enum {string}
                  */
                 exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
@@ -3814,12 +3814,12 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
                  * @enum {string}
                  */
-                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
-                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
                  * @enum {string}
                  */
                 exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
@@ -4948,12 +4948,12 @@ export interface components {
         RecurringSchedule: {
             endAt: string | null;
             /**
-             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
              * @enum {string}
              */
-            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
             /**
-             * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+             * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
              * @default FIRST_FULL_THEN_INCREMENTAL
              * @enum {string}
              */
@@ -4964,12 +4964,12 @@ export interface components {
         RecurringScheduleInput: {
             endAt: string | null;
             /**
-             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+             * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
              * @enum {string}
              */
-            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+            every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
             /**
-             * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+             * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
              * @default FIRST_FULL_THEN_INCREMENTAL
              * @enum {string}
              */
@@ -5217,12 +5217,12 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
                  * @enum {string}
                  */
-                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
-                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
                  * @enum {string}
                  */
                 exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
@@ -5241,12 +5241,12 @@ export interface components {
                  */
                 endAt?: string;
                 /**
-                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).
+                 * @description Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).
                  * @enum {string}
                  */
-                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D" | "once";
+                every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
-                 * @description FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
                  * @enum {string}
                  */
                 exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";

@@ -1,25 +1,26 @@
 // Export schedules: "on-demand" (the default: one ad hoc run now, more on request) or recurring
 // every 3, 6, 9 or 12 hours or once a day (the cadences the Platform's dataset flows accept), as
-// ISO 8601 durations, or `once` at startAt. Stored on the export row as JSON and turned into Flow
-// Service scheduleParams.
-// Export modes (Adobe's DatasetScheduleParams exportMode, reference platform-export-api.md 2.5 and
-// section 4): FIRST_FULL_THEN_INCREMENTAL (the default: a full backfill, then only what was added
-// since the previous export) or DAILY_FULL_EXPORT, which dataset flows accept only as a one-time
-// full export (timeUnit day, interval 0): "Recurring full exports are not supported". So
-// DAILY_FULL_EXPORT goes with `every: "once"` and only with it; checked before any Platform call.
+// ISO 8601 durations. Stored on the export row as JSON and turned into Flow Service scheduleParams.
+// Export modes (destinations.yaml DatasetScheduleParams_V2 exportMode; reference 2.5 and section
+// 4): FIRST_FULL_THEN_INCREMENTAL (a full backfill, then only what was added since the previous
+// export) or DAILY_FULL_EXPORT, which "can only be used in combination with timeUnit day and
+// interval 0 for a one-time full export ... Daily full exports of datasets are not supported". The
+// same schema's interval enum (1, 3, 6, 9, 12) has no 0, and the simulator's contract check holds
+// to it, so no cadence we offer allows DAILY_FULL_EXPORT: it is refused, naming the field, before
+// any Platform call.
 import { z } from 'zod';
 import type { ScheduleParams } from '../platform/types.js';
 
-export const scheduleCadences = ['PT3H', 'PT6H', 'PT9H', 'PT12H', 'P1D', 'once'] as const;
+export const scheduleCadences = ['PT3H', 'PT6H', 'PT9H', 'PT12H', 'P1D'] as const;
 export type ScheduleCadence = (typeof scheduleCadences)[number];
 
 export const exportModes = ['FIRST_FULL_THEN_INCREMENTAL', 'DAILY_FULL_EXPORT'] as const;
 export type ExportMode = (typeof exportModes)[number];
 
-const cadence = z.enum(scheduleCadences).describe('Every 3, 6, 9 or 12 hours (PT3H...PT12H), once a day (P1D), or a single full export at startAt (once).');
+const cadence = z.enum(scheduleCadences).describe('Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).');
 const exportMode = z
   .enum(exportModes)
-  .describe('FIRST_FULL_THEN_INCREMENTAL (default for recurring cadences) or DAILY_FULL_EXPORT (a one-time full export: only with every "once", its default).');
+  .describe('FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.');
 const instant = z.iso.datetime({ offset: true });
 
 export const RecurringScheduleInputSchema = z
@@ -73,12 +74,10 @@ export function resolveRecurringSchedule(
   const endAt = input.endAt ? new Date(input.endAt) : null;
   if (endAt && endAt.getTime() <= startAt.getTime()) return { field: 'endAt', message: 'must be after startAt' };
   if (endAt && endAt.getTime() <= now.getTime()) return { field: 'endAt', message: 'must be in the future' };
-  const once = input.every === 'once';
-  const mode = input.exportMode ?? (once ? 'DAILY_FULL_EXPORT' : 'FIRST_FULL_THEN_INCREMENTAL');
-  if (mode === 'DAILY_FULL_EXPORT' && !once) {
-    return { field: 'exportMode', message: `DAILY_FULL_EXPORT is a one-time full export (every "once"); the Platform does not support recurring full exports (every ${input.every})` };
+  const mode = input.exportMode ?? 'FIRST_FULL_THEN_INCREMENTAL';
+  if (mode === 'DAILY_FULL_EXPORT') {
+    return { field: 'exportMode', message: `DAILY_FULL_EXPORT is a one-time full export only; the Platform does not support recurring full exports (every ${input.every})` };
   }
-  if (mode !== 'DAILY_FULL_EXPORT' && once) return { field: 'exportMode', message: 'a one-time export (every "once") is a full export: DAILY_FULL_EXPORT' };
   return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null, exportMode: mode } };
 }
 
@@ -88,8 +87,6 @@ const intervalOf: Record<ScheduleCadence, { interval: number; timeUnit: 'hour' |
   PT9H: { interval: 9, timeUnit: 'hour' },
   PT12H: { interval: 12, timeUnit: 'hour' },
   P1D: { interval: 1, timeUnit: 'day' },
-  // Adobe's one-time full export: day + interval 0 with DAILY_FULL_EXPORT (reference 2.5).
-  once: { interval: 0, timeUnit: 'day' },
 };
 
 const cadenceMs: Record<ScheduleCadence, number> = {
@@ -98,7 +95,6 @@ const cadenceMs: Record<ScheduleCadence, number> = {
   PT9H: 9 * 3_600_000,
   PT12H: 12 * 3_600_000,
   P1D: 24 * 3_600_000,
-  once: 0,
 };
 
 /** Six calendar months after `createdAtMs`: when a flow created without endTime ends (reference 2.5). */
@@ -122,11 +118,7 @@ export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number, flowCrea
   const start = new Date(schedule.startAt).getTime();
   const end = scheduleEndMs(schedule, flowCreatedAt);
   const step = cadenceMs[schedule.every];
-  let next = start;
-  if (nowMs >= start) {
-    if (step === 0) return null;
-    next = start + (Math.floor((nowMs - start) / step) + 1) * step;
-  }
+  const next = nowMs < start ? start : start + (Math.floor((nowMs - start) / step) + 1) * step;
   return next < end ? new Date(next) : null;
 }
 

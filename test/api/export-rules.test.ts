@@ -83,25 +83,21 @@ describe('schedules', () => {
       assert.equal(params.endTime, Date.UTC(2030, 1, 1) / 1000);
     }
     assert.equal('endTime' in platformScheduleParams({ every: 'PT3H', startAt, endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }), false);
-    const once = platformScheduleParams({ every: 'once', startAt, endAt: null, exportMode: 'DAILY_FULL_EXPORT' });
-    assert.deepEqual([once.interval, once.timeUnit, once.exportMode], [0, 'day', 'DAILY_FULL_EXPORT'], "Adobe's one-time full export");
   });
-  test('export mode: a daily full export is one-time only; each cadence has its default mode', () => {
-    assert.deepEqual(resolveRecurringSchedule({ every: 'P1D', exportMode: 'DAILY_FULL_EXPORT' }, now), {
-      field: 'exportMode',
-      message: 'DAILY_FULL_EXPORT is a one-time full export (every "once"); the Platform does not support recurring full exports (every P1D)',
-    });
-    assert.equal('field' in resolveRecurringSchedule({ every: 'once', exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }, now), true);
-    const once = resolveRecurringSchedule({ every: 'once' }, now);
-    assert.ok('schedule' in once);
-    assert.equal(once.schedule.exportMode, 'DAILY_FULL_EXPORT');
+  test('export mode: a daily full export is refused on every recurring cadence; the default is first full then incremental', () => {
+    for (const every of ['P1D', 'PT3H'] as const) {
+      const refused = resolveRecurringSchedule({ every, exportMode: 'DAILY_FULL_EXPORT' }, now);
+      assert.ok('field' in refused && refused.field === 'exportMode' && /recurring full exports/.test(refused.message));
+    }
+    const resolved = resolveRecurringSchedule({ every: 'P1D' }, now);
+    assert.ok('schedule' in resolved);
+    assert.equal(resolved.schedule.exportMode, 'FIRST_FULL_THEN_INCREMENTAL');
   });
-  test('nextRunAt: the schedule instant after now, none past the end or after a one-time run', () => {
+  test('nextRunAt: the schedule instant after now, none past the end', () => {
     const schedule = { every: 'PT3H', startAt: '2030-01-01T00:00:00.000Z', endAt: '2030-01-01T10:00:00.000Z', exportMode: 'FIRST_FULL_THEN_INCREMENTAL' } as const;
     assert.equal(nextRunAtOf(schedule, Date.UTC(2029, 11, 31))?.toISOString(), '2030-01-01T00:00:00.000Z');
     assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 4))?.toISOString(), '2030-01-01T06:00:00.000Z');
     assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 9)), null);
-    assert.equal(nextRunAtOf({ ...schedule, every: 'once', endAt: null, exportMode: 'DAILY_FULL_EXPORT' }, Date.UTC(2030, 0, 1, 1)), null);
     // Without endAt the flow ends six months after its creation.
     const open = { ...schedule, endAt: null };
     assert.equal(nextRunAtOf(open, Date.UTC(2030, 6, 2), new Date('2030-01-01T00:00:00.000Z')), null);

@@ -88,11 +88,9 @@ async function recordPlatformRun(ctx: StepContext, run: Run): Promise<boolean> {
   return changed;
 }
 
-/** Past its end (endAt, or six months after the flow's creation without one), or a one-time export whose run finished. */
-async function scheduleIsOver(ctx: StepContext, schedule: RecurringSchedule, flowCreatedAt: Date): Promise<boolean> {
-  if (ctx.now() >= scheduleEndMs(schedule, flowCreatedAt)) return true;
-  if (schedule.every !== 'once') return false;
-  return (await ctx.db.exportRun.count({ where: { exportId: ctx.exp.id, state: { in: ['succeeded', 'failed'] } } })) > 0;
+/** Past its end: endAt, or six months after the flow's creation without one. */
+function scheduleIsOver(ctx: StepContext, schedule: RecurringSchedule, flowCreatedAt: Date): boolean {
+  return ctx.now() >= scheduleEndMs(schedule, flowCreatedAt);
 }
 
 async function finishEnded(ctx: StepContext): Promise<StepResult> {
@@ -143,7 +141,7 @@ export const watchRunsStep: StepHandler = async (ctx) => {
   if (listing !== null) return listing;
 
   const open = await currentRun(ctx.db, ctx.exp.id);
-  if (open === null && (await scheduleIsOver(ctx, schedule, binding.createdAt))) return finishEnded(ctx);
+  if (open === null && scheduleIsOver(ctx, schedule, binding.createdAt)) return finishEnded(ctx);
   return {
     kind: 'wait',
     delayMs: watchDelayMs(ctx, schedule, binding.createdAt, open !== null),
