@@ -56,7 +56,8 @@ export function spawnService(name: string, entry: string, env: Record<string, st
     name,
     child,
     output: () => text,
-    waitForLine(pattern, timeoutMs = 20_000) {
+    // A hang guard, not a timing check: a busy 2-core machine can take tens of seconds to start tsx.
+    waitForLine(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           const line = text.split('\n').find((l) => pattern.test(l));

@@ -89,8 +89,6 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
     checked.push(await checkDestination(ctx, t, d.flowId, [...new Set(d.datasets.map((ds) => ds.id))]));
   }
 
-  if (ctx.config.liveIngestionRows > 0) await landLiveIngestion(ctx, t, checked);
-
   const engine = runEngineFor(ctx);
   // The lock's connection stays checked out while the run is created through other connections.
   return lockHolderGateFor(ctx).run(async () => {
@@ -101,12 +99,15 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
       for (const flowId of flowIds) {
         await lockClient.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`adhoc-run|${t.orgId}|${t.sandbox}|${flowId}`]);
       }
+      if (ctx.config.liveIngestionRows > 0) await landLiveIngestion(ctx, t, checked);
       for (const c of checked) {
         const running = await engine.inProgressRun(t, c.flow.id);
         if (running !== null) {
           throw new AdhocRunRejected(400, adhocMessages.runInProgress(running.__sim.datasetId, c.flow.id, running.id));
         }
-        for (const datasetId of c.datasetIds) {
+        // A live dataset always has data newer than the last run (rows landed just now), so the
+        // "already exists" answer is only for datasets nothing writes to.
+        for (const datasetId of ctx.config.liveIngestionRows > 0 ? [] : c.datasetIds) {
           const exported = await alreadyExportedBy(ctx, t, c.flow, datasetId);
           if (exported !== null) throw new AdhocRunRejected(400, adhocMessages.alreadyExported(datasetId, c.flow.id, exported));
         }
