@@ -37,6 +37,12 @@ export const serviceEnvSchema = z.object({
   /** First wait after the Platform's "not ready, wait 10 minutes" answer, doubled up to the max. */
   NOT_READY_RETRY_INITIAL_MS: positiveInt.default(1000),
   NOT_READY_RETRY_MAX_MS: positiveInt.default(120_000),
+  /**
+   * A recurring export's idle look for new scheduled runs: first wait, doubled up to the max, and
+   * never past the schedule's next instant (exports/worker/steps/watch-runs.ts says why).
+   */
+  RECURRING_POLL_INITIAL_MS: positiveInt.default(30_000),
+  RECURRING_POLL_MAX_MS: positiveInt.default(15 * 60_000),
   /** How long a run may take before the export ends `timed_out`. */
   RUN_DEADLINE_SECONDS: positiveInt.default(6 * 3600),
   /** How often the sweeper re-enqueues overdue exports (lost from Redis or never enqueued). */
@@ -187,6 +193,8 @@ export interface ServiceConfig {
     runPollMaxMs: number;
     notReadyRetryInitialMs: number;
     notReadyRetryMaxMs: number;
+    recurringPollInitialMs: number;
+    recurringPollMaxMs: number;
     runDeadlineSeconds: number;
     sweeperIntervalMs: number;
     sweeperGraceMs: number;
@@ -269,6 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       runPollMaxMs: e.RUN_POLL_MAX_MS,
       notReadyRetryInitialMs: e.NOT_READY_RETRY_INITIAL_MS,
       notReadyRetryMaxMs: e.NOT_READY_RETRY_MAX_MS,
+      recurringPollInitialMs: e.RECURRING_POLL_INITIAL_MS,
+      recurringPollMaxMs: e.RECURRING_POLL_MAX_MS,
       runDeadlineSeconds: e.RUN_DEADLINE_SECONDS,
       sweeperIntervalMs: e.SWEEPER_INTERVAL_MS,
       sweeperGraceMs: e.SWEEPER_GRACE_MS,

@@ -70,6 +70,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       now: Date.now,
       random: Math.random,
       platformFor: (tenant) => registry.platformFor(tenant),
+      runFinished: (state, trigger) => metrics.exportRuns.inc({ state, trigger }),
       log: logger,
     },
     {

@@ -1,5 +1,6 @@
-// `exports create|get|list|wait`: each a thin layer over the typed client. Returns the exit code:
-// 0 done (or the export succeeded), 1 the export ended failed, cancelled or timed_out.
+// `exports create|get|list|wait|pause|resume`: each a thin layer over the typed client. Returns the
+// exit code: 0 done (the export succeeded, or a recurring one is active, paused or ended), 1 the
+// export ended failed, cancelled or timed_out.
 import { dataOrThrow, type ApiClient, type CreateExport, type Export, type ExportSummary } from '../client/api-client.js';
 import { waitForExport } from '../client/wait-for-export.js';
 import { CliUsageError } from './cli-config.js';
@@ -51,7 +52,7 @@ function scheduleOf(text: string | undefined): CreateExport['schedule'] | undefi
   try {
     return JSON.parse(text) as CreateExport['schedule'];
   } catch {
-    throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H or P1D, or JSON like {"every":"P1D","startAt":"..."}');
+    throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H or P1D, or JSON like {"every":"P1D","startAt":"...","exportMode":"FIRST_FULL_THEN_INCREMENTAL"}');
   }
 }
 
@@ -80,7 +81,7 @@ async function waitAndReport(client: ApiClient, id: string, flags: ExportFlags, 
     progress.done();
   }
   print(io, flags, view, () => formatExport(view));
-  return view.status === 'succeeded' ? 0 : 1;
+  return ['succeeded', 'active', 'paused', 'ended'].includes(view.status) ? 0 : 1;
 }
 
 export async function runExportCommand(client: ApiClient, action: string | undefined, args: string[], flags: ExportFlags, io: CommandIo): Promise<number> {
@@ -138,7 +139,16 @@ export async function runExportCommand(client: ApiClient, action: string | undef
       if (!id) throw new CliUsageError('usage: exports wait <id> [--timeout <seconds>]');
       return waitAndReport(client, id, flags, io);
     }
+    case 'pause':
+    case 'resume': {
+      const id = args[0];
+      if (!id) throw new CliUsageError(`usage: exports ${action} <id>`);
+      const path = action === 'pause' ? '/exports/{id}/pause' : '/exports/{id}/resume';
+      const view = dataOrThrow(await client.POST(path, { params: { path: { id } } }));
+      print(io, flags, view, () => formatExport(view));
+      return 0;
+    }
     default:
-      throw new CliUsageError(`unknown exports command ${action || '(none)'}; expected create, get, list or wait`);
+      throw new CliUsageError(`unknown exports command ${action || '(none)'}; expected create, get, list, wait, pause or resume`);
   }
 }

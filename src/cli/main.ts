@@ -4,7 +4,7 @@
 //        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
-//   aepj exports wait <id> [--timeout <s>]
+//   aepj exports wait <id> [--timeout <s>] | pause <id> | resume <id>
 //   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
 // Common: --url (default $AEPJ_URL, then the URL a local `npm start` wrote to data/local-api-url,
 // then http://127.0.0.1:$PORT or :3000), --key (default $AEPJ_API_KEY, then data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
@@ -26,6 +26,7 @@ const usage = `usage: aepj <exports|pipelines> <command> [options]
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
   exports wait <id> [--timeout <seconds>]
+  exports pause <id> | resume <id>          (a recurring export: disable / enable its flow)
   pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>
 options: --url <api url>  --key <api key>  --json  --help

@@ -16,7 +16,9 @@ export function formatExport(view: Export): string {
     `dataset      ${view.datasetId}`,
     `destination  ${view.destinationId}`,
     `path         ${view.path} (${view.format}, ${view.compression})`,
-    `schedule     ${typeof view.schedule === 'string' ? view.schedule : `every ${view.schedule.every} from ${view.schedule.startAt}`}`,
+    `schedule     ${typeof view.schedule === 'string' ? view.schedule : `every ${view.schedule.every} from ${view.schedule.startAt} until ${dash(view.schedule.endAt)} (${view.schedule.exportMode})`}`,
+    `next run     ${dash(view.nextRunAt)}`,
+    `last run     ${view.lastRun ? `${view.lastRun.state} ${dash(view.lastRun.completedAt ?? view.lastRun.startedAt)}` : '-'}`,
     `created      ${view.createdAt}`,
     `finished     ${dash(view.finishedAt)}`,
     `platform     base ${dash(view.platform.baseConnectionId)}`,
@@ -26,6 +28,7 @@ export function formatExport(view: Export): string {
   ];
   for (const run of view.runs) {
     lines.push(`run          ${run.id} ${run.state} platform ${dash(run.platformRunId)} files ${dash(run.files)} records ${dash(run.records)} bytes ${dash(run.bytes)}`);
+    if (run.folderUri) lines.push(`             folder ${run.folderUri} (${run.landedFiles.length} files)`);
     for (const error of run.errors) lines.push(`             error ${dash(error.code)}: ${dash(error.message)}`);
   }
   if (view.lastError) lines.push(`last error   ${describeLastError(view.lastError)}`);

@@ -13,7 +13,8 @@ export type CreateExport = components['schemas']['CreateExportInput'];
 export type Problem = components['schemas']['Problem'];
 export type ExportStatus = Export['status'];
 
-export const finalExportStatuses: readonly ExportStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+/** Where waiting stops: an on-demand export's end, or a recurring one set up (active), paused or ended. */
+export const finalExportStatuses: readonly ExportStatus[] = ['succeeded', 'failed', 'cancelled', 'timed_out', 'active', 'paused', 'ended'];
 
 export interface ApiClientOptions {
   /** e.g. http://127.0.0.1:3000 */

@@ -1339,7 +1339,7 @@ export interface paths {
                     destinationId?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
-                    /** @description Comma-separated statuses: queued, running, waiting_for_platform, succeeded, failed, cancelled, timed_out */
+                    /** @description Comma-separated statuses: queued, running, waiting_for_platform, active, paused, succeeded, ended, failed, cancelled, timed_out */
                     status?: string;
                 };
                 header?: never;
@@ -1846,6 +1846,214 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a recurring export
+         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Export"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused recurring export
+         * @description Enables the export's Platform flow again (flow action enable): its schedule runs from the next instant on (occurrences missed while paused are not caught up) and the export is `active` again. Resuming an active export is a no-op.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Export"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4236,6 +4444,11 @@ export interface components {
                  */
                 every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
+                /**
                  * Format: date-time
                  * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
@@ -4273,6 +4486,11 @@ export interface components {
                  * @enum {string}
                  */
                 every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now. A time in the past is clamped to now, as the Platform does.
@@ -4672,8 +4890,12 @@ export interface components {
             id: string;
             /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
             lastError: components["schemas"]["LastError"] | null;
+            /** @description The latest run (for a recurring export, the latest its schedule started; `state: failed` when it failed) */
+            lastRun: components["schemas"]["ExportRun"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4686,7 +4908,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringSchedule"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4731,8 +4953,12 @@ export interface components {
             id: string;
             /** @description While the export waits to retry a failed Platform call: that failure, the attempt and the next try */
             lastError: components["schemas"]["LastErrorInput"] | null;
+            /** @description The latest run (for a recurring export, the latest its schedule started; `state: failed` when it failed) */
+            lastRun: components["schemas"]["ExportRunInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4745,7 +4971,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringScheduleInput"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4872,6 +5098,8 @@ export interface components {
             lastError: components["schemas"]["LastError"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4883,7 +5111,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringSchedule"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -4910,6 +5138,8 @@ export interface components {
             lastError: components["schemas"]["LastErrorInput"] | null;
             /** Format: date-time */
             nextCheckAt: string;
+            /** @description An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise */
+            nextRunAt: string | null;
             path: string;
             /** @description Platform object ids, each set as soon as it exists */
             platform: {
@@ -4921,7 +5151,7 @@ export interface components {
             /** @description "on-demand" or a recurring schedule */
             schedule: "on-demand" | components["schemas"]["RecurringScheduleInput"];
             /** @enum {string} */
-            status: "queued" | "running" | "waiting_for_platform" | "succeeded" | "failed" | "cancelled" | "timed_out";
+            status: "queued" | "running" | "waiting_for_platform" | "active" | "paused" | "succeeded" | "ended" | "failed" | "cancelled" | "timed_out";
             /** @description Current step of the worker, e.g. pending, flow, poll_run */
             step: string;
             /** Format: date-time */
@@ -5550,6 +5780,12 @@ export interface components {
              * @enum {string}
              */
             every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+            /**
+             * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+             * @default FIRST_FULL_THEN_INCREMENTAL
+             * @enum {string}
+             */
+            exportMode: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
             /** Format: date-time */
             startAt: string;
         };
@@ -5560,6 +5796,12 @@ export interface components {
              * @enum {string}
              */
             every: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+            /**
+             * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+             * @default FIRST_FULL_THEN_INCREMENTAL
+             * @enum {string}
+             */
+            exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
             /** Format: date-time */
             startAt: string;
         };
@@ -5824,6 +6066,11 @@ export interface components {
                  */
                 every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
                 /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
+                /**
                  * Format: date-time
                  * @description First run; default now. A time in the past is clamped to now, as the Platform does.
                  */
@@ -5842,6 +6089,11 @@ export interface components {
                  * @enum {string}
                  */
                 every?: "PT3H" | "PT6H" | "PT9H" | "PT12H" | "P1D";
+                /**
+                 * @description FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.
+                 * @enum {string}
+                 */
+                exportMode?: "FIRST_FULL_THEN_INCREMENTAL" | "DAILY_FULL_EXPORT";
                 /**
                  * Format: date-time
                  * @description First run; default now. A time in the past is clamped to now, as the Platform does.

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Export as ExportRow, ExportRun, ExportRunFile, FlowBinding } from '../generated/prisma/client.js';
 import type { ExportRunView, ExportSummary, ExportView } from './export-schemas.js';
-import { parseStoredSchedule } from './export-schedule.js';
+import { nextRunAtOf, parseStoredSchedule } from './export-schedule.js';
 import { presentLastError } from '../last-error.js';
 import { activeExportStatuses, exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
@@ -81,6 +81,7 @@ export function presentExportSummary(row: SummaryRow): ExportSummary {
     },
     error: presentError(row.error),
     lastError: presentLastError(row.lastError, (activeExportStatuses as readonly string[]).includes(row.status)),
+    nextRunAt: schedule !== null && row.status === 'active' ? iso(nextRunAtOf(schedule, Date.now(), row.flowBinding?.createdAt ?? null)) : null,
     attempts: row.attempts,
     nextCheckAt: row.nextCheckAt.toISOString(),
     deadlineAt: iso(row.deadlineAt),
@@ -91,5 +92,7 @@ export function presentExportSummary(row: SummaryRow): ExportSummary {
 }
 
 export function presentExport(row: SummaryRow & { runs: ExportRunRow[] }): ExportView {
-  return { ...presentExportSummary(row), runs: row.runs.map(presentRun) };
+  const runs = row.runs.map(presentRun);
+  const last = row.runs.reduce<ExportRunRow | null>((latest, run) => (latest === null || run.requestedAt > latest.requestedAt ? run : latest), null);
+  return { ...presentExportSummary(row), lastRun: last === null ? null : presentRun(last), runs };
 }

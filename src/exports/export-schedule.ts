@@ -1,13 +1,26 @@
 // Export schedules: "on-demand" (the default: one ad hoc run now, more on request) or recurring
 // every 3, 6, 9 or 12 hours or once a day (the cadences the Platform's dataset flows accept), as
 // ISO 8601 durations. Stored on the export row as JSON and turned into Flow Service scheduleParams.
+// Export modes (destinations.yaml DatasetScheduleParams_V2 exportMode; reference 2.5 and section
+// 4): FIRST_FULL_THEN_INCREMENTAL (a full backfill, then only what was added since the previous
+// export) or DAILY_FULL_EXPORT, which "can only be used in combination with timeUnit day and
+// interval 0 for a one-time full export ... Daily full exports of datasets are not supported". The
+// same schema's interval enum (1, 3, 6, 9, 12) has no 0, and the simulator's contract check holds
+// to it, so no cadence we offer allows DAILY_FULL_EXPORT: it is refused, naming the field, before
+// any Platform call.
 import { z } from 'zod';
 import type { ScheduleParams } from '../platform/types.js';
 
 export const scheduleCadences = ['PT3H', 'PT6H', 'PT9H', 'PT12H', 'P1D'] as const;
 export type ScheduleCadence = (typeof scheduleCadences)[number];
 
+export const exportModes = ['FIRST_FULL_THEN_INCREMENTAL', 'DAILY_FULL_EXPORT'] as const;
+export type ExportMode = (typeof exportModes)[number];
+
 const cadence = z.enum(scheduleCadences).describe('Every 3, 6, 9 or 12 hours (PT3H...PT12H) or once a day (P1D).');
+const exportMode = z
+  .enum(exportModes)
+  .describe('FIRST_FULL_THEN_INCREMENTAL (the default, and the only mode recurring cadences allow). DAILY_FULL_EXPORT is refused: the Platform allows it only as a one-time export, not on a recurring schedule.');
 const instant = z.iso.datetime({ offset: true });
 
 export const RecurringScheduleInputSchema = z
@@ -15,6 +28,7 @@ export const RecurringScheduleInputSchema = z
     every: cadence,
     startAt: instant.optional().describe('First run; default now. A time in the past is clamped to now, as the Platform does.'),
     endAt: instant.optional().describe('Last run; without it the Platform stops the flow six months after creation.'),
+    exportMode: exportMode.optional(),
   })
   .strict();
 
@@ -27,7 +41,7 @@ export const ScheduleInputSchema = z.union([onDemand, RecurringScheduleInputSche
       const inner = issue.errors[1]?.[0];
       if (inner) return `${inner.path.join('.') || 'schedule'}: ${inner.message}`;
     }
-    return 'must be "on-demand" or { every, startAt?, endAt? }';
+    return 'must be "on-demand" or { every, startAt?, endAt?, exportMode? }';
   },
 });
 export type ScheduleInput = z.infer<typeof ScheduleInputSchema>;
@@ -35,9 +49,11 @@ export type ScheduleInput = z.infer<typeof ScheduleInputSchema>;
 /** A schedule change: any of the fields, merged into the current schedule. */
 export const SchedulePatchSchema = RecurringScheduleInputSchema.partial()
   .strict()
-  .refine((value) => Object.keys(value).length > 0, 'give at least one of every, startAt, endAt');
+  .refine((value) => Object.keys(value).length > 0, 'give at least one of every, startAt, endAt, exportMode');
 
-export const RecurringScheduleSchema = z.object({ every: cadence, startAt: instant, endAt: instant.nullable() }).meta({ id: 'RecurringSchedule' });
+export const RecurringScheduleSchema = z
+  .object({ every: cadence, startAt: instant, endAt: instant.nullable(), exportMode: exportMode.default('FIRST_FULL_THEN_INCREMENTAL') })
+  .meta({ id: 'RecurringSchedule' });
 export type RecurringSchedule = z.infer<typeof RecurringScheduleSchema>;
 
 export const ScheduleSchema = z.union([onDemand, RecurringScheduleSchema]).describe('"on-demand" or a recurring schedule');
@@ -51,9 +67,9 @@ export function parseStoredSchedule(value: unknown): RecurringSchedule | null {
 
 /** Resolves defaults and checks the window; returns a message naming the field, or the schedule. */
 export function resolveRecurringSchedule(
-  input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined },
+  input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined; exportMode?: ExportMode | undefined },
   now: Date,
-): { schedule: RecurringSchedule } | { field: 'startAt' | 'endAt'; message: string } {
+): { schedule: RecurringSchedule } | { field: 'startAt' | 'endAt' | 'exportMode'; message: string } {
   // A startAt in the past is clamped to now, as the Platform treats it: Flow Service puts no lower
   // bound on scheduleParams.startTime (flow-service.yaml createFlow, destinations.yaml
   // DatasetScheduleParams_V2: "the start time ... in epoch seconds"; its own examples carry
@@ -64,7 +80,11 @@ export function resolveRecurringSchedule(
   const endAt = input.endAt ? new Date(input.endAt) : null;
   if (endAt && endAt.getTime() <= startAt.getTime()) return { field: 'endAt', message: 'must be after startAt' };
   if (endAt && endAt.getTime() <= now.getTime()) return { field: 'endAt', message: 'must be in the future' };
-  return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null } };
+  const mode = input.exportMode ?? 'FIRST_FULL_THEN_INCREMENTAL';
+  if (mode === 'DAILY_FULL_EXPORT') {
+    return { field: 'exportMode', message: `DAILY_FULL_EXPORT is a one-time full export only; the Platform does not support recurring full exports (every ${input.every})` };
+  }
+  return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null, exportMode: mode } };
 }
 
 const intervalOf: Record<ScheduleCadence, { interval: number; timeUnit: 'hour' | 'day' }> = {
@@ -75,6 +95,39 @@ const intervalOf: Record<ScheduleCadence, { interval: number; timeUnit: 'hour' |
   P1D: { interval: 1, timeUnit: 'day' },
 };
 
+const cadenceMs: Record<ScheduleCadence, number> = {
+  PT3H: 3 * 3_600_000,
+  PT6H: 6 * 3_600_000,
+  PT9H: 9 * 3_600_000,
+  PT12H: 12 * 3_600_000,
+  P1D: 24 * 3_600_000,
+};
+
+/** Six calendar months after `createdAtMs`: when a flow created without endTime ends (reference 2.5). */
+export function sixMonthsAfter(createdAtMs: number): number {
+  const d = new Date(createdAtMs);
+  d.setUTCMonth(d.getUTCMonth() + 6);
+  return d.getTime();
+}
+
+/**
+ * When the schedule stops (epoch ms): its endAt, or without one six months after the flow was
+ * created (`flowCreatedAt`, our binding's creation, a moment before the flow's), else never known.
+ */
+export function scheduleEndMs(schedule: RecurringSchedule, flowCreatedAt: Date | null): number {
+  if (schedule.endAt !== null) return new Date(schedule.endAt).getTime();
+  return flowCreatedAt === null ? Number.POSITIVE_INFINITY : sixMonthsAfter(flowCreatedAt.getTime());
+}
+
+/** The next instant the Platform runs the schedule after `nowMs`, or null when none is left. */
+export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number, flowCreatedAt: Date | null = null): Date | null {
+  const start = new Date(schedule.startAt).getTime();
+  const end = scheduleEndMs(schedule, flowCreatedAt);
+  const step = cadenceMs[schedule.every];
+  const next = nowMs < start ? start : start + (Math.floor((nowMs - start) / step) + 1) * step;
+  return next < end ? new Date(next) : null;
+}
+
 /** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow. */
 export function platformScheduleParams(schedule: RecurringSchedule): ScheduleParams {
   const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
@@ -82,6 +135,6 @@ export function platformScheduleParams(schedule: RecurringSchedule): SchedulePar
     ...intervalOf[schedule.every],
     startTime: seconds(schedule.startAt),
     ...(schedule.endAt ? { endTime: seconds(schedule.endAt) } : {}),
-    exportMode: 'FIRST_FULL_THEN_INCREMENTAL',
+    exportMode: schedule.exportMode,
   };
 }

@@ -130,6 +130,9 @@ const exportFields = {
     .describe('Platform object ids, each set as soon as it exists'),
   error: ExportErrorSchema.nullable(),
   lastError: LastErrorSchema.nullable().describe('While the export waits to retry a failed Platform call: that failure, the attempt and the next try'),
+  nextRunAt: instant
+    .nullable()
+    .describe("An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise"),
   attempts: z.number().int(),
   nextCheckAt: instant,
   deadlineAt: instant.nullable(),
@@ -141,7 +144,13 @@ const exportFields = {
 export const ExportSummarySchema = z.object(exportFields).meta({ id: 'ExportSummary' });
 export type ExportSummary = z.infer<typeof ExportSummarySchema>;
 
-export const ExportSchema = z.object({ ...exportFields, runs: z.array(ExportRunSchema) }).meta({ id: 'Export' });
+export const ExportSchema = z
+  .object({
+    ...exportFields,
+    lastRun: ExportRunSchema.nullable().describe('The latest run (for a recurring export, the latest its schedule started; `state: failed` when it failed)'),
+    runs: z.array(ExportRunSchema),
+  })
+  .meta({ id: 'Export' });
 export type ExportView = z.infer<typeof ExportSchema>;
 
 export const ExportPageSchema = z.object({ items: z.array(ExportSummarySchema), nextCursor: z.string().nullable() }).meta({ id: 'ExportPage' });

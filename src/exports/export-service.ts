@@ -1,6 +1,6 @@
 // Export use cases behind the HTTP routes: accept (validate, check governance, commit, enqueue),
-// read, list, request another run, cancel, and change a recurring schedule. The worker does the
-// Platform work; the two agree through the export row (see export-status.ts).
+// read, list, request another run, cancel, change a recurring schedule, pause and resume it. The
+// worker does the Platform work; the two agree through the export row (see export-status.ts).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
@@ -11,6 +11,7 @@ import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
+import { wakeJob } from '../jobs/wake-job.js';
 import type { PlatformRegistry } from '../platform-registry.js';
 import { PlatformError } from '../platform/errors.js';
 import type { IdempotencyRequest } from '../security/idempotency-store.js';
@@ -38,12 +39,15 @@ import {
   listExports,
   markCancelled,
   requeueForAnotherRun,
+  setPaused,
+  setResumed,
   updateSchedule,
+  watchingStatuses,
 } from './export-store.js';
 
 export interface ExportServiceDeps {
   db: Db;
-  producer: Pick<JobProducer, 'enqueue' | 'enqueueMany'>;
+  producer: Pick<JobProducer, 'enqueue' | 'enqueueMany' | 'queue'>;
   datasets: Pick<DatasetService, 'assertExportable'>;
   platforms: PlatformRegistry;
   config: Pick<ServiceConfig, 'callbacks' | 'accept' | 'http'>;
@@ -204,6 +208,23 @@ export function createExportService(deps: ExportServiceDeps) {
     throw new AppError('service_unavailable', 'The export could not be accepted right now; retry with the same Idempotency-Key.', { headers: { 'retry-after': '1' } });
   }
 
+  /** The flow of a recurring export that is past setup (watching its runs), or why not. */
+  function recurringFlowOf(current: Awaited<ReturnType<typeof load>>, action: 'paused' | 'resumed'): string {
+    const id = current.id;
+    if (parseStoredSchedule(current.schedule) === null) throw new AppError('conflict', `Export ${id} is on-demand; only a recurring export can be ${action}.`);
+    const flowId = current.flowBinding?.flowId ?? null;
+    if (flowId === null || current.step !== 'watch_runs') {
+      throw new AppError('conflict', `Export ${id} is ${current.status}; it can be ${action} once its flow is set up and active.`);
+    }
+    return flowId;
+  }
+
+  /** Flow action enable or disable; the Platform's failures become 502/503 problems. */
+  async function flowAction(tenantId: string, flowId: string, op: 'enable' | 'disable'): Promise<void> {
+    const platform = platforms.platformFor(await tenantOf(tenantId));
+    await withPlatformProblems(() => (op === 'enable' ? platform.enableFlow(flowId) : platform.disableFlow(flowId)));
+  }
+
   return {
     /**
      * Accepts an export: the row, its requested run and the Idempotency-Key's record (when the
@@ -274,6 +295,43 @@ export function createExportService(deps: ExportServiceDeps) {
         }
       }
       await enqueueExportAfterCommit(producer, id, log);
+      // A recurring export's job may be delayed for minutes (idle watching): wake it to clean up now.
+      if (current.schedule !== null) void wakeJob(producer, 'export.run', { exportId: id }, log);
+      return presentExport(await load(tenantId, id));
+    },
+
+    /**
+     * Pauses an active recurring export: its flow is disabled at the Platform first (so no new run
+     * starts), then the row moves to `paused` only from a watching status (compare-and-set).
+     */
+    async pause(tenantId: string, id: string): Promise<ExportView> {
+      const current = await load(tenantId, id);
+      if (current.status === 'paused') return presentExport(current);
+      if (!(watchingStatuses as readonly string[]).includes(current.status)) {
+        throw new AppError('conflict', `Export ${id} is ${current.status}; only an active recurring export can be paused.`);
+      }
+      const flowId = recurringFlowOf(current, 'paused');
+      await flowAction(tenantId, flowId, 'disable');
+      if (!(await setPaused(db, tenantId, id, now()))) {
+        const latest = await load(tenantId, id);
+        if (latest.status !== 'paused') throw new AppError('conflict', `Export ${id} became ${latest.status} meanwhile; it was not paused.`);
+      }
+      return presentExport(await load(tenantId, id));
+    },
+
+    /** Resumes a paused recurring export: its flow is enabled again, the export is `active` and watched. */
+    async resume(tenantId: string, id: string): Promise<ExportView> {
+      const current = await load(tenantId, id);
+      if ((watchingStatuses as readonly string[]).includes(current.status)) return presentExport(current);
+      if (current.status !== 'paused') throw new AppError('conflict', `Export ${id} is ${current.status}; only a paused export can be resumed.`);
+      const flowId = recurringFlowOf(current, 'resumed');
+      await flowAction(tenantId, flowId, 'enable');
+      if (!(await setResumed(db, tenantId, id, now()))) {
+        const latest = await load(tenantId, id);
+        if (latest.status !== 'active') throw new AppError('conflict', `Export ${id} became ${latest.status} meanwhile; it was not resumed.`);
+      }
+      // Its job may be delayed for minutes (idle watching): wake it rather than wait.
+      void wakeJob(producer, 'export.run', { exportId: id }, log);
       return presentExport(await load(tenantId, id));
     },
 
@@ -293,6 +351,8 @@ export function createExportService(deps: ExportServiceDeps) {
           every: body.schedule.every ?? stored.every,
           startAt: body.schedule.startAt ?? stored.startAt,
           ...(body.schedule.endAt !== undefined ? { endAt: body.schedule.endAt } : stored.endAt ? { endAt: stored.endAt } : {}),
+          // A new cadence without a mode takes that cadence's default mode.
+          exportMode: body.schedule.exportMode ?? (body.schedule.every === undefined ? stored.exportMode : undefined),
         },
         now(),
       );

@@ -259,3 +259,24 @@ export async function updateSchedule(tx: DbOrTx, tenantId: string, id: string, s
   });
   return count === 1;
 }
+
+/** Statuses of a recurring export whose worker watches its runs (the claim may show it running). */
+export const watchingStatuses = ['active', 'running', 'waiting_for_platform'] as const;
+
+/** active (or watching) -> paused, only for a recurring export past setup. */
+export async function setPaused(tx: DbOrTx, tenantId: string, id: string, now: Date): Promise<boolean> {
+  const { count } = await tx.export.updateMany({
+    where: { id, tenantId, status: { in: [...watchingStatuses] }, step: 'watch_runs', schedule: { not: Prisma.DbNull } },
+    data: { status: 'paused', lastError: Prisma.DbNull, nextCheckAt: now },
+  });
+  return count === 1;
+}
+
+/** paused -> active; the worker (enqueued next) watches the runs again. */
+export async function setResumed(tx: DbOrTx, tenantId: string, id: string, now: Date): Promise<boolean> {
+  const { count } = await tx.export.updateMany({
+    where: { id, tenantId, status: 'paused' },
+    data: { status: 'active', step: 'watch_runs', nextCheckAt: now },
+  });
+  return count === 1;
+}

@@ -21,7 +21,7 @@ export async function claimOverdueExports(db: Db, graceMs: number, batchSize: nu
   const rows = await db.$queryRaw<{ id: string }[]>`
     WITH due AS (
       SELECT id FROM exports
-      WHERE (status IN ('queued', 'running', 'waiting_for_platform') OR (status = 'cancelled' AND step <> 'cancelled'))
+      WHERE (status IN ('queued', 'running', 'waiting_for_platform', 'active') OR (status = 'cancelled' AND step <> 'cancelled'))
         AND next_check_at < ${cutoff}::timestamptz
       ORDER BY next_check_at
       LIMIT ${batchSize}

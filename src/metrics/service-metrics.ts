@@ -15,6 +15,8 @@ export interface ServiceMetrics {
   platformCallDuration: Histogram<'endpoint' | 'method'>;
   platformRetries: Counter<'endpoint' | 'method'>;
   tokenRequests: Counter<'outcome'>;
+  /** Finished export runs by trigger (scheduled, adhoc) and state (succeeded, failed). */
+  exportRuns: Counter<'trigger' | 'state'>;
   /** Adds a queue depth source; the gauge asks every source when scraped. */
   watchQueueDepths(source: QueueDepthSource): void;
 }
@@ -92,6 +94,12 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
       name: `${metricPrefix}ims_token_requests_total`,
       help: 'IMS access token requests (first fetch, refresh before expiry, refresh after a 401) by outcome.',
       labelNames: ['outcome'] as const,
+      registers,
+    }),
+    exportRuns: new Counter({
+      name: `${metricPrefix}export_runs_total`,
+      help: 'Export runs the worker saw finish, by trigger (scheduled by the flow, adhoc) and state (succeeded, failed).',
+      labelNames: ['trigger', 'state'] as const,
       registers,
     }),
     watchQueueDepths(source) {

@@ -85,6 +85,8 @@ export const FlowSchema = z.looseObject({
   sourceConnectionIds: z.array(z.string()).default([]),
   targetConnectionIds: z.array(z.string()).default([]),
   scheduleParams: ScheduleParamsSchema.optional(),
+  /** Epoch ms. */
+  createdAt: z.number().optional(),
   lastRunDetails: z.looseObject({ id: z.string().optional(), state: z.string().optional() }).optional(),
 });
 export type Flow = z.infer<typeof FlowSchema>;

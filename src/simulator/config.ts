@@ -126,6 +126,11 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_SEED_USERS: z.coerce.number().int().min(0).default(300),
   SIMULATOR_NOT_READY_SECONDS: optionalInt(0),
   SIMULATOR_RUN_SECONDS: optionalInt(0),
+  /**
+   * Platform seconds per real second of a flow's schedule interval (runs/flow-window.ts): 1 is
+   * real time; 5400 fires a PT3H flow every 2 s. Start, end and expiry stay wall-clock instants.
+   */
+  SIMULATOR_SCHEDULE_TIME_SCALE: z.coerce.number().positive().default(1),
   SIMULATOR_LIVE_INGESTION_ROWS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(86399),
   SIMULATOR_CLIENTS: clientsSchema.optional(),
@@ -188,6 +193,8 @@ export interface SimulatorConfig {
   /** How long after creation/enable a flow refuses ad hoc runs. */
   notReadySeconds: number;
   runDurationSeconds: number;
+  /** Platform seconds per real second of schedule intervals (1 = real time). */
+  scheduleTimeScale: number;
   /**
    * Rows that land in a dataset between two ad hoc run requests, as on an org whose datasets take
    * continuous ingestion (0: a dataset changes only when something writes to it). With 0, a second
@@ -224,6 +231,7 @@ export function loadSimulatorConfig(
     seedUsers: e.SIMULATOR_SEED_USERS,
     notReadySeconds: e.SIMULATOR_NOT_READY_SECONDS ?? PROFILE_DEFAULTS[profile].notReadySeconds,
     runDurationSeconds: e.SIMULATOR_RUN_SECONDS ?? PROFILE_DEFAULTS[profile].runDurationSeconds,
+    scheduleTimeScale: e.SIMULATOR_SCHEDULE_TIME_SCALE,
     liveIngestionRows: e.SIMULATOR_LIVE_INGESTION_ROWS,
     tokenTtlSeconds: e.SIMULATOR_TOKEN_TTL_SECONDS,
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,

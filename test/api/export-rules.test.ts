@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { judgeDatasetLabels } from '../../src/datasets/governance.js';
 import { callbackUrlProblem } from '../../src/exports/export-callback-url.js';
 import { exportPathProblem } from '../../src/exports/export-path.js';
-import { platformScheduleParams, resolveRecurringSchedule } from '../../src/exports/export-schedule.js';
+import { nextRunAtOf, platformScheduleParams, resolveRecurringSchedule } from '../../src/exports/export-schedule.js';
 import { decodeCursor, encodeCursor, pageOf } from '../../src/http/routes/pagination.js';
 
 describe('export paths', () => {
@@ -62,7 +62,9 @@ describe('callback URLs', () => {
 describe('schedules', () => {
   const now = new Date('2030-01-01T00:00:00.000Z');
   test('start defaults to now; end must follow start and lie ahead', () => {
-    assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H' }, now), { schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: null } });
+    assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H' }, now), {
+      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' },
+    });
     assert.deepEqual(resolveRecurringSchedule({ every: 'P1D', startAt: '2030-01-03T00:00:00Z', endAt: '2030-01-02T00:00:00Z' }, now), {
       field: 'endAt',
       message: 'must be after startAt',
@@ -82,13 +84,32 @@ describe('schedules', () => {
     const endAt = '2030-02-01T00:00:00.000Z';
     const expected = { PT3H: [3, 'hour'], PT6H: [6, 'hour'], PT9H: [9, 'hour'], PT12H: [12, 'hour'], P1D: [1, 'day'] } as const;
     for (const [every, [interval, timeUnit]] of Object.entries(expected)) {
-      const params = platformScheduleParams({ every: every as keyof typeof expected, startAt, endAt });
+      const params = platformScheduleParams({ every: every as keyof typeof expected, startAt, endAt, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' });
       assert.equal(params.interval, interval);
       assert.equal(params.timeUnit, timeUnit);
       assert.equal(params.startTime, Date.UTC(2030, 0, 1, 6) / 1000);
       assert.equal(params.endTime, Date.UTC(2030, 1, 1) / 1000);
     }
-    assert.equal('endTime' in platformScheduleParams({ every: 'PT3H', startAt, endAt: null }), false);
+    assert.equal('endTime' in platformScheduleParams({ every: 'PT3H', startAt, endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }), false);
+  });
+  test('export mode: a daily full export is refused on every recurring cadence; the default is first full then incremental', () => {
+    for (const every of ['P1D', 'PT3H'] as const) {
+      const refused = resolveRecurringSchedule({ every, exportMode: 'DAILY_FULL_EXPORT' }, now);
+      assert.ok('field' in refused && refused.field === 'exportMode' && /recurring full exports/.test(refused.message));
+    }
+    const resolved = resolveRecurringSchedule({ every: 'P1D' }, now);
+    assert.ok('schedule' in resolved);
+    assert.equal(resolved.schedule.exportMode, 'FIRST_FULL_THEN_INCREMENTAL');
+  });
+  test('nextRunAt: the schedule instant after now, none past the end', () => {
+    const schedule = { every: 'PT3H', startAt: '2030-01-01T00:00:00.000Z', endAt: '2030-01-01T10:00:00.000Z', exportMode: 'FIRST_FULL_THEN_INCREMENTAL' } as const;
+    assert.equal(nextRunAtOf(schedule, Date.UTC(2029, 11, 31))?.toISOString(), '2030-01-01T00:00:00.000Z');
+    assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 4))?.toISOString(), '2030-01-01T06:00:00.000Z');
+    assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 9)), null);
+    // Without endAt the flow ends six months after its creation.
+    const open = { ...schedule, endAt: null };
+    assert.equal(nextRunAtOf(open, Date.UTC(2030, 6, 2), new Date('2030-01-01T00:00:00.000Z')), null);
+    assert.ok(nextRunAtOf(open, Date.UTC(2030, 5, 1), new Date('2030-01-01T00:00:00.000Z')) !== null);
   });
 });
 

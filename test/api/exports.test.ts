@@ -184,6 +184,21 @@ describe('POST /exports (refused)', () => {
     expectFieldProblem(await api.post(api.keys.tenantA, '/exports', { ...validBody(), schedule: window }), 400, '/schedule/endAt');
   });
 
+  test('schedule.exportMode: a daily full export on a recurring cadence is a 400 naming exportMode, before any Platform call', async () => {
+    const recurringFull = await api.post(api.keys.tenantA, '/exports', { ...validBody(), schedule: { every: 'P1D', exportMode: 'DAILY_FULL_EXPORT' } });
+    assert.match(JSON.stringify(expectFieldProblem(recurringFull, 400, '/schedule/exportMode')), /recurring full exports/);
+    // Checked before the dataset is looked up at the Platform: an unknown dataset is not what it says.
+    const unknownDataset = await api.post(api.keys.tenantA, '/exports', { ...validBody(), datasetId: '000000000000000000000000', schedule: { every: 'PT3H', exportMode: 'DAILY_FULL_EXPORT' } });
+    expectFieldProblem(unknownDataset, 400, '/schedule/exportMode');
+    const unknownMode = await api.post(api.keys.tenantA, '/exports', { ...validBody(), schedule: { every: 'PT3H', exportMode: 'WEEKLY' } });
+    assert.equal(unknownMode.statusCode, 400);
+    assert.match(unknownMode.body, /exportMode/);
+
+    const incremental = await api.post(api.keys.tenantA, '/exports', { ...validBody(), schedule: { every: 'PT3H', exportMode: 'FIRST_FULL_THEN_INCREMENTAL' } });
+    assert.equal(incremental.statusCode, 202, incremental.body);
+    assert.equal(bodyOf<{ schedule: { exportMode: string } }>(incremental).schedule.exportMode, 'FIRST_FULL_THEN_INCREMENTAL');
+  });
+
   test('unknown destination: 404 naming destinationId; another tenant\'s destination and a deleted one likewise', async () => {
     expectFieldProblem(await api.post(api.keys.tenantA, '/exports', { ...validBody(), destinationId: randomUUID() }), 404, '/destinationId');
 

@@ -84,6 +84,8 @@ function requestFor(method: string, path: string): { url: string; body?: unknown
     case 'GET /exports/{id}/events':
     case 'POST /exports/{id}/runs':
     case 'POST /exports/{id}/cancel':
+    case 'POST /exports/{id}/pause':
+    case 'POST /exports/{id}/resume':
       return exportIds.map((id) => ({ url: path.replace('{id}', id) }));
     case 'PATCH /exports/{id}':
       return exportIds.map((id) => ({ url: `/exports/${id}`, body: { schedule: { every: 'PT6H' } } }));

@@ -142,9 +142,10 @@ export async function createExportFlow(sim: TestSimulator, clock: TestClock, opt
     'target connection',
   );
   const nowSeconds = Math.floor(clock.ms / 1000);
+  // Both start a year out, so the scheduler never fires them while a test runs its ad hoc runs.
   const scheduleParams =
     options.exportMode === 'DAILY_FULL_EXPORT'
-      ? { timeUnit: 'day', interval: 0, exportMode: 'DAILY_FULL_EXPORT', startTime: nowSeconds }
+      ? { timeUnit: 'day', interval: 0, exportMode: 'DAILY_FULL_EXPORT', startTime: nowSeconds + 365 * 24 * 3600 }
       : { interval: 1, timeUnit: 'day', startTime: nowSeconds + 365 * 24 * 3600 };
   return created(
     await call(sim, 'POST', '/data/foundation/flowservice/flows', {

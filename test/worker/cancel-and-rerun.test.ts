@@ -133,9 +133,11 @@ describe('re-runs and recurring exports', () => {
       schedule: { every: 'PT6H', startAt },
     });
     assert.equal(response.statusCode, 202, response.body);
-    const recurring = await waitForExport(api, bodyOf<ExportView>(response).id);
+    const recurring = await waitForExport(api, bodyOf<ExportView>(response).id, (e) => ['active', 'failed', 'cancelled'].includes(e.status));
 
-    assert.equal(recurring.status, 'succeeded', JSON.stringify(recurring.error));
+    assert.equal(recurring.status, 'active', JSON.stringify(recurring.error));
+    assert.equal(recurring.step, 'watch_runs');
+    assert.equal(recurring.nextRunAt, new Date(startAt).toISOString(), 'its first run is at startAt');
     assert.equal(recurring.runs.length, 0, 'the Platform runs it on its schedule, no ad hoc run');
     assert.notEqual(recurring.platform.flowId, onDemand.platform.flowId);
     const flowResponse = await fetch(`${sim.url}/data/foundation/flowservice/flows/${recurring.platform.flowId}`, { headers: await sim.headers() });

@@ -6,7 +6,8 @@
 import { isActive, renderPipeline } from './pipeline-page.js';
 
 const keyStorage = 'aepj.apiKey';
-const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out'];
+// A paused or ended recurring export's stream closes too (resume reopens it).
+const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out', 'paused', 'ended'];
 /** The worker's steps in order (src/exports/worker/export-model.ts), as people read them. */
 const steps = [
   ['governance', 'Check dataset labels'],
@@ -18,6 +19,7 @@ const steps = [
   ['trigger_run', 'Trigger run'],
   ['poll_run', 'Wait for the run'],
   ['list_files', 'List the landed files'],
+  ['watch_runs', 'Watch scheduled runs'],
   ['done', 'Done'],
 ];
 const stepIndex = new Map(steps.map(([id], i) => [id, i]));
@@ -37,6 +39,8 @@ const state = {
   listPages: 0,
   /** When this tab first saw each step of the export on screen. */
   stepSeen: new Map(),
+  /** The export on screen (pause / resume act on it). */
+  exportId: null,
 };
 
 class Unauthorized extends Error {}
@@ -192,7 +196,7 @@ function stepStates(view) {
   const current = view.step === 'pending' ? -1 : (stepIndex.get(view.step) ?? -1);
   const failedAt = view.error?.step ? (stepIndex.get(view.error.step) ?? current) : current;
   return steps.map((_step, i) => {
-    if (view.status === 'succeeded') return 'done';
+    if (view.status === 'succeeded' || view.status === 'ended') return 'done';
     if (view.status === 'failed' || view.status === 'timed_out') return i < failedAt ? 'done' : i === failedAt ? 'failed' : 'skipped';
     if (view.status === 'cancelled') return i < current ? 'done' : i === current ? 'cancelled' : 'skipped';
     if (view.status === 'queued' && current < 0) return 'pending';
@@ -227,11 +231,14 @@ function renderRuns(runs) {
     const stateCell = el('td');
     stateCell.append(badge(run.state));
     const errors = run.errors.map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
+    const files = el('td', orDash(run.files));
+    // The landed files (listed through the destination's storage), one per line on hover.
+    if (run.landedFiles.length > 0) files.title = [run.folderUri, ...run.landedFiles.map((f) => f.path)].filter(Boolean).join('\n');
     row.append(
       el('td', shortId(run.id), 'mono'),
       stateCell,
       el('td', orDash(run.platformRunId), 'mono'),
-      el('td', orDash(run.files)),
+      files,
       el('td', orDash(run.records)),
       el('td', orDash(run.bytes)),
       el('td', when(run.requestedAt)),
@@ -251,7 +258,10 @@ function renderExport(view) {
   status.textContent = view.status.replaceAll('_', ' ');
   status.dataset.status = view.status;
   renderTimeline(view);
-  const schedule = typeof view.schedule === 'string' ? view.schedule : `every ${view.schedule.every} from ${when(view.schedule.startAt)}`;
+  const schedule =
+    typeof view.schedule === 'string'
+      ? view.schedule
+      : `every ${view.schedule.every} from ${when(view.schedule.startAt)}${view.schedule.endAt ? ` until ${when(view.schedule.endAt)}` : ''} (${view.schedule.exportMode})`;
   fillPairs($('export-details'), [
     ['Status', view.status, 'status'],
     ['Step', view.step, 'step'],
@@ -260,6 +270,8 @@ function renderExport(view) {
     ['Path', view.path, 'path'],
     ['Format', `${view.format} / ${view.compression}`],
     ['Schedule', schedule],
+    ['Next run', view.nextRunAt ? when(view.nextRunAt) : null, 'nextRunAt'],
+    ['Last run', view.lastRun ? `${view.lastRun.state} ${when(view.lastRun.completedAt ?? view.lastRun.startedAt ?? view.lastRun.requestedAt)}` : null, 'lastRun'],
     ['Attempts', view.attempts],
     ['Created', when(view.createdAt)],
     ['Updated', when(view.updatedAt)],
@@ -297,7 +309,25 @@ function renderExport(view) {
       ['Platform message', view.error.platformMessage],
     ]);
   }
+  // A recurring export past setup can be paused (its flow disabled) and resumed.
+  const watching = view.step === 'watch_runs' && ['active', 'running', 'waiting_for_platform'].includes(view.status);
+  $('export-pause').hidden = !watching;
+  $('export-resume').hidden = view.status !== 'paused';
+  show('export-actions', watching || view.status === 'paused');
   renderRuns(view.runs);
+}
+
+async function exportAction(action) {
+  const id = state.exportId;
+  if (!id) return;
+  try {
+    const response = await api(`/exports/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) throw new Error(body?.detail ?? `${response.status}`);
+    openExport(id);
+  } catch (error) {
+    handleError(error, 'export-error-load');
+  }
 }
 
 function setLive(text, on) {
@@ -374,6 +404,7 @@ async function followExport(id, signal) {
 function openExport(id) {
   const signal = switchView('export-view');
   state.stepSeen = new Map();
+  state.exportId = id;
   $('export-id').textContent = id;
   $('timeline').replaceChildren();
   followExport(id, signal).catch((e) => handleError(e, 'export-error-load'));
@@ -492,5 +523,7 @@ $('load-more').addEventListener('click', () => {
 });
 
 $('sign-out').addEventListener('click', () => signOut(''));
+$('export-pause').addEventListener('click', () => void exportAction('pause'));
+$('export-resume').addEventListener('click', () => void exportAction('resume'));
 window.addEventListener('hashchange', route);
 route();

@@ -13,7 +13,8 @@ export const openRunStates = activeRunStates;
 
 /**
  * The steps in order. `pending` (set by the API) and `done` (after a run) both start a new pass at
- * `governance`; a step whose Platform id is already saved is skipped.
+ * `governance`; a step whose Platform id is already saved is skipped. A recurring export goes from
+ * `verify_flow` to `watch_runs` and stays there until its schedule is over.
  */
 export const exportSteps = [
   'pending',
@@ -26,6 +27,7 @@ export const exportSteps = [
   'trigger_run',
   'poll_run',
   'list_files',
+  'watch_runs',
   'done',
   'cancelled',
 ] as const;

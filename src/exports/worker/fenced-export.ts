@@ -37,23 +37,26 @@ export class FencedExport {
 }
 
 /**
- * Claims an active export for this activation: status -> running, attempts + 1, a deadline set
- * if none is. Returns null when the row moved since it was read (a concurrent claim or cancel).
+ * Claims an active export for this activation: status -> running (an `active` one stays active),
+ * attempts + 1, a deadline set if none is. Returns null when the row moved since it was read (a
+ * concurrent claim or cancel).
  */
 export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
   if (!(activeStatuses as readonly string[]).includes(row.status)) return null;
+  // A recurring export watching its runs stays `active` while claimed (polling is not news).
+  const claimedStatus = row.status === 'active' ? 'active' : 'running';
   // A first pick-up tells the callbackUrl (outbox row in the same transaction as the claim).
   const count = await db.$transaction(async (tx) => {
     const claimed = await tx.export.updateMany({
       where: { id: row.id, attempts: row.attempts, status: row.status },
-      data: { status: 'running', attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+      data: { status: claimedStatus, attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
     });
     if (claimed.count === 1 && row.status === 'queued') await notifyExportStatus(tx, row, 'running', new Date());
     return claimed.count;
   });
   if (count !== 1) return null;
-  row.status = 'running';
+  row.status = claimedStatus;
   row.attempts += 1;
   if (row.deadlineAt === null) row.deadlineAt = deadlineAt;
-  return new FencedExport(row.id, row.attempts, 'running');
+  return new FencedExport(row.id, row.attempts, claimedStatus);
 }

@@ -82,7 +82,8 @@ async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOut
         });
         ctx.exp.lastError = lastError === null ? null : { ...lastError };
         ctx.log.debug({ step, delayMs: result.delayMs, reason: result.reason }, 'waiting');
-        return { kind: 'delay', delayMs: result.delayMs, progress: { step, waits: ctx.waits + 1 } };
+        // A wait that saw progress starts its backoff again (recurring run discovery).
+        return { kind: 'delay', delayMs: result.delayMs, progress: { step, waits: result.resetBackoff === true ? 1 : ctx.waits + 1 } };
       }
       case 'fail':
         await recordFailure(ctx, result.error);
@@ -135,7 +136,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
       const now = await loadExport(deps.db, exportId);
       // Claimed again by another activation (a stalled job re-run): that one carries on. A row the
       // API moved (cancelled, or queued for another run) is decided again here.
-      if (now && (now.status === 'running' || now.status === 'waiting_for_platform') && now.attempts !== fenced.attempts) {
+      if (now && (now.status === 'running' || now.status === 'waiting_for_platform' || now.status === 'active') && now.attempts !== fenced.attempts) {
         claimedLog.info('another activation claimed this export; stopping');
         return { kind: 'done', reason: 'superseded' };
       }

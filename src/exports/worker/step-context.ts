@@ -46,6 +46,8 @@ export interface StepDeps {
   crash: CrashPoint;
   now: () => number;
   random: () => number;
+  /** Told of every export run that finished (metrics); optional so tests may leave it out. */
+  runFinished?: (state: 'succeeded' | 'failed', trigger: 'scheduled' | 'adhoc') => void;
 }
 
 export interface StepContext extends StepDeps {
@@ -60,12 +62,12 @@ export interface StepContext extends StepDeps {
   log: Logger;
 }
 
-export type WaitStatus = 'running' | 'waiting_for_platform';
+export type WaitStatus = 'running' | 'waiting_for_platform' | 'active';
 
 export type StepResult =
   | { kind: 'next'; step: ExportStep }
   /** `lastError`: the failed Platform call this wait retries (shown while the export waits). */
-  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string; lastError?: LastErrorCause }
+  | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string; lastError?: LastErrorCause; resetBackoff?: boolean }
   | { kind: 'fail'; error: ExportError }
   /** The step already wrote a final state (succeeded, timed_out, ...). */
   | { kind: 'finished' };

@@ -8,6 +8,7 @@ import { listFilesStep } from './steps/list-files.js';
 import { pollRunStep } from './steps/poll-run.js';
 import { triggerRunStep } from './steps/trigger-run.js';
 import { verifyFlowStep } from './steps/verify-flow.js';
+import { watchRunsStep } from './steps/watch-runs.js';
 
 export const stepHandlers: Record<ExportStep, StepHandler> = {
   pending: governanceStep,
@@ -20,6 +21,7 @@ export const stepHandlers: Record<ExportStep, StepHandler> = {
   trigger_run: triggerRunStep,
   poll_run: pollRunStep,
   list_files: listFilesStep,
+  watch_runs: watchRunsStep,
   done: governanceStep,
   cancelled: governanceStep,
 };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { ExportRun, FlowBinding } from '../../generated/prisma/client.js';
-import { openRunStates, type LoadedExport, type RunState } from './export-model.js';
+import { activeStatuses, openRunStates, type LoadedExport, type RunState } from './export-model.js';
 import type { BindingKey } from './platform-names.js';
 
 export async function loadExport(db: DbOrTx, id: string): Promise<LoadedExport | null> {
@@ -72,7 +72,7 @@ export async function ownedPlatformRunIds(db: DbOrTx, platformRunIds: string[]):
 /** How many other exports still need this binding's flow (they keep it enabled). */
 export async function otherActiveExportsOnBinding(db: DbOrTx, bindingId: string, exportId: string): Promise<number> {
   return db.export.count({
-    where: { flowBindingId: bindingId, id: { not: exportId }, status: { in: ['queued', 'running', 'waiting_for_platform'] } },
+    where: { flowBindingId: bindingId, id: { not: exportId }, status: { in: [...activeStatuses] } },
   });
 }
 

@@ -1,4 +1,4 @@
-// /exports: accept, show, list, re-run, cancel and reschedule dataset exports.
+// /exports: accept, show, list, re-run, cancel, reschedule, pause and resume dataset exports.
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -153,6 +153,36 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
       const updated = await exports.cancel(request.auth.tenantId, request.params.id);
       return reply.status(202).header('location', locationOf(updated.id)).send(updated);
     },
+  );
+
+  app.post(
+    '/exports/:id/pause',
+    {
+      schema: {
+        tags,
+        summary: 'Pause a recurring export',
+        description:
+          'Disables the export\'s Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.',
+        params: ExportParamsSchema,
+        response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 502, 503) },
+      },
+    },
+    async (request, reply) => reply.status(200).send(await exports.pause(request.auth.tenantId, request.params.id)),
+  );
+
+  app.post(
+    '/exports/:id/resume',
+    {
+      schema: {
+        tags,
+        summary: 'Resume a paused recurring export',
+        description:
+          'Enables the export\'s Platform flow again (flow action enable): its schedule runs from the next instant on (occurrences missed while paused are not caught up) and the export is `active` again. Resuming an active export is a no-op.',
+        params: ExportParamsSchema,
+        response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 502, 503) },
+      },
+    },
+    async (request, reply) => reply.status(200).send(await exports.resume(request.auth.tenantId, request.params.id)),
   );
   done();
 };

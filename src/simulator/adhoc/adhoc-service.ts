@@ -1,12 +1,14 @@
 // Decides an ad hoc dataset run: every requested flow must exist, be a dataset export flow, be
-// enabled, export the datasets asked for, be past its not-ready window and have no run in
-// progress; then one run per (flow, dataset) is created. Flows are locked (advisory, in sorted
-// order) while checking and creating, so two concurrent requests cannot both start a run.
+// enabled and not past its end, export the datasets asked for, be past its not-ready window and
+// have no run in progress; then one run per (flow, dataset) is created. Flows are locked
+// (advisory, in sorted order) while checking and creating, so two concurrent requests cannot both
+// start a run.
 import type { SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
 import { alwaysFullExport, DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
 import { quoteIdent } from '../store/ddl.js';
 import { runEngineFor } from '../runs/run-engine.js';
+import { flowHasEnded } from '../runs/flow-window.js';
 import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
 import { lockHolderGateFor } from '../store/connection-gate.js';
 
@@ -36,6 +38,9 @@ async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: strin
   if (flow === null) throw new AdhocRunRejected(404, adhocMessages.flowNotFound(flowId));
   if (!DATASET_EXPORT_FLOW_SPEC_IDS.has(flow.flowSpec.id)) throw new AdhocRunRejected(400, adhocMessages.wrongFlowSpec(flowId, flow.flowSpec.id));
   if (flow.state !== undefined && flow.state.toLowerCase() !== 'enabled') throw new AdhocRunRejected(400, adhocMessages.flowDisabled(flowId));
+  // A flow past its end (endTime, or six months after creation without one) refuses ad hoc runs
+  // with the Platform's "out of schedule range" answer (runs/flow-window.ts).
+  if (flowHasEnded(flow, ctx.now())) throw new AdhocRunRejected(400, adhocMessages.datasetsNotInFlow(datasetIds));
   const exported = await flowDatasetIds(ctx, t, flow);
   const missing = datasetIds.filter((id) => !exported.has(id));
   if (missing.length > 0) throw new AdhocRunRejected(400, adhocMessages.datasetsNotInFlow(missing));

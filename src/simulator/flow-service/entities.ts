@@ -64,6 +64,10 @@ export interface TargetConnectionBody extends EntityMeta, Versioned {
 export interface FlowSim {
   /** Epoch ms before which ad hoc runs answer "not ready" (creation or last enable + notReadySeconds). */
   readyAt: number;
+  /** Index of the next schedule occurrence the scheduler may fire (runs/run-scheduler.ts). */
+  nextOccurrence?: number;
+  /** Epoch ms of the last enable: occurrences missed while disabled are not caught up. */
+  enabledAt?: number;
 }
 
 export interface FlowOperation {

@@ -41,7 +41,8 @@ export function registerFlowActionRoutes(app: FastifyInstance, ctx: SimulatorCon
         etag: newEtag,
         version: newEtag,
         lastOperation: completedOperation(supported === 'ENABLE' ? 'enable' : 'disable', ctx.now()),
-        __sim: supported === 'ENABLE' ? { ...body.__sim, readyAt: readyAtFrom(ctx) } : body.__sim,
+        // Enabling resumes the schedule from now on: occurrences missed while disabled do not fire.
+        __sim: supported === 'ENABLE' ? { ...body.__sim, readyAt: readyAtFrom(ctx), enabledAt: ctx.now() } : body.__sim,
       }),
       // Without If-Match the action applies to whatever version is current.
       expected?.trim(),

@@ -84,7 +84,9 @@ async function prepareFlowPatch(
     const merged = { ...current.scheduleParams, ...replacement };
     const schedule = checkSchedule(merged);
     if (schedule.schedule === undefined) return refuse(badRequest('1042', 'scheduleParams are invalid', schedule.errors));
-    next = { ...next, scheduleParams: schedule.schedule };
+    // A new schedule starts counting occurrences afresh, from now (run-scheduler.ts).
+    const { nextOccurrence: _dropped, ...sim } = current.__sim;
+    next = { ...next, scheduleParams: schedule.schedule, __sim: { ...sim, enabledAt: ctx.now() } };
   }
   if (fields.has('sourceConnectionIds') || fields.has('targetConnectionIds')) {
     const sources = checkIdList(patched.sourceConnectionIds, 'sourceConnectionIds');

@@ -22,11 +22,28 @@ export const flowViewSchema = z.looseObject({
   flowSpec: z.looseObject({ id: z.string(), version: z.string().optional() }),
   sourceConnectionIds: z.array(z.string()).default([]),
   targetConnectionIds: z.array(z.string()).default([]),
-  scheduleParams: z.looseObject({ exportMode: z.string().optional() }).optional(),
+  scheduleParams: z
+    .looseObject({
+      exportMode: z.string().optional(),
+      startTime: z.number().optional(),
+      endTime: z.number().optional(),
+      interval: z.union([z.number(), z.string()]).optional(),
+      timeUnit: z.string().optional(),
+    })
+    .optional(),
+  createdAt: z.number().optional(),
   createdBy: z.string().optional(),
   createdClient: z.string().optional(),
   sandboxId: z.string().optional(),
-  __sim: z.looseObject({ readyAt: z.number().optional() }).optional(),
+  __sim: z
+    .looseObject({
+      readyAt: z.number().optional(),
+      /** Index of the next schedule occurrence the scheduler may fire (run-scheduler.ts). */
+      nextOccurrence: z.number().optional(),
+      /** When the flow was last enabled: occurrences before it are not caught up. */
+      enabledAt: z.number().optional(),
+    })
+    .optional(),
 });
 export type FlowView = z.infer<typeof flowViewSchema>;
 

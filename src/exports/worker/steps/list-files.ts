@@ -4,13 +4,23 @@
 // retries with backoff, then the reason is kept on the run as `filesError`.
 import { locateRunFolder } from '../../landed-run-folder.js';
 import { backoffDelayMs } from '../backoff.js';
-import { next, wait, type StepHandler } from '../step-context.js';
+import { next, wait, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
 import { currentRun } from '../worker-store.js';
 import { finishSucceeded } from './finish.js';
 
 const MAX_LISTING_ATTEMPTS = 5;
 
 export const listFilesStep: StepHandler = async (ctx) => {
+  const waiting = await listLandedRunFiles(ctx);
+  if (waiting !== null) return waiting;
+  return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : next('trigger_run');
+};
+
+/**
+ * Lists the folder of every succeeded run not listed yet (ad hoc or scheduled); a wait while a
+ * listing is retried, else null.
+ */
+export async function listLandedRunFiles(ctx: StepContext): Promise<StepResult | null> {
   const runs = await ctx.db.exportRun.findMany({
     where: { exportId: ctx.exp.id, state: 'succeeded', filesListedAt: null, platformRunId: { not: null } },
     orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }],
@@ -41,7 +51,8 @@ export const listFilesStep: StepHandler = async (ctx) => {
       const message = error instanceof Error ? error.message : String(error);
       if (ctx.waits + 1 < MAX_LISTING_ATTEMPTS) {
         ctx.log.warn({ platformRunId, err: message }, 'listing the run folder failed; retrying');
-        return wait(backoffDelayMs(ctx.waits, { initialMs: ctx.settings.runPollInitialMs, maxMs: ctx.settings.runPollMaxMs }, ctx.random), 'running', 'listing the landed files');
+        const status = ctx.exp.schedule === null ? 'running' : 'active';
+        return wait(backoffDelayMs(ctx.waits, { initialMs: ctx.settings.runPollInitialMs, maxMs: ctx.settings.runPollMaxMs }, ctx.random), status, 'listing the landed files');
       }
       await ctx.db.exportRun.update({ where: { id: run.id }, data: { filesListedAt: new Date(ctx.now()), filesError: `Listing the destination failed: ${message}` } });
       ctx.log.warn({ platformRunId, err: message }, 'listing the run folder failed; giving up');
@@ -49,5 +60,5 @@ export const listFilesStep: StepHandler = async (ctx) => {
       await store?.close();
     }
   }
-  return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : next('trigger_run');
-};
+  return null;
+}

@@ -25,6 +25,7 @@ export const pollRunStep: StepHandler = async (ctx) => {
     case 'success': {
       const output = runOutputOf(platformRun);
       await moveRun(ctx.db, run.id, ['in_progress'], { state: 'succeeded', ...output, completedAt: completedAtOf(platformRun, ctx.now()) });
+      ctx.runFinished?.('succeeded', 'adhoc');
       ctx.log.info({ platformRunId: run.platformRunId, files: output.files, records: output.records?.toString() }, 'run succeeded');
       // Name what landed before anything else (another run may have been requested meanwhile).
       return next('list_files');
@@ -36,6 +37,7 @@ export const pollRunStep: StepHandler = async (ctx) => {
         errors: runErrorsOf(platformRun),
         completedAt: completedAtOf(platformRun, ctx.now()),
       });
+      ctx.runFinished?.('failed', 'adhoc');
       ctx.log.warn({ platformRunId: run.platformRunId, code: error.code }, 'run failed at the Platform');
       return fail(exportErrorOf(error, 'poll_run', 'platform_run_failed'));
     }

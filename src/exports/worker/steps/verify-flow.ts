@@ -1,11 +1,13 @@
 // Step `verify_flow`: before every run, check at the Platform that the saved flow still exists
 // and reads this dataset (the reuse must be real, not a stale id), point it back at our source
-// connection if someone changed it, keep a parked flow's start a year out, and enable it if it
-// was disabled. A flow the Platform lost is forgotten and recreated (after a lookup by name).
+// connection if someone changed it, keep a parked flow's start and end a year out (a flow past its
+// end, e.g. an end date the Platform imposed, is brought back the same way: same flow, no
+// duplicate), and enable it if it was disabled. A flow the Platform lost is forgotten and
+// recreated (after a lookup by name). A recurring export then watches its scheduled runs.
 import { PlatformError } from '../../../platform/errors.js';
 import type { Flow } from '../../../platform/types.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../schedule-params.js';
+import { flowEndSeconds, parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../schedule-params.js';
 import { next, type StepContext, type StepHandler } from '../step-context.js';
 import { clearBindingId } from '../worker-store.js';
 import { bindingOf } from './binding.js';
@@ -24,8 +26,10 @@ async function sourceReadsDataset(ctx: StepContext, sourceConnectionId: string):
 
 function needsParkingAgain(ctx: StepContext, flow: Flow): boolean {
   if (ctx.exp.schedule !== null) return false;
+  const soon = ctx.now() / 1000 + PARKED_REFRESH_WINDOW_SECONDS;
   const start = flow.scheduleParams?.startTime;
-  return start === undefined || start < ctx.now() / 1000 + PARKED_REFRESH_WINDOW_SECONDS;
+  const end = flowEndSeconds(flow);
+  return start === undefined || start < soon || (end !== undefined && end < soon);
 }
 
 export const verifyFlowStep: StepHandler = async (ctx) => {
@@ -65,6 +69,7 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
     }
 
     if (needsParkingAgain(ctx, flow)) {
+      ctx.log.info({ flowId, scheduleParams: flow.scheduleParams }, 'parked flow starts or ends soon (or has ended); pushing its window out');
       await ctx.platform.patchFlow(
         flowId,
         [{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, ...parkedScheduleParams(ctx.now()) } }],
@@ -77,7 +82,7 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
       ctx.crash('verify_flow', 'after');
       ctx.log.info({ flowId }, 'flow was disabled; enabled it again');
     }
-    return next('trigger_run');
+    return next(ctx.exp.schedule === null ? 'trigger_run' : 'watch_runs');
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'verify_flow');
   }
