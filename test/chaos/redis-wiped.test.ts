@@ -32,7 +32,7 @@ describe('chaos: Redis restarted with its data wiped while exports wait', () => 
   before(async () => {
     world = await startChaosWorld({
       label: 'redis',
-      // Flows refuse runs for 12 s after creation; the worker looks again every 2.5 s.
+      // Flows refuse runs for 30 s after creation; the worker looks again every 2.5 s.
       simulator: { notReadySeconds: 30, runSeconds: 1 },
       env: { NOT_READY_RETRY_INITIAL_MS: '2500', NOT_READY_RETRY_MAX_MS: '2500' },
     });
