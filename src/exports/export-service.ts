@@ -346,7 +346,7 @@ export function createExportService(deps: ExportServiceDeps) {
         });
       }
       if (current.status === 'cancelled') throw new AppError('conflict', `Export ${id} is cancelled; its schedule cannot change.`);
-      const schedule = resolveSchedule(
+      const resolved = resolveSchedule(
         {
           every: body.schedule.every ?? stored.every,
           startAt: body.schedule.startAt ?? stored.startAt,
@@ -356,7 +356,9 @@ export function createExportService(deps: ExportServiceDeps) {
         },
         now(),
       );
-      if (!schedule) throw new Error('a recurring schedule resolved to on-demand');
+      if (!resolved) throw new Error('a recurring schedule resolved to on-demand');
+      // Only a startAt given now is clamped to now; the stored one is when the schedule began.
+      const schedule = body.schedule.startAt === undefined ? { ...resolved, startAt: stored.startAt } : resolved;
 
       const flowIdBefore = current.flowBinding?.flowId ?? null;
       if (flowIdBefore) await patchFlowSchedule(tenant, flowIdBefore, schedule);

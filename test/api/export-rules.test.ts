@@ -73,10 +73,10 @@ describe('schedules', () => {
   });
   test('a startAt in the past is clamped to now, as the Platform treats a past startTime', () => {
     assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H', startAt: '2020-01-01T00:00:00Z' }, now), {
-      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: null },
+      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' },
     });
     assert.deepEqual(resolveRecurringSchedule({ every: 'PT3H', startAt: '2020-01-01T00:00:00Z', endAt: '2030-01-02T00:00:00Z' }, now), {
-      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: '2030-01-02T00:00:00.000Z' },
+      schedule: { every: 'PT3H', startAt: now.toISOString(), endAt: '2030-01-02T00:00:00.000Z', exportMode: 'FIRST_FULL_THEN_INCREMENTAL' },
     });
   });
   test('cadences map to the intervals the Platform accepts, in epoch seconds', () => {
