@@ -74,7 +74,7 @@ describe('chaos: Postgres restarted mid-run', () => {
     // 5xx; the client retries it with its key).
     const more = await postExports(world, specs.slice(0, AFTER_RESTARTS), 4);
     accepted.push(...more.accepted);
-    await world.waitUntilAllTerminal(180_000);
+    await world.waitUntilAllTerminal(300_000);
 
     assert.equal(world.api.process.child.exitCode, null, 'the API process kept running');
     assert.equal(world.api.process.child.pid, apiPid);
