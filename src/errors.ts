@@ -69,6 +69,53 @@ const titleByCode: Record<ProblemCode, string> = {
   internal: 'Internal error',
 };
 
+// Job failure codes: what a failed export, pipeline or step stores as `error.code`, and a job
+// waiting to retry as `lastError.code`. Callers read them in GET responses and notifications, so
+// like the ProblemCodes above they are a closed list; renaming one is an API change.
+
+/** A failed Platform call, by PlatformError kind (src/platform/errors.ts). */
+export type PlatformFailureCode = `platform_${'transient' | 'conflict' | 'not_ready' | 'permanent' | 'permission' | 'auth' | 'not_found'}`;
+/** A failed ML platform call, by MlPlatformError kind (src/pipelines/ml-client.ts). */
+export type MlFailureCode = `ml_${'transient' | 'permanent' | 'auth' | 'not_found'}`;
+/** Destination storage that refuses, is missing or cannot be opened. */
+export type StorageFailureCode = 'storage_access_denied' | 'storage_not_found' | 'storage_unavailable' | 'storage_path_invalid';
+
+export type ExportErrorCode =
+  | PlatformFailureCode
+  | 'governance_refused'
+  | 'destination_invalid'
+  | 'platform_run_failed'
+  | 'already_exported'
+  | 'run_timed_out';
+
+export type PipelineErrorCode =
+  | PlatformFailureCode
+  | MlFailureCode
+  | StorageFailureCode
+  | 'pipeline_timed_out'
+  | 'reference_unresolved'
+  | 'destination_missing'
+  | 'destination_invalid'
+  | 'query_failed'
+  | 'query_killed'
+  | 'query_timeout'
+  | 'no_rows'
+  | 'dataset_missing'
+  | 'export_missing'
+  | 'export_failed'
+  | 'ml_run_failed'
+  | 'ml_output_missing'
+  | 'ml_output_invalid'
+  | 'ml_storage_unsupported'
+  | 'training_set_empty'
+  | 'scores_file_invalid'
+  | 'no_scores'
+  | 'batch_failed'
+  | 'segment_job_failed'
+  | 'activation_failed';
+
+export type JobErrorCode = ExportErrorCode | PipelineErrorCode;
+
 /** One invalid field: where it is and what is wrong, e.g. { location: 'body', pointer: '/format', ... }. */
 export interface FieldError {
   location: 'body' | 'query' | 'params' | 'headers';

@@ -8,18 +8,21 @@
 // succeeded, or the job fails, when `error` holds the final word). It is not kept as history: the
 // log has every attempt. Readers show it only while the export or step is still active.
 import { z } from 'zod';
+import type { JobErrorCode, PlatformFailureCode } from './errors.js';
 import type { PlatformError } from './platform/errors.js';
 
 /** What failed (the same members as a stored failure, so a final error reads alike). */
-export interface LastErrorCause {
-  code: string;
+export interface LastErrorCause<Code extends JobErrorCode = JobErrorCode> {
+  code: Code;
   message: string;
   platformCode?: string;
   platformMessage?: string;
   httpStatus?: number;
 }
 
-export interface StoredLastError extends LastErrorCause {
+export interface StoredLastError extends Omit<LastErrorCause, 'code'> {
+  /** A JobErrorCode when we wrote it; read back as text (a relayed record may be older than this code). */
+  code: string;
   /** The step whose call failed. */
   step: string;
   /** How many calls at this step failed in a row, this one included. */
@@ -43,9 +46,9 @@ const StoredLastErrorSchema = z.looseObject({
 });
 
 /** A failed Platform call in our words and the Platform's (also the body of a final failure). */
-export function platformErrorCause(error: PlatformError, code = `platform_${error.kind}`): LastErrorCause {
+export function platformErrorCause<Code extends JobErrorCode = PlatformFailureCode>(error: PlatformError, code?: Code): LastErrorCause<Code | PlatformFailureCode> {
   return {
-    code,
+    code: code ?? `platform_${error.kind}`,
     message: error.plainMessage,
     ...(error.code === undefined ? {} : { platformCode: error.code }),
     ...(error.platformMessage === undefined ? {} : { platformMessage: error.platformMessage }),

@@ -7,6 +7,7 @@ import { nextRunAtOf, parseStoredSchedule } from './export-schedule.js';
 import { presentLastError } from '../last-error.js';
 import { activeExportStatuses, exportRunStates, exportStatuses, type ExportRunState, type ExportStatus } from './export-status.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
+import { oneOf } from '../vocabulary.js';
 
 const StoredRunErrorsSchema = z.array(z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }));
 
@@ -23,15 +24,8 @@ function presentRunErrors(value: unknown): ExportRunView['errors'] {
   return parsed.success ? parsed.data.map((e) => ({ code: e.code ?? null, message: e.message ?? null })) : [];
 }
 
-function knownStatus(value: string): ExportStatus {
-  if ((exportStatuses as readonly string[]).includes(value)) return value as ExportStatus;
-  throw new Error(`export has unknown status ${value}`);
-}
-
-function knownRunState(value: string): ExportRunState {
-  if ((exportRunStates as readonly string[]).includes(value)) return value as ExportRunState;
-  throw new Error(`export run has unknown state ${value}`);
-}
+const knownStatus = (value: string): ExportStatus => oneOf(exportStatuses, value, 'export status');
+const knownRunState = (value: string): ExportRunState => oneOf(exportRunStates, value, 'export run state');
 
 /** A run as loaded with its landed files (absent on a run just inserted). */
 export type ExportRunRow = ExportRun & { landedFiles?: ExportRunFile[] };

@@ -6,7 +6,12 @@ import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
-export type NotifiedResource = 'export' | 'pipeline';
+export const notifiedResources = ['export', 'pipeline'] as const;
+export type NotifiedResource = (typeof notifiedResources)[number];
+
+/** A delivery's life: pending until delivered, gone (410) or failed (blocked, or attempts used up). */
+export const deliveryStates = ['pending', 'delivered', 'failed', 'gone'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
 
 export interface NotificationInput {
   tenantId: string;

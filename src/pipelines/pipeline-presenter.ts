@@ -7,6 +7,7 @@ import type { PipelineStepView, PipelineSummary, PipelineView } from './pipeline
 import { isActivePipelineStatus, openStepStates, pipelineStatuses, stepStates, type PipelineStatus, type StepState } from './pipeline-status.js';
 import { presentLastError } from '../last-error.js';
 import { isoOrNull as iso, presentStoredError } from '../stored-error.js';
+import { oneOf } from '../vocabulary.js';
 
 const RecordSchema = z.record(z.string(), z.unknown());
 const DefinitionSchema = z.object({ steps: z.array(RecordSchema) });
@@ -21,10 +22,7 @@ function recordOf(value: unknown): Record<string, unknown> {
   return parsed.success ? parsed.data : {};
 }
 
-function known<T extends string>(values: readonly T[], value: string, what: string): T {
-  if ((values as readonly string[]).includes(value)) return value as T;
-  throw new Error(`${what} has unknown value ${value}`);
-}
+const known = oneOf;
 
 /** A step's lastError, shown while the step is still being worked on. */
 function stepLastError(step: PipelineStep): PipelineStepView['lastError'] {

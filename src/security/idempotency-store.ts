@@ -12,11 +12,14 @@ export interface IdempotencyRequest {
   bodyHash: string;
 }
 
+export const idempotencyStates = ['in_progress', 'done'] as const;
+export type IdempotencyState = (typeof idempotencyStates)[number];
+
 export interface StoredIdempotencyRecord {
   method: string;
   path: string;
   bodyHash: string;
-  state: 'in_progress' | 'done';
+  state: IdempotencyState;
   statusCode: number | null;
   /** The response body as first sent, sealed (src/crypto/secret-box.ts). */
   body: string | null;

@@ -1,6 +1,8 @@
 // The export state machine as the worker sees it: statuses, steps and the error recorded on a
 // failed export. The API writes `queued` (and `cancelled`); the worker writes everything else.
 import type { Destination, Export, ExportRun, FlowBinding, Tenant } from '../../generated/prisma/client.js';
+import type { ExportErrorCode } from '../../errors.js';
+import { oneOf } from '../../vocabulary.js';
 import { activeExportStatuses, activeRunStates, type ExportRunState, type ExportStatus } from '../export-status.js';
 
 export type { ExportStatus };
@@ -35,8 +37,7 @@ export type ExportStep = (typeof exportSteps)[number];
 
 /** What `GET /exports/:id` shows of a failure: plain words plus the Platform's own code and text. */
 export interface ExportError {
-  /** governance_refused | platform_<kind> | platform_run_failed | run_timed_out | destination_invalid */
-  code: string;
+  code: ExportErrorCode;
   message: string;
   step: ExportStep | 'cancel';
   platformCode?: string;
@@ -59,6 +60,7 @@ export function isActiveStatus(status: string): status is (typeof activeStatuses
   return (activeStatuses as readonly string[]).includes(status);
 }
 
+/** A stored step; an unknown one throws (the column's CHECK constraint should make that impossible). */
 export function asStep(value: string): ExportStep {
-  return (exportSteps as readonly string[]).includes(value) ? (value as ExportStep) : 'pending';
+  return oneOf(exportSteps, value, 'export step');
 }

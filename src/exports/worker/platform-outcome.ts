@@ -3,13 +3,14 @@
 // (invalid request, missing permission, bad credential) fails the export with the Platform's code
 // and message in plain words. Anything that is not a PlatformError is a bug or a database outage
 // and is rethrown for BullMQ's own retries.
+import type { ExportErrorCode } from '../../errors.js';
 import { platformErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
 import { backoffDelayMs } from './backoff.js';
 import type { ExportError, ExportStep } from './export-model.js';
 import { fail, wait, type StepContext, type StepResult } from './step-context.js';
 
-export function exportErrorOf(error: PlatformError, step: ExportError['step'], code = `platform_${error.kind}`): ExportError {
+export function exportErrorOf(error: PlatformError, step: ExportError['step'], code?: ExportErrorCode): ExportError {
   return { ...platformErrorCause(error, code), step };
 }
 

@@ -11,9 +11,10 @@ import type { JobProducer } from '../../jobs/queue.js';
 import { pageOf, type Keyset } from '../../http/routes/pagination.js';
 import { cadenceOf, cronProblem, nextInstantAfter } from './schedule-cadence.js';
 import { resolveScheduledDefinition } from './schedule-definition.js';
-import type { CreateScheduleBody, ListSchedulesQuery, ScheduleStatus, ScheduleView, UpdateScheduleBody } from './schedule-schemas.js';
+import { scheduleStatuses, type CreateScheduleBody, type ListSchedulesQuery, type ScheduleStatus, type ScheduleView, type UpdateScheduleBody } from './schedule-schemas.js';
 import { deleteSchedule, findSchedule, insertSchedule, listSchedules, moveSchedule, updateSchedule, type ScheduleChange, type ScheduleWithRecent } from './schedule-store.js';
 import { syncScheduler } from './scheduler-sync.js';
+import { oneOf } from '../../vocabulary.js';
 
 export interface ScheduleServiceDeps {
   db: Db;
@@ -49,7 +50,7 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
   const queue = () => deps.producer.queue(jobCatalog['pipeline.schedule'].queue);
 
   function present(row: ScheduleWithRecent): ScheduleView {
-    const status = row.status as ScheduleStatus;
+    const status: ScheduleStatus = oneOf(scheduleStatuses, row.status, 'schedule status');
     const at = now();
     const from = row.activeSince.getTime() > at.getTime() ? row.activeSince : at;
     return {

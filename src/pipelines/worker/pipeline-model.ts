@@ -2,6 +2,7 @@
 // pipeline records, and what a step handler answers.
 import { z } from 'zod';
 import type { DbOrTx } from '../../db/client.js';
+import type { PipelineErrorCode } from '../../errors.js';
 import type { Pipeline, PipelineStep, Tenant } from '../../generated/prisma/client.js';
 import type { LastErrorCause, StoredLastError } from '../../last-error.js';
 import { PipelineStepSchema, type PipelineStepDefinition } from '../pipeline-definition.js';
@@ -14,8 +15,7 @@ export async function loadPipeline(db: DbOrTx, id: string): Promise<LoadedPipeli
 
 /** What GET /pipelines/:id shows of a failure: plain words plus the Platform's own code and text. */
 export interface PipelineError {
-  /** query_failed | query_killed | query_timeout | no_rows | export_failed | ml_run_failed | batch_failed | ... | platform_<kind> */
-  code: string;
+  code: PipelineErrorCode;
   message: string;
   step: string | null;
   platformCode?: string;
@@ -40,7 +40,7 @@ export const wait = (delayMs: number, reason: string, lastError?: LastErrorCause
   reason,
   ...(lastError === undefined ? {} : { lastError }),
 });
-export const fail = (code: string, message: string, extra: Partial<Omit<PipelineError, 'code' | 'message' | 'step'>> = {}): StepOutcome => ({
+export const fail = (code: PipelineErrorCode, message: string, extra: Partial<Omit<PipelineError, 'code' | 'message' | 'step'>> = {}): StepOutcome => ({
   kind: 'fail',
   error: { code, message, ...extra },
 });

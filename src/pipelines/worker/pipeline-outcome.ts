@@ -5,6 +5,7 @@
 // fails likewise. Anything else (a bug, a database or storage outage) is rethrown for BullMQ's own
 // retries.
 import { backoffDelayMs } from '../../exports/worker/backoff.js';
+import type { MlFailureCode } from '../../errors.js';
 import { platformErrorCause, type LastErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
 import { InvalidStoragePathError, StorageAccessDeniedError, StorageNotFoundError } from '../../storage/object-store.js';
@@ -31,7 +32,7 @@ export function platformFailure(error: PlatformError): StepOutcome {
   return fail(code, message, extra);
 }
 
-function mlErrorCause(error: MlPlatformError): LastErrorCause {
+function mlErrorCause(error: MlPlatformError): LastErrorCause<MlFailureCode> {
   return {
     code: `ml_${error.kind}`,
     message: error.message,
