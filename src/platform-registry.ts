@@ -1,11 +1,13 @@
-// One Platform client per tenant, created on first use and reused: the clients share one IMS token
-// cache (keyed by credential) and one set of keep-alive pools. A tenant whose Platform settings
+// One Platform client per tenant, created on first use and reused by every job of the process
+// (exports and pipelines): the clients share one IMS token cache (keyed by credential), one set of
+// keep-alive pools and the metric hooks, so every token request and call reaches the metrics. A tenant whose Platform settings
 // change gets a fresh client, because the cache key includes a fingerprint of those settings.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretBox } from './crypto/secret-box.js';
-import { createPlatformClient, type PlatformCallEvent, type PlatformClient } from './platform/client.js';
+import type { PlatformCallEvent } from './platform/client.js';
 import { createOriginPools, type HttpTimeouts } from './platform/http.js';
+import { createPipelinePlatformClient, type PipelinePlatformClient } from './platform/pipeline-client.js';
 import type { RetryPolicy } from './platform/retry.js';
 import { createTokenCache, type TokenRequestEvent } from './platform/token-cache.js';
 import { resolvePlatformTarget, type TenantPlatformRow } from './tenants/platform-settings.js';
@@ -24,8 +26,8 @@ export interface PlatformRegistryOptions {
 }
 
 export interface PlatformRegistry {
-  /** The cached client of this tenant (built on first use). */
-  platformFor(tenant: TenantPlatformRow & { id: string }): PlatformClient;
+  /** The cached client of this tenant (built on first use): export methods and the pipeline APIs. */
+  platformFor(tenant: TenantPlatformRow & { id: string }): PipelinePlatformClient;
   close(): Promise<void>;
 }
 
@@ -44,14 +46,14 @@ export function createPlatformRegistry(options: PlatformRegistryOptions): Platfo
     logger: options.logger,
     ...(options.onTokenRequest ? { onTokenRequest: options.onTokenRequest } : {}),
   });
-  const clients = new Map<string, { fingerprint: string; client: PlatformClient }>();
+  const clients = new Map<string, { fingerprint: string; client: PipelinePlatformClient }>();
 
   return {
     platformFor(tenant) {
       const fingerprint = settingsFingerprint(tenant);
       const cached = clients.get(tenant.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
-      const client = createPlatformClient({
+      const client = createPipelinePlatformClient({
         target: resolvePlatformTarget(tenant, options.secrets, options.simulatorUrl),
         tokens,
         pools,

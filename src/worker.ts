@@ -14,7 +14,7 @@ import { startMetricsServer, type RunningMetricsServer } from './metrics/metrics
 import { platformMetricHooks } from './metrics/platform-metrics.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { startNotificationDispatcher } from './notifications/dispatcher.js';
-import { createPipelinePlatforms } from './pipelines/pipeline-platforms.js';
+import { createMlPlatforms } from './pipelines/ml-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { startScheduleWorker } from './pipelines/schedules/schedule-worker.js';
@@ -85,14 +85,11 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
   const sweeper = startSweeper(db, producer, { intervalMs: config.worker.sweeperIntervalMs, graceMs: config.worker.sweeperGraceMs }, logger.child({ component: 'sweeper' }));
 
   // Pipelines: their own queue and connection, processed in this same process.
-  const pipelinePlatforms = createPipelinePlatforms({
+  const mlPlatforms = createMlPlatforms({
     secrets,
-    simulatorUrl: config.simulator.url,
     mlPlatform: config.mlPlatform,
     allowPrivateUrls: config.callbacks.allowPrivate,
-    logger: logger.child({ component: 'platform' }),
-    timeouts: { callMs: config.platform.timeoutMs },
-    ...platformMetricHooks(metrics),
+    timeoutMs: config.platform.timeoutMs,
   });
   const pipelineConnection = workerConnection(config.redis.url);
   pipelineConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (pipeline worker) unavailable; waiting for it'));
@@ -105,8 +102,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       now: Date.now,
       random: Math.random,
       producer,
-      platformFor: (pipeline) => pipelinePlatforms.platformFor(pipeline.tenant),
-      mlFor: (pipeline) => pipelinePlatforms.mlFor(pipeline),
+      platformFor: (pipeline) => registry.platformFor(pipeline.tenant),
+      mlFor: (pipeline) => mlPlatforms.mlFor(pipeline),
       stores,
       log: logger,
     },
@@ -155,7 +152,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       await pipelineConnection.quit().catch(() => pipelineConnection.disconnect());
       await scheduleConnection.quit().catch(() => scheduleConnection.disconnect());
       await registry.close();
-      await pipelinePlatforms.close();
+      await mlPlatforms.close();
       await db.$disconnect();
     },
   };

@@ -22,11 +22,28 @@ export interface PlatformCallEvent {
   errorKind?: PlatformErrorKind;
 }
 
+/**
+ * The one call shape of the Platform client: the HTTP call (PlatformCall) plus how to classify its
+ * failures and whether it may be retried. Every client method, export side and pipeline side, is a
+ * function that describes one of these and hands it to `send`.
+ */
 export interface CallSpec extends PlatformCall {
+  /** Closest area (drives the error classification); `permission` names an API's own permission. */
   area: PlatformArea;
   subject: string;
   safety: CallSafety;
+  /** The Adobe permission a 403 on this API means, e.g. "Manage Queries"; absent: the area's wording. */
+  permission?: string;
 }
+
+/** Per-call options of every client method. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/** What a method describes: the spec without the per-call signal, `safety` defaulting to 'safe'. */
+export type MethodCall = Omit<CallSpec, 'signal' | 'safety'> & { safety?: CallSafety };
+export type Send = (call: MethodCall, opts?: CallOptions) => Promise<RawResponse>;
 
 export interface CallExecutorDeps {
   target: PlatformTarget;
@@ -140,4 +157,29 @@ class TokenUnavailable extends Error {
   constructor(override readonly cause: unknown) {
     super('no access token');
   }
+}
+
+/**
+ * The `send` every method uses. A 403 on an API with its own permission names that permission, so
+ * a refused pipeline step says "Manage Queries" or "Manage Schemas" instead of the export side's
+ * destination wording.
+ */
+export function createSender(execute: CallExecutor, sandbox: string): Send {
+  return async (call, opts) => {
+    const { permission, ...spec } = call;
+    try {
+      return await execute({ ...spec, safety: spec.safety ?? 'safe', signal: opts?.signal });
+    } catch (error) {
+      if (permission === undefined || !(error instanceof PlatformError) || error.kind !== 'permission') throw error;
+      throw new PlatformError({
+        kind: 'permission',
+        endpoint: error.endpoint,
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.code === undefined ? {} : { code: error.code }),
+        ...(error.platformMessage === undefined ? {} : { platformMessage: error.platformMessage }),
+        plainMessage: `The Adobe credential lacks the '${permission}' permission in sandbox '${sandbox}'; add it to the product profile of the credential's technical account.`,
+        cause: error,
+      });
+    }
+  };
 }

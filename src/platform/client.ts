@@ -4,9 +4,9 @@
 // their deterministic name (`find*ByName`) after an ambiguous failure.
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
-import { createCallExecutor, type CallSpec, type PlatformCallEvent } from './call-executor.js';
+import { createCallExecutor, createSender, type CallOptions, type PlatformCallEvent } from './call-executor.js';
 import { PlatformError, type PlatformArea } from './errors.js';
-import { createOriginPools, DEFAULT_HTTP_TIMEOUTS, type HttpMethod, type HttpTimeouts, type OriginPools, type QueryPairs } from './http.js';
+import { createOriginPools, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, type OriginPools } from './http.js';
 import {
   parseAdhocRun,
   parseBody,
@@ -16,7 +16,7 @@ import {
   parseSingleEntity,
   unexpectedResponse,
 } from './responses.js';
-import { DEFAULT_RETRY_POLICY, type CallSafety, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { ADHOC_DATASET_ACCEPT, DATA_LAKE_SOURCE_SPEC_ID } from './spec-ids.js';
 import { dlzCredentialsOf, LANDING_ZONE_CREDENTIALS_PATH, LandingZoneAnswerSchema, type DlzContainerType } from './landing-zone.js';
 import type { DlzCredentials } from '../storage/dlz-credentials.js';
@@ -64,9 +64,7 @@ const KINDS: Record<FlowServiceKind, { path: string; subject: string; endpoint: 
   run: { path: '/runs', subject: 'run', endpoint: 'runs', area: 'runs' },
 };
 
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+export type { CallOptions };
 
 export interface ListOptions extends CallOptions {
   /** Items per request (1..100); every page is followed regardless. */
@@ -153,23 +151,7 @@ export function createPlatformClient(options: PlatformClientOptions) {
     onCall: options.onCall,
   });
 
-  interface Call {
-    endpoint: string;
-    area: PlatformArea;
-    subject: string;
-    method: HttpMethod;
-    path: string;
-    query?: QueryPairs;
-    body?: unknown;
-    accept?: string;
-    headers?: Record<string, string>;
-    safety?: CallSafety;
-  }
-
-  function send(call: Call, opts: CallOptions | undefined) {
-    const spec: CallSpec = { ...call, safety: call.safety ?? 'safe', signal: opts?.signal };
-    return execute(spec);
-  }
+  const send = createSender(execute, target.sandbox);
 
   // ---- Flow Service generics -------------------------------------------------------------
 

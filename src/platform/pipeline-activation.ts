@@ -3,7 +3,7 @@
 // hoc activation that exports them now. Target connections and runs use the export-side client.
 import type { CallOptions } from './client.js';
 import { PlatformError } from './errors.js';
-import type { PipelineSend } from './pipeline-call.js';
+import type { Send } from './call-executor.js';
 import { AudienceActivationSchema } from './pipeline-types.js';
 import { parseBody, runIdFromStatusUrl, unexpectedResponse } from './responses.js';
 import type { EntityRef, ScheduleParams } from './types.js';
@@ -26,7 +26,7 @@ export interface CreateAudienceFlowInput {
   description?: string;
 }
 
-export function activationMethods(send: PipelineSend) {
+export function activationMethods(send: Send) {
   return {
     async createProfileSourceConnection(input: { name: string; description?: string }, opts?: CallOptions): Promise<EntityRef> {
       const meta = { ...call, subject: 'source connection', endpoint: 'sourceConnections.create', ambiguous: true };

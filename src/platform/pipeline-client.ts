@@ -1,12 +1,12 @@
-// The Platform client of the pipeline worker: the export-side client (datasets, Flow Service,
-// runs) composed with the pipeline APIs (Query Service, batch ingestion, Schema Registry,
-// Segmentation, audience activation), sharing one token cache and keep-alive pools.
+// The full Platform client, as src/platform-registry.ts builds it for every job: the export-side
+// client (datasets, Flow Service, runs) composed with the pipeline APIs (Query Service, batch
+// ingestion, Schema Registry, Segmentation, audience activation), sharing one token cache,
+// keep-alive pools and call hook.
 import { pino } from 'pino';
-import { createCallExecutor } from './call-executor.js';
+import { createCallExecutor, createSender } from './call-executor.js';
 import { createPlatformClient, type PlatformClientOptions } from './client.js';
 import { createOriginPools, DEFAULT_HTTP_TIMEOUTS } from './http.js';
 import { activationMethods } from './pipeline-activation.js';
-import { pipelineSender } from './pipeline-call.js';
 import { ingestionMethods } from './pipeline-ingestion.js';
 import { queryServiceMethods } from './pipeline-queries.js';
 import { registryMethods } from './pipeline-registry.js';
@@ -34,7 +34,7 @@ export function createPipelinePlatformClient(options: PlatformClientOptions) {
     log,
     onCall: options.onCall,
   });
-  const send = pipelineSender(execute, options.target.sandbox);
+  const send = createSender(execute, options.target.sandbox);
   return {
     ...base,
     ...queryServiceMethods(send),

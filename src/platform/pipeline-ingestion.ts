@@ -5,7 +5,7 @@
 // Platform), then read its status.
 import type { Readable } from 'node:stream';
 import type { CallOptions } from './client.js';
-import type { PipelineSend } from './pipeline-call.js';
+import type { Send } from './call-executor.js';
 import { CatalogBatchSchema, ImportBatchSchema, type CatalogBatch } from './pipeline-types.js';
 import { parseBody, unexpectedResponse } from './responses.js';
 
@@ -33,7 +33,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-export function ingestionMethods(send: PipelineSend) {
+export function ingestionMethods(send: Send) {
   return {
     /** `POST /dataSets` -> 201 `["@/dataSets/<id>"]`; returns the id. Find it by name after a lost answer. */
     async createDataset(input: CreateDatasetInput, opts?: CallOptions): Promise<{ id: string }> {

@@ -2,7 +2,7 @@
 // of their SQL (the "lookup before create" of a query, by its deterministic table name), cancel.
 import type { CallOptions } from './client.js';
 import { PlatformError } from './errors.js';
-import type { PipelineSend } from './pipeline-call.js';
+import type { Send } from './call-executor.js';
 import { QueryListSchema, QuerySchema, type Query } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
@@ -20,7 +20,7 @@ export interface SubmitCtasInput {
   queryParameters?: Record<string, string>;
 }
 
-export function queryServiceMethods(send: PipelineSend) {
+export function queryServiceMethods(send: Send) {
   return {
     /** Submits a CTAS query (202, SUBMITTED). Never replayed once sent: find it by its table name. */
     async submitCtasQuery(input: SubmitCtasInput, opts?: CallOptions): Promise<Query> {

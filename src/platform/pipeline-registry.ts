@@ -2,7 +2,7 @@
 // schemas, descriptors, and enabling a schema for Profile. Lookups by title page through the
 // tenant's list and match the title here.
 import type { CallOptions } from './client.js';
-import type { PipelineSend } from './pipeline-call.js';
+import type { Send } from './call-executor.js';
 import { DescriptorSchema, RegistryStatsSchema, XdmListSchema, XdmResourceSchema, type XdmResource } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
@@ -17,7 +17,7 @@ const call = { area: 'datasets' as const, subject: 'schema registry resource', p
 
 export type RegistryCollection = 'fieldgroups' | 'schemas';
 
-export function registryMethods(send: PipelineSend) {
+export function registryMethods(send: Send) {
   async function createResource(collection: RegistryCollection, body: unknown, opts?: CallOptions): Promise<XdmResource> {
     const meta = { ...call, endpoint: `${collection}.create`, ambiguous: true };
     const response = await send({ ...meta, method: 'POST', path: `${REGISTRY}/tenant/${collection}`, accept: XDM_JSON, body, safety: 'create' }, opts);

@@ -2,7 +2,7 @@
 // now (instead of the daily run), and the job list a lost create answer is found in again.
 import type { CallOptions } from './client.js';
 import { PlatformError } from './errors.js';
-import type { PipelineSend } from './pipeline-call.js';
+import type { Send } from './call-executor.js';
 import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
@@ -18,7 +18,7 @@ export function isDuplicateSegmentName(error: unknown): boolean {
   return error instanceof PlatformError && error.status === 422 && /already exists/i.test(error.platformMessage ?? '');
 }
 
-export function segmentationMethods(send: PipelineSend) {
+export function segmentationMethods(send: Send) {
   return {
     async createSegmentDefinition(input: { name: string; description?: string; pql: string }, opts?: CallOptions): Promise<SegmentDefinition> {
       const meta = { ...call, endpoint: 'segmentDefinitions.create', ambiguous: true };
