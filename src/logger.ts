@@ -2,6 +2,7 @@
 // and the bindings of the work in progress (a request's reqId, a job's jobId) on every line, even
 // lines written by shared modules (the Platform client, services) that log with a root logger.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import type { Logger, LoggerOptions } from 'pino';
 
 /** Bindings of the request or job the current async call chain works for. */
@@ -105,6 +106,19 @@ function requestSerializer(req: { method?: string; url?: string; host?: string; 
   };
 }
 
+/**
+ * pino-pretty is a dev dependency: a production install (npm ci --omit=dev, the image) has none,
+ * and there LOG_PRETTY=true logs JSON rather than failing to start the transport.
+ */
+export function prettyPrinterInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function loggerOptions(opts: { level: string; pretty: boolean; name?: string }): LoggerOptions {
   return {
     level: opts.level,
@@ -112,7 +126,7 @@ export function loggerOptions(opts: { level: string; pretty: boolean; name?: str
     redact: { paths: redactPaths, censor: '[redacted]' },
     serializers: { req: requestSerializer },
     mixin: contextMixin,
-    ...(opts.pretty
+    ...(opts.pretty && prettyPrinterInstalled()
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
   };

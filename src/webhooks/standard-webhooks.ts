@@ -4,7 +4,14 @@
 // a sender can sign with an old and a new secret while rotating). Verification works on the raw
 // bytes, compares in constant time and enforces a ±tolerance window on the timestamp. Remembering
 // seen ids (replay protection) is the caller's job; `WebhookReplayGuard` is the seam for it.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+//
+// The signature itself is the reference library's (`standardwebhooks`, Webhook.sign). Its
+// Webhook.verify is not used as a whole: it reads the wall clock with a fixed 300 s window and
+// reports failures only as English messages, while the service verifies against its own clock,
+// with a configurable tolerance, and answers with a reason code. So the window is checked here
+// and each offered `v1` signature is compared with the library's.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 export const WEBHOOK_ID_HEADER = 'webhook-id';
 export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
@@ -40,8 +47,13 @@ export function generateWebhookSecret(bytes = 32): string {
 
 export type WebhookBody = string | Uint8Array;
 
+/** `v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, as the reference library signs. */
+function librarySignature(key: Buffer, id: string, timestamp: number, body: WebhookBody): string {
+  return new Webhook(key, { format: 'raw' }).sign(id, new Date(timestamp * 1000), body);
+}
+
 function hmac(key: Buffer, id: string, timestamp: number, body: WebhookBody): Buffer {
-  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest();
+  return Buffer.from(librarySignature(key, id, timestamp, body).slice('v1,'.length), 'base64');
 }
 
 function unixSeconds(timestamp: number | Date): number {
@@ -63,7 +75,7 @@ export interface SignInput {
 /** The `webhook-signature` value for one secret: `v1,<base64 HMAC-SHA256>`. */
 export function sign(input: SignInput): string {
   if (input.id === '' || /[.\s]/.test(input.id)) throw new RangeError('webhook id must be non-empty without "." or whitespace');
-  return `v1,${hmac(parseWebhookSecret(input.secret), input.id, unixSeconds(input.timestamp), input.body).toString('base64')}`;
+  return librarySignature(parseWebhookSecret(input.secret), input.id, unixSeconds(input.timestamp), input.body);
 }
 
 // A type alias (not an interface) so it is assignable to WebhookHeaders' index signature.

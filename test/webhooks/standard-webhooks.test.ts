@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import {
   generateWebhookSecret,
   InMemoryReplayGuard,
@@ -150,5 +151,22 @@ void describe('standard webhooks: replay guard', () => {
     assert.equal(stale.ok ? 'ok' : stale.reason, 'stale_timestamp');
     assert.equal(await guard.remember('other', nowMs + 1000), true);
     assert.equal(await guard.remember(VECTOR.id, nowMs + 1000), true, 'the expired id was forgotten');
+  });
+});
+
+describe('wire compatibility with the reference library', () => {
+  test('the reference verifier accepts our deliveries, and we accept its signatures', () => {
+    const secret = generateWebhookSecret();
+    const body = JSON.stringify({ type: 'export.succeeded', data: { id: 'e1' } });
+    const nowMs = Date.now();
+    const ours = signedHeaders({ id: 'msg_ours', timestamp: new Date(nowMs), body, secrets: secret });
+    assert.deepEqual(new Webhook(secret).verify(body, ours), JSON.parse(body));
+
+    const theirs = {
+      'webhook-id': 'msg_theirs',
+      'webhook-timestamp': String(Math.floor(nowMs / 1000)),
+      'webhook-signature': new Webhook(secret).sign('msg_theirs', new Date(nowMs), body),
+    };
+    assert.deepEqual(verify({ headers: theirs, rawBody: body, secrets: secret, now: nowMs }), { ok: true, id: 'msg_theirs', timestamp: Math.floor(nowMs / 1000) });
   });
 });
