@@ -162,7 +162,7 @@ export function readPathFindings(f: ReadPathFigures, ratios: PageRatios, toleran
           : '') +
         (fix
           ? ` With created_at <= cursor added (same rows: ${fix.sameRows}) the statement takes p50 ${fix.bounded.latency.p50Ms} ms instead of ${fix.original.latency.p50Ms} ms.` +
-            ' Proposed fix: in afterKeyset (src/http/routes/pagination.ts) AND { createdAt: { lte: keyset.createdAt } } with the OR, or compare the row (created_at, id) < (c, i) in raw SQL.'
+            ' Proposed fix: in afterKeyset (src/pagination.ts) AND { createdAt: { lte: keyset.createdAt } } with the OR, or compare the row (created_at, id) < (c, i) in raw SQL.'
           : ''),
     );
   } else {

@@ -5,7 +5,7 @@
 // HTTP measurement against the API except the EXPLAIN plans and the keyset-bound comparison, which
 // are run straight against Postgres to show where a list page's time goes.
 import { findExport, listExports } from '../src/exports/export-store.js';
-import { decodeCursor } from '../src/http/routes/pagination.js';
+import { decodeCursor } from '../src/pagination.js';
 import { fakeDestinationBodies } from '../test/support/api.js';
 import { startBenchWorld } from './lib/bench-world.js';
 import { openLoop } from './lib/open-loop.js';

@@ -1,6 +1,5 @@
 // Builds the HTTP API (no listening here: server.ts runs it, tests inject into it).
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,7 +7,8 @@ import type { ServiceConfig } from './config.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/client.js';
 import authPlugin from './http/plugins/auth.js';
-import idempotencyPlugin from './http/plugins/idempotency.js';
+import type { App } from './http/app-type.js';
+import idempotencyPlugin, { idempotencyKeyHeader } from './http/plugins/idempotency.js';
 import jsonBody from './http/plugins/json-body.js';
 import logContextPlugin from './http/plugins/log-context.js';
 import metricsPlugin from './http/plugins/metrics.js';
@@ -18,6 +18,7 @@ import swaggerPlugin from './http/plugins/swagger.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import type { JobProducer } from './jobs/queue.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
+import { createApiServices } from './services.js';
 
 export interface AppDeps {
   config: ServiceConfig;
@@ -31,8 +32,7 @@ export interface AppDeps {
   metrics?: ServiceMetrics;
 }
 
-/** The API instance with the zod type provider, as route modules see it. */
-export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+export type { App };
 
 export const bodyLimitBytes = 256 * 1024;
 
@@ -79,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimitPlugin, { ...deps.config.rateLimit, redis: deps.redis, keyPrefix: deps.config.redis.queuePrefix });
   await app.register(authPlugin, { db: deps.db });
   await app.register(idempotencyPlugin, { db: deps.db, secrets: deps.secrets, ttlSeconds: deps.config.idempotency.ttlSeconds });
-  await registerApiRoutes(app, { ...deps, metrics });
+  // The composition root builds the services once; the app closes them when it closes.
+  const services = createApiServices({ ...deps, metrics, idempotencyHeader: idempotencyKeyHeader, forgetApiKeys: () => app.forgetApiKeys() });
+  app.addHook('onClose', () => services.close());
+  await registerApiRoutes(app, { ...deps, services, metrics, heartbeatMs: deps.config.events.heartbeatMs });
   return app;
 }

@@ -11,17 +11,14 @@ import { startSweeper } from './exports/sweeper.js';
 import { createProducer, producerConnection, workerConnection } from './jobs/queue.js';
 import { loggerOptions } from './logger.js';
 import { startMetricsServer, type RunningMetricsServer } from './metrics/metrics-server.js';
-import { platformMetricHooks } from './metrics/platform-metrics.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { startNotificationDispatcher } from './notifications/dispatcher.js';
-import { createMlPlatforms } from './pipelines/ml-platforms.js';
 import { createPipelineWorker } from './pipelines/worker/pipeline-worker.js';
 import { startPipelineSweeper } from './pipelines/worker/pipeline-sweeper.js';
 import { startScheduleWorker } from './pipelines/schedules/schedule-worker.js';
-import { createPlatformRegistry } from './platform-registry.js';
-import { createTenantStoreFactory } from './storage/tenant-stores.js';
 import { isMain } from './runtime/is-main.js';
 import { onShutdown } from './runtime/shutdown.js';
+import { createWorkerAdapters } from './services.js';
 import type { StoreFactory } from './storage/store-factory.js';
 
 export interface RunningWorker {
@@ -43,15 +40,9 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
   const db = createDb(config.database.url, config.database.poolSize);
   const secrets = overrides.secrets ?? loadSecretBox(config.secrets);
   const metrics = overrides.metrics ?? createServiceMetrics();
-  const registry = createPlatformRegistry({
-    secrets,
-    simulatorUrl: config.simulator.url,
-    logger: logger.child({ component: 'platform' }),
-    timeouts: { callMs: config.platform.timeoutMs },
-    ...platformMetricHooks(metrics),
-  });
-
-  const stores = overrides.stores ?? createTenantStoreFactory({ db, secrets, endpoints: config.storage, platformFor: (tenant) => registry.platformFor(tenant) });
+  // The composition root's adapters: one Platform registry for exports and pipelines alike.
+  const adapters = createWorkerAdapters({ config, db, secrets, logger, metrics, ...(overrides.stores ? { stores: overrides.stores } : {}) });
+  const { platforms, stores, mlPlatforms } = adapters;
 
   const connection = workerConnection(config.redis.url);
   connection.on('error', (err) => logger.warn({ err: err.message }, 'redis (worker) unavailable; waiting for it'));
@@ -69,7 +60,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       crash: createCrashPoint(config.worker.crashAt),
       now: Date.now,
       random: Math.random,
-      platformFor: (tenant) => registry.platformFor(tenant),
+      platformFor: (tenant) => platforms.platformFor(tenant),
       runFinished: (state, trigger) => metrics.exportRuns.inc({ state, trigger }),
       log: logger,
     },
@@ -85,12 +76,6 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
   const sweeper = startSweeper(db, producer, { intervalMs: config.worker.sweeperIntervalMs, graceMs: config.worker.sweeperGraceMs }, logger.child({ component: 'sweeper' }));
 
   // Pipelines: their own queue and connection, processed in this same process.
-  const mlPlatforms = createMlPlatforms({
-    secrets,
-    mlPlatform: config.mlPlatform,
-    allowPrivateUrls: config.callbacks.allowPrivate,
-    timeoutMs: config.platform.timeoutMs,
-  });
   const pipelineConnection = workerConnection(config.redis.url);
   pipelineConnection.on('error', (err) => logger.warn({ err: err.message }, 'redis (pipeline worker) unavailable; waiting for it'));
   const pipelineWorker = createPipelineWorker(
@@ -102,7 +87,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       now: Date.now,
       random: Math.random,
       producer,
-      platformFor: (pipeline) => registry.platformFor(pipeline.tenant),
+      platformFor: (pipeline) => platforms.platformFor(pipeline.tenant),
       mlFor: (pipeline) => mlPlatforms.mlFor(pipeline),
       stores,
       log: logger,
@@ -151,8 +136,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger, overrid
       await connection.quit().catch(() => connection.disconnect());
       await pipelineConnection.quit().catch(() => pipelineConnection.disconnect());
       await scheduleConnection.quit().catch(() => scheduleConnection.disconnect());
-      await registry.close();
-      await mlPlatforms.close();
+      await adapters.close();
       await db.$disconnect();
     },
   };

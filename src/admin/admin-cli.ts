@@ -13,8 +13,8 @@ import { loadConfig } from '../config.js';
 import { loadSecretBox } from '../crypto/secret-box.js';
 import { createDb } from '../db/client.js';
 import { isMain } from '../runtime/is-main.js';
-import { loadSimulatorConfig } from '../simulator/config.js';
 import { bootstrapTenant } from '../tenants/bootstrap.js';
+import { simulatorClientsFromEnv } from '../tenants/simulator-clients.js';
 
 export const operatorTenantName = 'operator';
 const usage = 'usage: admin bootstrap [--tenant <name>] [--issue-another]';
@@ -33,7 +33,7 @@ export async function runAdminCli(argv: string[], env: NodeJS.ProcessEnv = proce
   }
   const name = parsed.values.tenant ?? operatorTenantName;
   const config = loadConfig(env);
-  const client = loadSimulatorConfig(env).clients[0];
+  const client = simulatorClientsFromEnv(env)[0];
   if (!client) throw new Error('no simulator client to bind the operator tenant to (SIMULATOR_CLIENTS)');
   const db = createDb(config.database.url, 1);
   try {

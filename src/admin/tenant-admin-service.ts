@@ -5,7 +5,7 @@ import type { Db } from '../db/client.js';
 import { AppError, notFound } from '../errors.js';
 import { Prisma, type ApiKey, type Tenant } from '../generated/prisma/client.js';
 import { issueApiKey, type IssuedApiKey } from '../tenants/api-keys.js';
-import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../pagination.js';
 import { createTenant, findTenant, listTenants, storeApiKey, updateTenant } from '../tenants/tenant-store.js';
 import type {
   CreateApiKeyBody,

@@ -9,7 +9,7 @@ import { AppError, notFound } from '../errors.js';
 import { activeExportStatuses, type ExportStatus } from '../exports/export-status.js';
 import { destinationLockKey, withTryAdvisoryLock } from '../exports/worker/advisory-lock.js';
 import { platformDestinationOf } from '../exports/worker/destination-target.js';
-import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../pagination.js';
 import type { PlatformClient } from '../platform/client.js';
 import { PlatformError } from '../platform/errors.js';
 import type { PlatformRegistry } from '../platform-registry.js';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DatasetIdSchema } from '../datasets/dataset-schemas.js';
 import { LastErrorSchema } from '../last-error.js';
-import { CursorQuerySchema, LimitQuerySchema } from '../http/routes/pagination.js';
+import { CursorQuerySchema, LimitQuerySchema } from '../pagination.js';
 import { ExportPathSchema } from './export-path.js';
 import { ScheduleInputSchema, SchedulePatchSchema, ScheduleSchema } from './export-schedule.js';
 import { exportRunStates, exportStatuses, type ExportStatus } from './export-status.js';

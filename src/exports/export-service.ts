@@ -9,7 +9,7 @@ import type { DatasetService } from '../datasets/dataset-service.js';
 import { withPlatformProblems } from '../datasets/platform-failure.js';
 import { findDestination } from '../destinations/destination-store.js';
 import { AppError, fieldError, notFound } from '../errors.js';
-import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { wakeJob } from '../jobs/wake-job.js';
 import type { PlatformRegistry } from '../platform-registry.js';

@@ -2,7 +2,7 @@
 // fields are refused by name. A pipeline answer shows each step's state, outputs, external
 // (Platform and ML) ids, timings and error.
 import { z } from 'zod';
-import { CursorQuerySchema, LimitQuerySchema } from '../http/routes/pagination.js';
+import { CursorQuerySchema, LimitQuerySchema } from '../pagination.js';
 import { LastErrorSchema } from '../last-error.js';
 import { PipelineStepSchema, stepKinds } from './pipeline-definition.js';
 import { pipelineStatuses, stepStates, type PipelineStatus } from './pipeline-status.js';

@@ -11,7 +11,7 @@ import { destinationPathProblem } from '../exports/export-path.js';
 import { AppError, fieldError, notFound } from '../errors.js';
 import { resolvedCallbackUrlProblem } from '../exports/export-callback-url.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../pagination.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { notifyPipelineStatus } from '../notifications/pipeline-notifications.js';
 import { resolvedUrlProblem } from '../security/ssrf.js';

@@ -4,7 +4,7 @@
 import { AppError, notFound } from '../errors.js';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { pageOf, type Keyset } from '../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../pagination.js';
 import { referenceProblems, validateDefinition } from './definition-validation.js';
 import { PipelineStepsSchema } from './pipeline-definition.js';
 import type { IdempotencyRequest } from '../security/idempotency-store.js';

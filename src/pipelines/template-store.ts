@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { afterKeyset, type Keyset } from '../http/routes/pagination.js';
+import { afterKeyset, type Keyset } from '../pagination.js';
 
 export interface NewTemplate {
   tenantId: string;

@@ -2,7 +2,6 @@
 // is one INSERT ... ON CONFLICT that also takes over an expired or abandoned record; finishing is one
 // UPDATE guarded by the claim's instant, so a request never overwrites a record it no longer owns.
 import type { DbOrTx } from '../db/client.js';
-import type { SealedAnswerRecord } from './idempotent-answers.js';
 
 export interface IdempotencyRequest {
   tenantId: string;
@@ -10,6 +9,18 @@ export interface IdempotencyRequest {
   method: string;
   path: string;
   bodyHash: string;
+}
+
+/** What a write stores for the key next to the row it creates. */
+export interface SealedAnswerRecord {
+  key: string;
+  method: string;
+  path: string;
+  bodyHash: string;
+  statusCode: number;
+  sealedBody: string;
+  headers: Record<string, string>;
+  ttlSeconds: number;
 }
 
 export const idempotencyStates = ['in_progress', 'done'] as const;

@@ -6,7 +6,9 @@
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { DbOrTx } from '../db/client.js';
 import { AppError } from '../errors.js';
-import { findIdempotencyRecord, recordIdempotentAnswer, type IdempotencyRequest } from './idempotency-store.js';
+import { findIdempotencyRecord, recordIdempotentAnswer, type IdempotencyRequest, type SealedAnswerRecord } from './idempotency-store.js';
+
+export type { SealedAnswerRecord };
 
 /** An answer as sent: the body is the exact JSON text, replayed byte for byte. */
 export interface IdempotentAnswer {
@@ -15,18 +17,6 @@ export interface IdempotentAnswer {
   headers: Record<string, string>;
   /** true when this is a stored answer of an earlier request with the same key. */
   replayed: boolean;
-}
-
-/** What a write stores for the key next to the row it creates. */
-export interface SealedAnswerRecord {
-  key: string;
-  method: string;
-  path: string;
-  bodyHash: string;
-  statusCode: number;
-  sealedBody: string;
-  headers: Record<string, string>;
-  ttlSeconds: number;
 }
 
 export const jsonContentType = 'application/json; charset=utf-8';

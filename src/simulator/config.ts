@@ -1,23 +1,21 @@
 // Configuration of the Platform simulator, parsed once from the environment with zod. The only
 // module of the simulator that reads process.env.
 import { z } from 'zod';
+import {
+  DEFAULT_SIMULATOR_CLIENT_ID,
+  DEFAULT_SIMULATOR_CLIENT_SECRET,
+  DEFAULT_SIMULATOR_CLIENTS,
+  DEFAULT_SIMULATOR_ORG_ID,
+  simulatorClientsSchema,
+  type SimulatorClient,
+} from '../tenants/simulator-clients.js';
 import { faultConfigSchema, NO_FAULTS, type FaultConfig } from './faults/fault-config.js';
 
-/** The local tenant every fresh simulator knows; the service binds its local tenant to it. */
-export const DEFAULT_SIMULATOR_CLIENT_ID = 'local-simulator-client';
-export const DEFAULT_SIMULATOR_CLIENT_SECRET = 'local-simulator-secret';
-export const DEFAULT_SIMULATOR_ORG_ID = 'LOCALDEV0000000000000000@AdobeOrg';
+// The client list is the contract with the service's bootstrap, defined on the service side.
+export { DEFAULT_SIMULATOR_CLIENT_ID, DEFAULT_SIMULATOR_CLIENT_SECRET, DEFAULT_SIMULATOR_ORG_ID, type SimulatorClient };
 export const DEFAULT_SIMULATOR_PORT = 4010;
 
-export interface SimulatorClient {
-  clientId: string;
-  clientSecret: string;
-  orgId: string;
-}
-
-const DEFAULT_CLIENTS: SimulatorClient[] = [
-  { clientId: DEFAULT_SIMULATOR_CLIENT_ID, clientSecret: DEFAULT_SIMULATOR_CLIENT_SECRET, orgId: DEFAULT_SIMULATOR_ORG_ID },
-];
+const DEFAULT_CLIENTS = DEFAULT_SIMULATOR_CLIENTS;
 
 const PROFILE_DEFAULTS = {
   fast: { notReadySeconds: 2, runDurationSeconds: 1 },
@@ -27,22 +25,7 @@ const PROFILE_DEFAULTS = {
 /** A Postgres identifier we can safely quote into DDL. */
 export const sqlIdentifierSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL identifier');
 
-const clientsSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .transform((raw, ctx) => {
-    const clients: SimulatorClient[] = [];
-    for (const entry of raw.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
-      const [clientId, clientSecret, orgId, ...rest] = entry.split(':');
-      if (!clientId || !clientSecret || !orgId || rest.length > 0) {
-        ctx.addIssue({ code: 'custom', message: 'expected clientId:clientSecret:orgId[,...]' });
-        return z.NEVER;
-      }
-      clients.push({ clientId, clientSecret, orgId });
-    }
-    return clients;
-  });
+const clientsSchema = simulatorClientsSchema;
 
 const faultsFromJsonSchema = z
   .string()

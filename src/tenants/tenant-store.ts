@@ -1,7 +1,7 @@
 // Prisma access for tenants and their API keys.
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../db/client.js';
-import { afterKeyset, type Keyset } from '../http/routes/pagination.js';
+import { afterKeyset, type Keyset } from '../pagination.js';
 import type { ApiKeyRole, IssuedApiKey } from './api-keys.js';
 
 export type PlatformTargetName = 'simulator' | 'prod' | 'stage';

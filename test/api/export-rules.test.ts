@@ -7,7 +7,7 @@ import { judgeDatasetLabels } from '../../src/datasets/governance.js';
 import { callbackUrlProblem } from '../../src/exports/export-callback-url.js';
 import { exportPathProblem } from '../../src/exports/export-path.js';
 import { nextRunAtOf, platformScheduleParams, resolveRecurringSchedule } from '../../src/exports/export-schedule.js';
-import { decodeCursor, encodeCursor, pageOf } from '../../src/http/routes/pagination.js';
+import { decodeCursor, encodeCursor, pageOf } from '../../src/pagination.js';
 
 describe('export paths', () => {
   test('relative folders pass', () => {

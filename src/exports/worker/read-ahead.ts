@@ -3,14 +3,14 @@
 // verify_flow (three reads at once, not three in a row). A read is taken once; a second
 // verify_flow in the same activation (after it patched the flow) reads afresh.
 import type { Flow, SourceConnection } from '../../platform/types.js';
-import type { ExportPlatform } from './step-context.js';
+import type { PlatformClient } from '../../platform/client.js';
 
 export class ReadAhead {
   private readonly flows = new Map<string, Promise<Flow>>();
   private readonly sources = new Map<string, Promise<SourceConnection>>();
 
   /** Starts reading the flow and the source connection; their failures surface when taken. */
-  start(platform: Pick<ExportPlatform, 'getFlow' | 'getSourceConnection'>, flowId: string, sourceConnectionId: string): void {
+  start(platform: Pick<PlatformClient, 'getFlow' | 'getSourceConnection'>, flowId: string, sourceConnectionId: string): void {
     const flow = platform.getFlow(flowId);
     const source = platform.getSourceConnection(sourceConnectionId);
     // Not taken (governance refused, the activation ended): nobody waits for them.
@@ -20,11 +20,11 @@ export class ReadAhead {
     this.sources.set(sourceConnectionId, source);
   }
 
-  flow(platform: Pick<ExportPlatform, 'getFlow'>, flowId: string): Promise<Flow> {
+  flow(platform: Pick<PlatformClient, 'getFlow'>, flowId: string): Promise<Flow> {
     return take(this.flows, flowId) ?? platform.getFlow(flowId);
   }
 
-  sourceConnection(platform: Pick<ExportPlatform, 'getSourceConnection'>, id: string): Promise<SourceConnection> {
+  sourceConnection(platform: Pick<PlatformClient, 'getSourceConnection'>, id: string): Promise<SourceConnection> {
     return take(this.sources, id) ?? platform.getSourceConnection(id);
   }
 }

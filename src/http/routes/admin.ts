@@ -14,7 +14,7 @@ import {
   UpdateTenantBodySchema,
 } from '../../admin/admin-schemas.js';
 import type { TenantAdminService } from '../../admin/tenant-admin-service.js';
-import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
+import { CursorQuerySchema, LimitQuerySchema } from '../../pagination.js';
 import { problemResponses } from './problem-schema.js';
 
 export const adminRoutes: FastifyPluginCallbackZod<{ admin: TenantAdminService }> = (app, { admin }, done) => {

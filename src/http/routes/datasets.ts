@@ -3,7 +3,7 @@ import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DatasetCursorSchema, DatasetIdSchema, DatasetPageSchema, DatasetSchema } from '../../datasets/dataset-schemas.js';
 import type { DatasetService } from '../../datasets/dataset-service.js';
-import { LimitQuerySchema } from './pagination.js';
+import { LimitQuerySchema } from '../../pagination.js';
 import { problemResponses } from './problem-schema.js';
 
 const ListQuerySchema = z.object({ limit: LimitQuerySchema, cursor: DatasetCursorSchema.optional() }).strict();

@@ -10,7 +10,7 @@ import {
   UpdateDestinationBodySchema,
 } from '../../destinations/destination-schemas.js';
 import type { DestinationService } from '../../destinations/destination-service.js';
-import { CursorQuerySchema, LimitQuerySchema } from './pagination.js';
+import { CursorQuerySchema, LimitQuerySchema } from '../../pagination.js';
 import { problemResponses } from './problem-schema.js';
 
 const ListQuerySchema = z.object({ limit: LimitQuerySchema, cursor: CursorQuerySchema.optional() }).strict();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/client.js';
 import { rotateTenantNotificationSecret } from '../../notifications/notification-secrets.js';
-import type { MlCallbackService } from '../../webhooks/ml-callback-service.js';
+import type { MlCallbackService } from '../../pipelines/ml-callback-service.js';
 import { problemResponses } from './problem-schema.js';
 
 // Lenient on purpose: credentials are checked before the ids, so an unauthenticated call is a 401.

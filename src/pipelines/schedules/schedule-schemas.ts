@@ -2,7 +2,7 @@
 // 400 naming it. A schedule runs a pipeline (its definition again, like POST /pipelines/:id/rerun)
 // or a template (with parameters), on a cron pattern in a time zone or every N hours.
 import { z } from 'zod';
-import { CursorQuerySchema, LimitQuerySchema } from '../../http/routes/pagination.js';
+import { CursorQuerySchema, LimitQuerySchema } from '../../pagination.js';
 import { ParameterValuesSchema } from '../template-parameters.js';
 
 export const scheduleStatuses = ['active', 'paused'] as const;

@@ -8,7 +8,7 @@ import { AppError, fieldError, notFound } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { jobCatalog } from '../../jobs/catalog.js';
 import type { JobProducer } from '../../jobs/queue.js';
-import { pageOf, type Keyset } from '../../http/routes/pagination.js';
+import { pageOf, type Keyset } from '../../pagination.js';
 import { cadenceOf, cronProblem, nextInstantAfter } from './schedule-cadence.js';
 import { resolveScheduledDefinition } from './schedule-definition.js';
 import { scheduleStatuses, type CreateScheduleBody, type ListSchedulesQuery, type ScheduleStatus, type ScheduleView, type UpdateScheduleBody } from './schedule-schemas.js';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../db/client.js';
 import { Prisma, type PipelineSchedule } from '../../generated/prisma/client.js';
-import { afterKeyset, type Keyset } from '../../http/routes/pagination.js';
+import { afterKeyset, type Keyset } from '../../pagination.js';
 import type { OccurrenceOutcome, ScheduleStatus } from './schedule-schemas.js';
 
 /** How many of the latest occurrences a schedule is shown with. */

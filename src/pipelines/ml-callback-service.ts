@@ -10,10 +10,10 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { JobProducer } from '../jobs/queue.js';
-import { wakePipeline } from '../pipelines/pipeline-wake.js';
-import { checkDatabricksAuth, type DatabricksWebhookCredentials } from './databricks-auth.js';
-import { postgresReplayGuard } from './receipt-store.js';
-import { verifyWithReplayGuard, WEBHOOK_SIGNATURE_HEADER, type WebhookHeaders } from './standard-webhooks.js';
+import { wakePipeline } from './pipeline-wake.js';
+import { checkDatabricksAuth, type DatabricksWebhookCredentials } from '../webhooks/databricks-auth.js';
+import { postgresReplayGuard } from '../webhooks/receipt-store.js';
+import { verifyWithReplayGuard, WEBHOOK_SIGNATURE_HEADER, type WebhookHeaders } from '../webhooks/standard-webhooks.js';
 
 export interface MlCallbackDeps {
   db: Db;

@@ -1,6 +1,6 @@
-// Keyset pagination shared by the list routes: newest first by (createdAt desc, id desc), with an
-// opaque cursor naming the last row of the previous page. Stable under concurrent inserts, unlike
-// offsets. The cursor is base64url JSON; callers must treat it as opaque.
+// Keyset pagination shared by the list routes, their services and stores (hence outside http/):
+// newest first by (createdAt desc, id desc), with an opaque cursor naming the last row of the
+// previous page. Stable under concurrent inserts, unlike offsets. The cursor is base64url JSON; callers must treat it as opaque.
 import { z } from 'zod';
 
 export interface Keyset {

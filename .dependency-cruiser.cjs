@@ -1,0 +1,66 @@
+// Import rules, checked by `npm run lint` (depcruise). Dependencies point one way:
+// http -> services -> stores and adapters, wired in one composition root (src/services.ts); no
+// cycles; the product never imports its stand-ins (the Platform simulator, the local ML platform),
+// which only src/main.ts (`npm start`) and the tests start. test/architecture/import-rules.test.ts
+// plants a violation of each rule in a fixture and proves the rule fails it.
+/** Modules of the product (src/ without the stand-ins and the local all-in-one entry). */
+const product = '^src/(?!simulator/|ml-platform/|main\\.ts$)';
+/** The HTTP layer and the entries that build it. */
+const httpSide = '^src/(http/|app\\.ts$|server\\.ts$|main\\.ts$|dashboard/)';
+/** Stores and adapters: persistence, the Platform client, storage, queues. */
+const below = '(-store\\.ts$|^src/(db|platform|storage)/|^src/jobs/queue\\.ts$|^src/platform-registry\\.ts$)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules import each other in a circle (type-only imports count too).',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-stand-ins-in-product',
+      severity: 'error',
+      comment: 'Product code reaches the simulator and the ML platform only over their protocols.',
+      from: { path: product },
+      to: { path: '^src/(simulator|ml-platform)/' },
+    },
+    {
+      name: 'http-on-top',
+      severity: 'error',
+      comment: 'Only the HTTP layer and its entries import from src/http/; services and below are HTTP-free.',
+      from: { path: product, pathNot: httpSide },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'services-above-stores',
+      severity: 'error',
+      comment: 'Stores and adapters do not call services or the composition root.',
+      from: { path: below },
+      to: { path: '(-service\\.ts$|^src/services\\.ts$)' },
+    },
+    {
+      name: 'composition-root-at-entries',
+      severity: 'error',
+      comment: 'Services are built only in src/services.ts, which only the process entries import.',
+      from: { path: product, pathNot: '^src/(app|worker|server|services)\\.ts$|^src/http/routes/index\\.ts$' },
+      to: { path: '^src/services\\.ts$' },
+    },
+    {
+      name: 'webhooks-below-pipelines',
+      severity: 'error',
+      comment: 'src/webhooks is the Standard Webhooks protocol and its receipts; pipelines use it, not the reverse.',
+      from: { path: '^src/webhooks/' },
+      to: { path: '^src/pipelines/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/generated/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },
+  },
+};
