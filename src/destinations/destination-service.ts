@@ -8,7 +8,7 @@ import { platformFailureToProblem } from '../datasets/platform-failure.js';
 import { AppError, notFound } from '../errors.js';
 import { activeExportStatuses, type ExportStatus } from '../exports/export-status.js';
 import { destinationLockKey, withTryAdvisoryLock } from '../exports/worker/advisory-lock.js';
-import { platformDestinationOf } from '../exports/worker/destination-target.js';
+import { platformDestinationOf } from './platform-destination.js';
 import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { PlatformClient } from '../platform/client.js';
 import { PlatformError } from '../platform/errors.js';
