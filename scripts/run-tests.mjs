@@ -3,7 +3,7 @@
 // Usage: npm test [-- <path filter> ...]   e.g. npm test -- simulator
 // Chaos tests live in test/chaos and run only through `npm run test:chaos`.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +29,14 @@ const files = findTests('test')
 
 if (files.length === 0) {
   console.error('no test files matched');
+  process.exit(1);
+}
+
+// Every test that starts the simulator checks its traffic against Adobe's OpenAPI files, read from
+// the shared/adobe-openapi folder beside the clone (test/support/adobe-spec-dir.ts).
+const specDir = process.env.ADOBE_OPENAPI_DIR ?? fileURLToPath(new URL('../../shared/adobe-openapi/', import.meta.url));
+if (!existsSync(join(specDir, 'destinations.yaml'))) {
+  console.error(`Adobe's OpenAPI files are not at ${specDir}: clone the project beside the shared/ folder, or set ADOBE_OPENAPI_DIR.`);
   process.exit(1);
 }
 
