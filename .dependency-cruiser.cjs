@@ -49,6 +49,20 @@ module.exports = {
       to: { path: '^src/services\\.ts$' },
     },
     {
+      name: 'pipelines-apart-from-export-worker',
+      severity: 'error',
+      comment: 'Pipelines share job machinery through src/jobs/ (and destinations, the Platform client), not through the export worker.',
+      from: { path: '^src/pipelines/' },
+      to: { path: '^src/exports/worker/' },
+    },
+    {
+      name: 'export-worker-apart-from-pipelines',
+      severity: 'error',
+      comment: 'The export worker knows nothing of pipelines (a pipeline step drives an export through the exports service).',
+      from: { path: '^src/exports/worker/' },
+      to: { path: '^src/pipelines/' },
+    },
+    {
       name: 'webhooks-below-pipelines',
       severity: 'error',
       comment: 'src/webhooks is the Standard Webhooks protocol and its receipts; pipelines use it, not the reverse.',

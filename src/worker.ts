@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config.js';
 import { loadSecretBox, type SecretBox } from './crypto/secret-box.js';
 import { createDb } from './db/client.js';
-import { createCrashPoint } from './exports/worker/crash-points.js';
+import { createCrashPoint } from './jobs/crash-points.js';
 import { createExportWorker } from './exports/worker/export-worker.js';
 import { startSweeper } from './exports/sweeper.js';
 import { createProducer, producerConnection, workerConnection } from './jobs/queue.js';

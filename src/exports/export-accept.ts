@@ -9,7 +9,7 @@ import { createGroupCommit } from '../db/group-commit.js';
 import { enqueueManyAfterCommit } from '../jobs/enqueue-after-commit.js';
 import type { JobProducer } from '../jobs/queue.js';
 import { acceptExports, type AcceptItem, type AcceptOutcome } from './export-store.js';
-import { createCrashPoint } from './worker/crash-points.js';
+import { createCrashPoint } from '../jobs/crash-points.js';
 
 export interface ExportAcceptorOptions {
   db: DbOrTx;

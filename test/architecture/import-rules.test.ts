@@ -1,6 +1,7 @@
 // The import rules of .dependency-cruiser.cjs (run by `npm run lint`) bite: in a fixture with one
 // planted violation of each rule, depcruise reports exactly those, and stays quiet about the
-// allowed edges (http -> services, the composition root, the local entry starting the simulator).
+// allowed edges (http -> services, the composition root, the local entry starting the simulator,
+// pipelines using src/jobs/).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -37,9 +38,11 @@ test('npm run lint runs the import rules', () => {
 test('each planted violation is reported, and nothing else', async () => {
   assert.deepEqual(await violationsIn(fixture), [
     'composition-root-at-entries: src/cli/main.ts -> src/services.ts',
+    'export-worker-apart-from-pipelines: src/exports/worker/process-export.ts -> src/pipelines/pipeline-wake.ts',
     'http-on-top: src/exports/export-service.ts -> src/http/routes/pagination.ts',
     'no-circular: src/a.ts -> src/b.ts',
     'no-stand-ins-in-product: src/admin/admin-cli.ts -> src/simulator/config.ts',
+    'pipelines-apart-from-export-worker: src/pipelines/worker/pipeline-outcome.ts -> src/exports/worker/backoff.ts',
     'services-above-stores: src/exports/export-store.ts -> src/exports/export-service.ts',
     'webhooks-below-pipelines: src/webhooks/callbacks.ts -> src/pipelines/pipeline-wake.ts',
   ]);

@@ -9,7 +9,7 @@ import { startChaosWorld, type ChaosWorld } from '../support/chaos/chaos-world.j
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
 import type { PlatformKind } from '../support/chaos/platform-view.js';
 
-/** The worker's hook points (src/exports/worker: find-or-create.ts, trigger-run.ts, verify-flow.ts). */
+/** The worker's hook points (src/jobs/find-or-create.ts; src/exports/worker: trigger-run.ts, verify-flow.ts). */
 type CrashStep = 'base_connection' | 'source_connection' | 'target_connection' | 'flow' | 'trigger_run' | 'verify_flow';
 type CrashPoint = `${CrashStep}:${'before' | 'after'}`;
 

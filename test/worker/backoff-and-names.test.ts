@@ -2,9 +2,10 @@
 // that the lookup-before-create relies on.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelayMs } from '../../src/exports/worker/backoff.js';
-import { createCrashPoint } from '../../src/exports/worker/crash-points.js';
-import { baseConnectionName, bindingObjectName, scheduleKeyOf, type BindingKey } from '../../src/exports/worker/platform-names.js';
+import { backoffDelayMs } from '../../src/jobs/backoff.js';
+import { createCrashPoint } from '../../src/jobs/crash-points.js';
+import { baseConnectionName } from '../../src/destinations/base-connection.js';
+import { bindingObjectName, scheduleKeyOf, type BindingKey } from '../../src/exports/worker/platform-names.js';
 
 test('backoff stays within [initial, min(max, initial * 2^n)] and its ceiling doubles', () => {
   const policy = { initialMs: 100, maxMs: 1000 };

@@ -4,13 +4,11 @@
 // the activation stops instead of overwriting newer state.
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { LostClaimError } from '../../jobs/fencing.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { activeStatuses, type ExportStatus, type LoadedExport } from './export-model.js';
 
-/** This activation no longer owns the row: reload it and decide again. */
-export class LostClaimError extends Error {
-  override name = 'LostClaimError';
-}
+export { LostClaimError };
 
 export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: ExportStatus };
 

@@ -1,7 +1,7 @@
 // Deterministic names of the Platform objects an export creates. Before creating anything the
 // worker looks the object up by this name, so a create whose response was lost (or a database
 // restored from an older backup) finds the object instead of making a second one.
-import { createHash } from 'node:crypto';
+import { stableHash } from '../../jobs/stable-hash.js';
 
 export type PlatformObjectKind = 'base' | 'source' | 'target' | 'flow';
 
@@ -16,15 +16,7 @@ export interface BindingKey {
   scheduleKey: string;
 }
 
-function stableHash(parts: readonly string[]): string {
-  // JSON keeps the parts unambiguous ("a|b" + "c" never equals "a" + "b|c").
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
-}
-
-/** `aepjobs-base-<hash>`: one base connection per destination. */
-export function baseConnectionName(tenantId: string, destinationId: string): string {
-  return `aepjobs-base-${stableHash([tenantId, destinationId])}`;
-}
+// The base connection's name lives with its destination (src/destinations/base-connection.ts).
 
 /** `aepjobs-<source|target|flow>-<hash of the binding key>`. */
 export function bindingObjectName(kind: Exclude<PlatformObjectKind, 'base'>, key: BindingKey): string {

@@ -6,7 +6,7 @@
 import type { ExportErrorCode } from '../../errors.js';
 import { platformErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
-import { backoffDelayMs } from './backoff.js';
+import { backoffDelayMs } from '../../jobs/backoff.js';
 import type { ExportError, ExportStep } from './export-model.js';
 import { fail, wait, type StepContext, type StepResult } from './step-context.js';
 

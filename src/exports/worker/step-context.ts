@@ -8,7 +8,7 @@ import type { LastErrorCause } from '../../last-error.js';
 import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
 import type { StoreFactory } from '../../storage/store-factory.js';
-import type { CrashPoint } from './crash-points.js';
+import type { CrashPoint } from '../../jobs/crash-points.js';
 import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
 import type { ReadAhead } from './read-ahead.js';

@@ -1,6 +1,6 @@
-// The worker's reads and writes besides the export row itself: the destination's base connection,
-// flow bindings and export runs. Every Platform id is written with a condition that it is still
-// unset, so two workers can never overwrite each other's ids.
+// The worker's reads and writes besides the export row itself: flow bindings and export runs (the
+// destination's base connection: src/destinations/base-connection.ts). Every Platform id is
+// written with a condition that it is still unset, so two workers never overwrite each other's ids.
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { ExportRun, FlowBinding } from '../../generated/prisma/client.js';
@@ -9,11 +9,6 @@ import type { BindingKey } from './platform-names.js';
 
 export async function loadExport(db: DbOrTx, id: string): Promise<LoadedExport | null> {
   return db.export.findUnique({ where: { id }, include: { tenant: true, destination: true, flowBinding: true } });
-}
-
-export async function saveBaseConnectionId(db: DbOrTx, destinationId: string, baseConnectionId: string): Promise<boolean> {
-  const { count } = await db.destination.updateMany({ where: { id: destinationId, baseConnectionId: null }, data: { baseConnectionId } });
-  return count === 1;
 }
 
 /** The binding row for this key, created when missing (concurrent callers get the same row). */

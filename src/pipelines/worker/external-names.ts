@@ -2,7 +2,7 @@
 // and generation (bumped by a retry) always give the same name, so after a crash or a lost answer
 // the worker looks the object up by it (or, for ML runs, Databricks dedupes by the token) instead
 // of creating a second one.
-import { createHash } from 'node:crypto';
+import { stableHash } from '../../jobs/stable-hash.js';
 
 export interface StepIdentity {
   pipelineId: string;
@@ -11,8 +11,7 @@ export interface StepIdentity {
 }
 
 export function stepHash(step: StepIdentity, length = 16): string {
-  // JSON keeps the parts unambiguous.
-  return createHash('sha256').update(JSON.stringify(['aepjobs-pipeline', step.pipelineId, step.stepName, step.generation])).digest('hex').slice(0, length);
+  return stableHash(['aepjobs-pipeline', step.pipelineId, step.stepName, step.generation], length);
 }
 
 /** The CTAS table: `<prefix>_<hash>`, a lowercase identifier unique to this step run. */

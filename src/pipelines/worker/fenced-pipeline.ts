@@ -1,10 +1,10 @@
-// Compare-and-set writes to one pipeline row, as for exports (src/exports/worker/fenced-export.ts):
+// Compare-and-set writes to one pipeline row (src/jobs/fencing.ts):
 // a claim bumps `attempts`; every later write names the attempts value and the status this
 // activation expects, so a write after a cancel (status changed by the API) or after another
 // activation claimed the row touches nothing, and the activation stops (LostClaimError).
 import type { Db, DbOrTx } from '../../db/client.js';
-import { LostClaimError } from '../../exports/worker/fenced-export.js';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { LostClaimError } from '../../jobs/fencing.js';
 import { notifyPipelineStatus } from '../../notifications/pipeline-notifications.js';
 import { isActivePipelineStatus, type PipelineStatus } from '../pipeline-status.js';
 import type { LoadedPipeline } from './pipeline-model.js';

@@ -4,7 +4,7 @@
 // Platform's code and message in plain words; storage that is gone or refuses our credentials
 // fails likewise. Anything else (a bug, a database or storage outage) is rethrown for BullMQ's own
 // retries.
-import { backoffDelayMs } from '../../exports/worker/backoff.js';
+import { backoffDelayMs } from '../../jobs/backoff.js';
 import type { MlFailureCode } from '../../errors.js';
 import { platformErrorCause, type LastErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';

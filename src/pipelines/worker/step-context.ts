@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ServiceConfig } from '../../config.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/client.js';
-import type { CrashPoint } from '../../exports/worker/crash-points.js';
+import type { CrashPoint } from '../../jobs/crash-points.js';
 import type { PipelineStep } from '../../generated/prisma/client.js';
 import type { JobProducer } from '../../jobs/queue.js';
 import type { PipelinePlatformClient } from '../../platform/pipeline-client.js';

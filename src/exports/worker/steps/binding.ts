@@ -3,9 +3,9 @@
 // Each of those is created under the binding's advisory lock, after a lookup by name, and saved
 // the moment its id is known.
 import type { FlowBinding } from '../../../generated/prisma/client.js';
-import { withTryAdvisoryLock } from '../advisory-lock.js';
+import { withTryAdvisoryLock } from '../../../jobs/advisory-lock.js';
 import type { ExportStep } from '../export-model.js';
-import { findOrCreate } from '../find-or-create.js';
+import { findOrCreate } from '../../../jobs/find-or-create.js';
 import { bindingObjectName, scheduleKeyOf, type BindingKey } from '../platform-names.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
 import { next, type StepContext, type StepResult } from '../step-context.js';

@@ -3,7 +3,7 @@
 // says where the data is. Listing failures never fail the export (the Platform delivered): a few
 // retries with backoff, then the reason is kept on the run as `filesError`.
 import { locateRunFolder } from '../../landed-run-folder.js';
-import { backoffDelayMs } from '../backoff.js';
+import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { next, wait, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
 import { currentRun } from '../worker-store.js';
 import { finishSucceeded } from './finish.js';

@@ -2,7 +2,7 @@
 // passes; between looks the job is delayed with backoff (no worker slot held). A success records
 // files, bytes and records; a failure records the Platform's own code and message.
 import { runFailureError } from '../../../platform/errors.js';
-import { backoffDelayMs } from '../backoff.js';
+import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { exportErrorOf, outcomeOfPlatformError } from '../platform-outcome.js';
 import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf } from '../run-metrics.js';
 import { fail, next, wait, type StepHandler } from '../step-context.js';

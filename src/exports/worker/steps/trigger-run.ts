@@ -6,7 +6,7 @@
 import type { ExportRun } from '../../../generated/prisma/client.js';
 import { platformErrorCause } from '../../../last-error.js';
 import { isAlreadyExported, PlatformError } from '../../../platform/errors.js';
-import { backoffDelayMs } from '../backoff.js';
+import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { LostClaimError } from '../fenced-export.js';
 import { exportErrorOf, outcomeOfPlatformError, transientDelayMs } from '../platform-outcome.js';
 import { fail, next, wait, type StepContext, type StepHandler, type StepResult } from '../step-context.js';

@@ -7,7 +7,8 @@
 import { PlatformError } from '../../../platform/errors.js';
 import type { Flow } from '../../../platform/types.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { flowEndSeconds, parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../schedule-params.js';
+import { parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../../../platform/parked-schedule.js';
+import { flowEndSeconds } from '../schedule-params.js';
 import { next, type StepContext, type StepHandler } from '../step-context.js';
 import { clearBindingId } from '../worker-store.js';
 import { bindingOf } from './binding.js';

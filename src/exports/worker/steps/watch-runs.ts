@@ -16,7 +16,7 @@ import { Prisma } from '../../../generated/prisma/client.js';
 import { notifyExportRun, notifyExportStatus } from '../../../notifications/export-notifications.js';
 import type { Run } from '../../../platform/types.js';
 import { nextRunAtOf, parseStoredSchedule, scheduleEndMs, type RecurringSchedule } from '../../export-schedule.js';
-import { backoffDelayMs } from '../backoff.js';
+import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
 import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf, type RunOutput } from '../run-metrics.js';
 import { next, type StepContext, type StepHandler, type StepResult } from '../step-context.js';

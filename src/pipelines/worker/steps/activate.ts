@@ -5,13 +5,10 @@
 // v2 ad hoc activation exports it and the step follows the run. The trigger time is saved before
 // the call, so after a crash or a lost answer the step adopts the flow's run instead of starting
 // another.
-import { destinationLockKey, withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
+import { ensureBaseConnection } from '../../../destinations/base-connection.js';
 import { audienceTargetConnectionParams, InvalidDestinationError, platformDestinationOf, type PlatformDestination } from '../../../destinations/platform-destination.js';
-import { findOrCreate } from '../../../exports/worker/find-or-create.js';
-import { baseConnectionName } from '../../../exports/worker/platform-names.js';
-import { parkedScheduleParams } from '../../../exports/worker/schedule-params.js';
-import { saveBaseConnectionId } from '../../../exports/worker/worker-store.js';
-import type { Destination } from '../../../generated/prisma/client.js';
+import { findOrCreate } from '../../../jobs/find-or-create.js';
+import { parkedScheduleParams } from '../../../platform/parked-schedule.js';
 import { platformErrorCause } from '../../../last-error.js';
 import { PlatformError } from '../../../platform/errors.js';
 import { runOutcomeOf } from '../../../platform/run-outcome.js';
@@ -23,26 +20,6 @@ import { idOf, type StepContext, type StepHandler } from '../step-context.js';
 
 /** Clock skew allowed between our trigger time and the Platform's run createdAt. */
 const ADOPTION_SKEW_MS = 60_000;
-
-async function baseConnection(ctx: StepContext<'activate'>, destination: Destination, target: PlatformDestination): Promise<string | null> {
-  if (destination.baseConnectionId !== null) return destination.baseConnectionId;
-  const name = baseConnectionName(destination.tenantId, destination.id);
-  // Credentials read again under the lock PATCH /destinations/:id rotates them under.
-  const outcome = await withTryAdvisoryLock(ctx.db, destinationLockKey(destination.id), async (tx) => {
-    const fresh = await tx.destination.findUniqueOrThrow({ where: { id: destination.id } });
-    if (fresh.baseConnectionId !== null) return fresh.baseConnectionId;
-    const auth = platformDestinationOf(fresh, ctx.secrets).auth;
-    const { id } = await findOrCreate({
-      step: 'activate_base',
-      crash: ctx.crash,
-      find: () => ctx.platform.findBaseConnectionByName(name),
-      create: () => ctx.platform.createBaseConnection({ name, connectionSpecId: target.connectionSpecId, auth, description: `aep-distiller-jobs destination ${destination.name}` }),
-    });
-    await saveBaseConnectionId(tx, destination.id, id);
-    return id;
-  });
-  return outcome.acquired ? outcome.value : null;
-}
 
 async function ensureObject(ctx: StepContext<'activate'>, key: string, find: () => Promise<{ id: string } | null>, create: () => Promise<{ id: string }>): Promise<string> {
   const saved = idOf(ctx.ids, key);
@@ -140,7 +117,7 @@ export const activateStep: StepHandler<'activate'> = async (ctx) => {
     return fail('destination_invalid', error.message);
   }
   try {
-    const baseConnectionId = await baseConnection(ctx, destination, target);
+    const baseConnectionId = destination.baseConnectionId ?? (await ensureBaseConnection(ctx, destination, 'activate_base'))?.id ?? null;
     if (baseConnectionId === null) return wait(pollDelayMs(ctx), "another job is creating this destination's base connection");
     const sourceName = externalName('audsource', ctx.identity);
     const sourceId = await ensureObject(ctx, 'sourceConnectionId', () => ctx.platform.findSourceConnectionByName(sourceName), () =>

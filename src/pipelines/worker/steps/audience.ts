@@ -2,7 +2,7 @@
 // _cmle.propensity <= 0.93`) with a deterministic name, then a segment job that evaluates it now,
 // and the audience size once the job succeeds. A lost job answer is found again in the job list
 // (the segment is this step's own, so any job of it is ours).
-import { findOrCreate } from '../../../exports/worker/find-or-create.js';
+import { findOrCreate } from '../../../jobs/find-or-create.js';
 import { isDuplicateSegmentName } from '../../../platform/pipeline-segments.js';
 import { externalName } from '../external-names.js';
 import { done, fail, wait } from '../pipeline-model.js';

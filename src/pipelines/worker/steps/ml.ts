@@ -5,7 +5,7 @@
 // backoff as the fallback for lost callbacks. Storage goes as URIs plus signed URLs
 // (ml-storage-handoff.ts); the job hands its result (the scores file's URI, AUC) back as its run
 // output (runs/get-output), and the step checks the scores file is where it was asked to be.
-import { backoffDelayMs } from '../../../exports/worker/backoff.js';
+import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { RunResultSchema } from '../../../ml-contract/run-result.js';
 import { generateWebhookSecret } from '../../../webhooks/standard-webhooks.js';
 import { TERMINAL_LIFE_CYCLE_STATES } from '../../ml-client.js';

@@ -4,8 +4,8 @@
 // reused (Catalog lookup by name); serialised per name with an advisory lock. Every id is saved on
 // the step as soon as it exists, so a crash resumes from the next object; a crash between a create
 // and saving its id is covered by the registry lookups by title (paged through the tenant's list).
-import { withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
-import { findOrCreate } from '../../../exports/worker/find-or-create.js';
+import { withTryAdvisoryLock } from '../../../jobs/advisory-lock.js';
+import { findOrCreate } from '../../../jobs/find-or-create.js';
 import { PlatformError } from '../../../platform/errors.js';
 import type { XdmResource } from '../../../platform/pipeline-types.js';
 import { idOf, type StepContext } from '../step-context.js';

@@ -2,13 +2,8 @@
 // binding's chain) across workers and processes with a Postgres transaction-level advisory lock.
 // The lock is only tried, never waited for: a busy key makes the caller re-schedule its job, so
 // no worker slot or database connection is held while someone else creates the object.
-import type { Db } from '../../db/client.js';
-import type { Prisma } from '../../generated/prisma/client.js';
-
-/** The key serialising changes to one destination's base connection (creation, credential rotation). */
-export function destinationLockKey(destinationId: string): string {
-  return `aepjobs:destination:${destinationId}`;
-}
+import type { Db } from '../db/client.js';
+import type { Prisma } from '../generated/prisma/client.js';
 
 export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
 

@@ -1,6 +1,6 @@
 // The "IfNotExists" the Platform lacks: look the object up by its deterministic name, create it
 // only when absent, and after a create whose answer was lost look again before giving up.
-import { PlatformError } from '../../platform/errors.js';
+import { PlatformError } from '../platform/errors.js';
 import type { CrashPoint } from './crash-points.js';
 
 export interface FindOrCreate {
