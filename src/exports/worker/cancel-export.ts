@@ -6,7 +6,7 @@ import { notifyExportStatus } from '../../notifications/export-notifications.js'
 import { PlatformError } from '../../platform/errors.js';
 import type { LoadedExport } from './export-model.js';
 import { exportErrorOf, transientDelayMs } from './platform-outcome.js';
-import type { StepContext, StepResult } from './step-context.js';
+import type { StepContext, StepEnd } from './step-context.js';
 import { cancelOpenRuns, otherActiveExportsOnBinding } from './worker-store.js';
 
 async function disableFlowIfUnused(ctx: StepContext, exp: LoadedExport): Promise<void> {
@@ -30,7 +30,7 @@ async function disableFlowIfUnused(ctx: StepContext, exp: LoadedExport): Promise
 }
 
 /** Cleans up a cancelled export; a `wait` result means "try again later" (Platform trouble). */
-export async function cleanUpCancelledExport(ctx: StepContext): Promise<StepResult> {
+export async function cleanUpCancelledExport(ctx: StepContext): Promise<StepEnd> {
   const exp = ctx.exp;
   const at = new Date(ctx.now());
   let platformFailure: PlatformError | undefined;

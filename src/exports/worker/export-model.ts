@@ -14,9 +14,9 @@ export const activeStatuses = activeExportStatuses;
 export const openRunStates = activeRunStates;
 
 /**
- * The steps in order. `pending` (set by the API) and `done` (after a run) both start a new pass at
- * `governance`; a step whose Platform id is already saved is skipped. A recurring export goes from
- * `verify_flow` to `watch_runs` and stays there until its schedule is over.
+ * The stored steps: the workflow's steps in order (workflow.ts, with the jumps between them), plus
+ * `pending` (set by the API) and `done` (after a run), which both start a new pass at `governance`,
+ * and `cancelled` (cleaned up).
  */
 export const exportSteps = [
   'pending',

@@ -8,7 +8,7 @@ import { platformErrorCause } from '../../last-error.js';
 import { PlatformError } from '../../platform/errors.js';
 import { backoffDelayMs } from '../../jobs/backoff.js';
 import type { ExportError, ExportStep } from './export-model.js';
-import { fail, wait, type StepContext, type StepResult } from './step-context.js';
+import { fail, wait, type StepContext, type StepEnd } from './step-context.js';
 
 export function exportErrorOf(error: PlatformError, step: ExportError['step'], code?: ExportErrorCode): ExportError {
   return { ...platformErrorCause(error, code), step };
@@ -20,7 +20,7 @@ export function transientDelayMs(ctx: StepContext, retryAfterMs: number | undefi
   return Math.max(delay, retryAfterMs ?? 0);
 }
 
-export function outcomeOfPlatformError(ctx: StepContext, error: unknown, step: ExportStep): StepResult {
+export function outcomeOfPlatformError(ctx: StepContext, error: unknown, step: ExportStep): StepEnd {
   if (!(error instanceof PlatformError)) throw error;
   switch (error.kind) {
     case 'transient':

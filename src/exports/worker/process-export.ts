@@ -8,12 +8,13 @@ import { runDurableJob, waitsAt, type JobOutcome, type StepPass } from '../../jo
 import { nextLastError } from '../../last-error.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { cleanUpCancelledExport } from './cancel-export.js';
-import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
+import { asStep, isActiveStatus, type ExportError, type LoadedExport } from './export-model.js';
 import { claimExport, FencedExport } from './fenced-export.js';
 import { ReadAhead } from './read-ahead.js';
 import { stepHandlers } from './step-handlers.js';
-import type { ExportPlatform, StepContext, StepDeps, StepResult } from './step-context.js';
+import type { Advance, ExportPlatform, Jump, StepContext, StepDeps, StepEnd } from './step-context.js';
 import { loadExport } from './worker-store.js';
+import { stepAfter, type WorkflowStep } from './workflow.js';
 
 export interface ProcessorDeps extends StepDeps {
   platformFor(tenant: Tenant): ExportPlatform;
@@ -25,7 +26,8 @@ export type ProcessOutcome = JobOutcome;
 /** The statuses of a claimed export (a queued one was put back by the API: decided again). */
 const claimedStatuses = ['running', 'waiting_for_platform', 'active'] as const;
 
-function resumeStepOf(step: string): ExportStep {
+/** Where a pass resumes: the saved step; a new pass (`pending`, or `done` after a run) at the start. */
+function resumeStepOf(step: string): WorkflowStep {
   const s = asStep(step);
   return s === 'pending' || s === 'done' || s === 'cancelled' ? 'governance' : s;
 }
@@ -44,18 +46,25 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
   ctx.log.warn({ error }, 'export failed');
 }
 
-/** Records what one step answered: null to go on with the step it names, else how the activation ends. */
-async function recordResult(ctx: StepContext, step: ExportStep, result: StepResult): Promise<JobOutcome | null> {
+/** Where an answer that moves on leads (workflow.ts). */
+function stepOf(step: WorkflowStep, result: Advance | Jump): WorkflowStep {
+  if (result.kind === 'advance') return stepAfter(step);
+  if (result.from !== step) throw new Error(`export step ${step} answered a jump from ${result.from}`);
+  return result.to;
+}
+
+async function moveTo(ctx: StepContext, step: WorkflowStep, to: WorkflowStep): Promise<void> {
+  if (to === step) return;
+  // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
+  await ctx.fenced.update(ctx.db, { step: to, ...(ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) });
+  ctx.exp.step = to;
+  ctx.exp.lastError = null;
+  ctx.waits = 0;
+}
+
+/** Records how a step ended this activation. */
+async function recordEnd(ctx: StepContext, step: WorkflowStep, result: StepEnd): Promise<JobOutcome> {
   switch (result.kind) {
-    case 'next':
-      if (result.step !== step) {
-        // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
-        await ctx.fenced.update(ctx.db, { step: result.step, ...(ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) });
-        ctx.exp.step = result.step;
-        ctx.exp.lastError = null;
-        ctx.waits = 0;
-      }
-      return null;
     case 'wait': {
       const nextCheckAt = new Date(ctx.now() + result.delayMs);
       const lastError = result.lastError === undefined ? null : nextLastError(ctx.exp.lastError, result.lastError, step, new Date(ctx.now()), nextCheckAt);
@@ -84,9 +93,11 @@ function stepPass(ctx: StepContext, progress: unknown): StepPass {
   return {
     async runStep() {
       const result = await stepHandlers[step]({ ...ctx, log: ctx.log.child({ step }) });
-      const outcome = await recordResult(ctx, step, result);
-      if (outcome === null && result.kind === 'next') step = resumeStepOf(result.step);
-      return outcome;
+      if (result.kind !== 'advance' && result.kind !== 'jump') return recordEnd(ctx, step, result);
+      const to = stepOf(step, result);
+      await moveTo(ctx, step, to);
+      step = to;
+      return null;
     },
     position: () => ({ step, progress: { step, waits: ctx.waits + 1 } }),
   };

@@ -9,9 +9,10 @@ import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
 import type { StoreFactory } from '../../storage/store-factory.js';
 import type { CrashPoint } from '../../jobs/crash-points.js';
-import type { ExportError, ExportStep, LoadedExport } from './export-model.js';
+import type { ExportError, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
 import type { ReadAhead } from './read-ahead.js';
+import type { JumpTarget, LastStep, WorkflowStep } from './workflow.js';
 
 /** The Platform calls an export makes (a narrow view of the Platform client). */
 export type ExportPlatform = Pick<
@@ -64,19 +65,28 @@ export interface StepContext extends StepDeps {
 
 export type WaitStatus = 'running' | 'waiting_for_platform' | 'active';
 
-export type StepResult =
-  | { kind: 'next'; step: ExportStep }
+/** What any step may answer besides moving on. */
+export type StepEnd =
   /** `lastError`: the failed Platform call this wait retries (shown while the export waits). */
   | { kind: 'wait'; delayMs: number; status: WaitStatus; reason: string; lastError?: LastErrorCause; resetBackoff?: boolean }
   | { kind: 'fail'; error: ExportError }
   /** The step already wrote a final state (succeeded, timed_out, ...). */
   | { kind: 'finished' };
 
-export type StepHandler = (ctx: StepContext) => Promise<StepResult>;
+/** On to the step after this one in the workflow (workflow.ts). */
+export type Advance = { kind: 'advance' };
+/** To a step the workflow's jump table lists for `from`. */
+export type Jump<S extends WorkflowStep = WorkflowStep> = { kind: 'jump'; from: S; to: JumpTarget<S> };
 
-export const next = (step: ExportStep): StepResult => ({ kind: 'next', step });
-export const fail = (error: ExportError): StepResult => ({ kind: 'fail', error });
-export const wait = (delayMs: number, status: WaitStatus, reason: string, lastError?: LastErrorCause): StepResult => ({
+/** What step `S` answers: the last step of a lane cannot advance, and jumps only where listed. */
+export type StepResult<S extends WorkflowStep = WorkflowStep> = StepEnd | (S extends LastStep ? never : Advance) | Jump<S>;
+
+export type StepHandler<S extends WorkflowStep = WorkflowStep> = (ctx: StepContext) => Promise<StepResult<S>>;
+
+export const advance: Advance = { kind: 'advance' };
+export const jump = <S extends WorkflowStep>(from: S, to: JumpTarget<S>): Jump<S> => ({ kind: 'jump', from, to });
+export const fail = (error: ExportError): StepEnd => ({ kind: 'fail', error });
+export const wait = (delayMs: number, status: WaitStatus, reason: string, lastError?: LastErrorCause): StepEnd => ({
   kind: 'wait',
   delayMs,
   status,

@@ -1,5 +1,5 @@
-// Which handler runs each step (a Record, so a step without a handler does not compile).
-import type { ExportStep } from './export-model.js';
+// Which handler runs each step of the workflow (a mapped type, so a step without a handler, or a
+// handler answering a jump the workflow does not list for its step, does not compile).
 import type { StepHandler } from './step-context.js';
 import { baseConnectionStep } from './steps/base-connection.js';
 import { flowStep, sourceConnectionStep, targetConnectionStep } from './steps/chain.js';
@@ -9,9 +9,9 @@ import { pollRunStep } from './steps/poll-run.js';
 import { triggerRunStep } from './steps/trigger-run.js';
 import { verifyFlowStep } from './steps/verify-flow.js';
 import { watchRunsStep } from './steps/watch-runs.js';
+import type { WorkflowStep } from './workflow.js';
 
-export const stepHandlers: Record<ExportStep, StepHandler> = {
-  pending: governanceStep,
+export const stepHandlers: { readonly [S in WorkflowStep]: StepHandler<S> } = {
   governance: governanceStep,
   base_connection: baseConnectionStep,
   source_connection: sourceConnectionStep,
@@ -22,6 +22,4 @@ export const stepHandlers: Record<ExportStep, StepHandler> = {
   poll_run: pollRunStep,
   list_files: listFilesStep,
   watch_runs: watchRunsStep,
-  done: governanceStep,
-  cancelled: governanceStep,
 };

@@ -3,12 +3,12 @@
 import { ensureBaseConnection } from '../../../destinations/base-connection.js';
 import { InvalidDestinationError, platformDestinationOf } from '../../../destinations/platform-destination.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { fail, next, type StepHandler } from '../step-context.js';
+import { advance, fail, type StepHandler } from '../step-context.js';
 import { lockBusy } from './lock-busy.js';
 
-export const baseConnectionStep: StepHandler = async (ctx) => {
+export const baseConnectionStep: StepHandler<'base_connection'> = async (ctx) => {
   const destination = ctx.exp.destination;
-  if (destination.baseConnectionId !== null) return next('source_connection');
+  if (destination.baseConnectionId !== null) return advance;
 
   try {
     platformDestinationOf(destination, ctx.secrets);
@@ -22,7 +22,7 @@ export const baseConnectionStep: StepHandler = async (ctx) => {
     if (ensured === null) return lockBusy(ctx, 'another export is creating this destination\'s base connection');
     if (ensured.created !== null) ctx.log.info({ baseConnectionId: ensured.id, created: ensured.created }, ensured.created ? 'base connection created' : 'base connection found by name');
     destination.baseConnectionId = ensured.id;
-    return next('source_connection');
+    return advance;
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'base_connection');
   }

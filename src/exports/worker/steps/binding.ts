@@ -4,11 +4,11 @@
 // the moment its id is known.
 import type { FlowBinding } from '../../../generated/prisma/client.js';
 import { withTryAdvisoryLock } from '../../../jobs/advisory-lock.js';
-import type { ExportStep } from '../export-model.js';
 import { findOrCreate } from '../../../jobs/find-or-create.js';
 import { bindingObjectName, scheduleKeyOf, type BindingKey } from '../platform-names.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { next, type StepContext, type StepResult } from '../step-context.js';
+import { advance, type Advance, type StepContext, type StepEnd } from '../step-context.js';
+import type { WorkflowStep } from '../workflow.js';
 import { ensureFlowBinding, findFlowBinding, saveBindingId, type BindingIdField } from '../worker-store.js';
 import { lockBusy } from './lock-busy.js';
 
@@ -36,18 +36,17 @@ export async function bindingOf(ctx: StepContext): Promise<FlowBinding> {
 }
 
 export interface BindingObjectSpec {
-  step: ExportStep;
+  step: WorkflowStep;
   field: BindingIdField;
   kind: 'source' | 'target' | 'flow';
-  then: ExportStep;
   find: (name: string) => Promise<{ id: string } | null>;
   create: (name: string, binding: FlowBinding) => Promise<{ id: string }>;
 }
 
-/** Ensures one Platform object of the binding exists and its id is saved. */
-export async function ensureBindingObject(ctx: StepContext, spec: BindingObjectSpec): Promise<StepResult> {
+/** Ensures one Platform object of the binding exists and its id is saved; then on to the next step. */
+export async function ensureBindingObject(ctx: StepContext, spec: BindingObjectSpec): Promise<Advance | StepEnd> {
   const binding = await bindingOf(ctx);
-  if (binding[spec.field] !== null) return next(spec.then);
+  if (binding[spec.field] !== null) return advance;
   const name = bindingObjectName(spec.kind, bindingKeyOf(ctx));
   try {
     const outcome = await withTryAdvisoryLock(ctx.db, `aepjobs:binding:${binding.id}`, async (tx) => {
@@ -67,7 +66,7 @@ export async function ensureBindingObject(ctx: StepContext, spec: BindingObjectS
     });
     if (!outcome.acquired) return lockBusy(ctx, `another export is creating the ${spec.step.replace('_', ' ')}`);
     binding[spec.field] = outcome.value;
-    return next(spec.then);
+    return advance;
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, spec.step);
   }

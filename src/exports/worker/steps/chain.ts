@@ -2,23 +2,22 @@
 // skipped once its id is saved on the binding.
 import { InvalidDestinationError, platformDestinationOf, targetConnectionParams } from '../../../destinations/platform-destination.js';
 import { scheduleParamsOf } from '../schedule-params.js';
-import { fail, type StepHandler } from '../step-context.js';
+import { fail, jump, type StepHandler } from '../step-context.js';
 import { ensureBindingObject } from './binding.js';
 
-export const sourceConnectionStep: StepHandler = (ctx) =>
+export const sourceConnectionStep: StepHandler<'source_connection'> = (ctx) =>
   ensureBindingObject(ctx, {
     step: 'source_connection',
     field: 'sourceConnectionId',
     kind: 'source',
-    then: 'target_connection',
     find: (name) => ctx.platform.findSourceConnectionByName(name),
     create: (name) =>
       ctx.platform.createSourceConnection({ name, datasetId: ctx.exp.datasetId, description: 'aep-distiller-jobs dataset export source' }),
   });
 
-export const targetConnectionStep: StepHandler = async (ctx) => {
+export const targetConnectionStep: StepHandler<'target_connection'> = async (ctx) => {
   const baseConnectionId = ctx.exp.destination.baseConnectionId;
-  if (baseConnectionId === null) return { kind: 'next', step: 'base_connection' };
+  if (baseConnectionId === null) return jump('target_connection', 'base_connection');
   let destination;
   try {
     destination = platformDestinationOf(ctx.exp.destination, ctx.secrets);
@@ -30,7 +29,6 @@ export const targetConnectionStep: StepHandler = async (ctx) => {
     step: 'target_connection',
     field: 'targetConnectionId',
     kind: 'target',
-    then: 'flow',
     find: (name) => ctx.platform.findTargetConnectionByName(name),
     create: (name) =>
       ctx.platform.createTargetConnection({
@@ -43,7 +41,7 @@ export const targetConnectionStep: StepHandler = async (ctx) => {
   });
 };
 
-export const flowStep: StepHandler = async (ctx) => {
+export const flowStep: StepHandler<'flow'> = async (ctx) => {
   let destination;
   try {
     destination = platformDestinationOf(ctx.exp.destination, ctx.secrets);
@@ -55,7 +53,6 @@ export const flowStep: StepHandler = async (ctx) => {
     step: 'flow',
     field: 'flowId',
     kind: 'flow',
-    then: 'verify_flow',
     find: (name) => ctx.platform.findFlowByName(name),
     create: (name, binding) => {
       if (binding.sourceConnectionId === null || binding.targetConnectionId === null) {

@@ -1,13 +1,13 @@
 // Final writes of an export pass: succeeded after its last run, timed out at its deadline.
 import { Prisma } from '../../../generated/prisma/client.js';
 import { notifyExportStatus } from '../../../notifications/export-notifications.js';
-import type { StepContext, StepResult } from '../step-context.js';
+import type { StepContext, StepEnd } from '../step-context.js';
 
 export function deadlinePassed(ctx: StepContext): boolean {
   return ctx.exp.deadlineAt !== null && ctx.now() > ctx.exp.deadlineAt.getTime();
 }
 
-export async function finishSucceeded(ctx: StepContext): Promise<StepResult> {
+export async function finishSucceeded(ctx: StepContext): Promise<StepEnd> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
     await ctx.fenced.update(tx, {
@@ -25,7 +25,7 @@ export async function finishSucceeded(ctx: StepContext): Promise<StepResult> {
   return { kind: 'finished' };
 }
 
-export async function finishTimedOut(ctx: StepContext, step: 'trigger_run' | 'poll_run'): Promise<StepResult> {
+export async function finishTimedOut(ctx: StepContext, step: 'trigger_run' | 'poll_run'): Promise<StepEnd> {
   const at = new Date(ctx.now());
   const deadline = ctx.exp.deadlineAt?.toISOString() ?? 'its deadline';
   const message = `The Platform run did not finish before the export's deadline (${deadline}); the export stopped waiting for it.`;

@@ -2,7 +2,7 @@
 // or exported, and refuse what they forbid (the API checked at accept time; labels can change).
 import { judgeDatasetLabels } from '../../../datasets/governance.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
-import { fail, next, type StepContext, type StepHandler } from '../step-context.js';
+import { advance, fail, type StepContext, type StepHandler } from '../step-context.js';
 import { bindingOf } from './binding.js';
 
 async function readFlowAhead(ctx: StepContext): Promise<void> {
@@ -10,7 +10,7 @@ async function readFlowAhead(ctx: StepContext): Promise<void> {
   if (flowId !== null && sourceConnectionId !== null) ctx.readAhead.start(ctx.platform, flowId, sourceConnectionId);
 }
 
-export const governanceStep: StepHandler = async (ctx) => {
+export const governanceStep: StepHandler<'governance'> = async (ctx) => {
   const labelsRead = ctx.platform.getDatasetLabels(ctx.exp.datasetId);
   labelsRead.catch(() => undefined);
   // Meanwhile: an export whose flow already exists has verify_flow's reads started now.
@@ -26,5 +26,5 @@ export const governanceStep: StepHandler = async (ctx) => {
     ctx.log.warn({ refusedLabels: verdict.refusedLabels }, 'export refused by data governance');
     return fail({ code: 'governance_refused', message: verdict.reason, step: 'governance', labels: verdict.refusedLabels });
   }
-  return next('base_connection');
+  return advance;
 };

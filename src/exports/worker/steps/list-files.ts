@@ -4,23 +4,23 @@
 // retries with backoff, then the reason is kept on the run as `filesError`.
 import { locateRunFolder } from '../../landed-run-folder.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
-import { next, wait, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
+import { jump, wait, type StepContext, type StepEnd, type StepHandler } from '../step-context.js';
 import { currentRun } from '../worker-store.js';
 import { finishSucceeded } from './finish.js';
 
 const MAX_LISTING_ATTEMPTS = 5;
 
-export const listFilesStep: StepHandler = async (ctx) => {
+export const listFilesStep: StepHandler<'list_files'> = async (ctx) => {
   const waiting = await listLandedRunFiles(ctx);
   if (waiting !== null) return waiting;
-  return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : next('trigger_run');
+  return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : jump('list_files', 'trigger_run');
 };
 
 /**
  * Lists the folder of every succeeded run not listed yet (ad hoc or scheduled); a wait while a
  * listing is retried, else null.
  */
-export async function listLandedRunFiles(ctx: StepContext): Promise<StepResult | null> {
+export async function listLandedRunFiles(ctx: StepContext): Promise<StepEnd | null> {
   const runs = await ctx.db.exportRun.findMany({
     where: { exportId: ctx.exp.id, state: 'succeeded', filesListedAt: null, platformRunId: { not: null } },
     orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }],

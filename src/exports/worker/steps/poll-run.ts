@@ -5,14 +5,14 @@ import { runFailureError } from '../../../platform/errors.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { exportErrorOf, outcomeOfPlatformError } from '../platform-outcome.js';
 import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf } from '../run-metrics.js';
-import { fail, next, wait, type StepHandler } from '../step-context.js';
+import { advance, fail, jump, wait, type StepHandler } from '../step-context.js';
 import { currentRun, moveRun } from '../worker-store.js';
 import { deadlinePassed, finishSucceeded, finishTimedOut } from './finish.js';
 
-export const pollRunStep: StepHandler = async (ctx) => {
+export const pollRunStep: StepHandler<'poll_run'> = async (ctx) => {
   const run = await currentRun(ctx.db, ctx.exp.id);
   if (run === null) return finishSucceeded(ctx);
-  if (run.state !== 'in_progress' || run.platformRunId === null) return next('trigger_run');
+  if (run.state !== 'in_progress' || run.platformRunId === null) return jump('poll_run', 'trigger_run');
 
   let platformRun;
   try {
@@ -28,7 +28,7 @@ export const pollRunStep: StepHandler = async (ctx) => {
       ctx.runFinished?.('succeeded', 'adhoc');
       ctx.log.info({ platformRunId: run.platformRunId, files: output.files, records: output.records?.toString() }, 'run succeeded');
       // Name what landed before anything else (another run may have been requested meanwhile).
-      return next('list_files');
+      return advance;
     }
     case 'failed': {
       const error = runFailureError(platformRun);

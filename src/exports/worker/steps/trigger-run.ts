@@ -9,7 +9,7 @@ import { isAlreadyExported, PlatformError } from '../../../platform/errors.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { LostClaimError } from '../fenced-export.js';
 import { exportErrorOf, outcomeOfPlatformError, transientDelayMs } from '../platform-outcome.js';
-import { fail, next, wait, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
+import { advance, fail, jump, wait, type StepContext, type StepEnd, type StepHandler, type StepResult } from '../step-context.js';
 import { currentRun, moveRun, ownedPlatformRunIds } from '../worker-store.js';
 import { bindingOf } from './binding.js';
 import { deadlinePassed, finishSucceeded, finishTimedOut } from './finish.js';
@@ -29,19 +29,19 @@ async function adoptUnownedRun(ctx: StepContext, run: ExportRun, flowId: string)
   return adopted;
 }
 
-function notReadyWait(ctx: StepContext, error: PlatformError): StepResult {
+function notReadyWait(ctx: StepContext, error: PlatformError): StepEnd {
   const { notReadyRetryInitialMs: initialMs, notReadyRetryMaxMs: maxMs } = ctx.settings;
   return wait(backoffDelayMs(ctx.waits, { initialMs, maxMs }, ctx.random), 'waiting_for_platform', error.plainMessage, platformErrorCause(error));
 }
 
-async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, error: unknown): Promise<StepResult> {
+async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, error: unknown): Promise<StepResult<'trigger_run'>> {
   if (!(error instanceof PlatformError)) throw error;
   if (error.ambiguous) {
-    if (await adoptUnownedRun(ctx, run, flowId)) return next('poll_run');
+    if (await adoptUnownedRun(ctx, run, flowId)) return advance;
     // Stay `triggering`: the next look adopts the run if the Platform did start it.
     return wait(transientDelayMs(ctx, error.retryAfterMs), 'waiting_for_platform', error.plainMessage, platformErrorCause(error));
   }
-  if (error.kind === 'conflict' && (await adoptUnownedRun(ctx, run, flowId))) return next('poll_run');
+  if (error.kind === 'conflict' && (await adoptUnownedRun(ctx, run, flowId))) return advance;
   if (error.kind === 'not_ready' || error.kind === 'conflict') {
     await moveRun(ctx.db, run.id, ['triggering'], { state: 'requested' });
     ctx.log.info({ kind: error.kind }, 'the Platform cannot start the run yet; waiting');
@@ -69,17 +69,17 @@ async function onTriggerError(ctx: StepContext, run: ExportRun, flowId: string, 
   return outcome;
 }
 
-export const triggerRunStep: StepHandler = async (ctx) => {
+export const triggerRunStep: StepHandler<'trigger_run'> = async (ctx) => {
   const run = await currentRun(ctx.db, ctx.exp.id);
   if (run === null) return finishSucceeded(ctx);
-  if (run.state === 'in_progress') return next('poll_run');
+  if (run.state === 'in_progress') return advance;
   const binding = await bindingOf(ctx);
   const flowId = binding.flowId;
-  if (flowId === null) return next('flow');
+  if (flowId === null) return jump('trigger_run', 'flow');
   if (deadlinePassed(ctx)) return finishTimedOut(ctx, 'trigger_run');
 
   try {
-    if (run.state === 'triggering' && (await adoptUnownedRun(ctx, run, flowId))) return next('poll_run');
+    if (run.state === 'triggering' && (await adoptUnownedRun(ctx, run, flowId))) return advance;
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'trigger_run');
   }
@@ -96,7 +96,7 @@ export const triggerRunStep: StepHandler = async (ctx) => {
     ctx.crash('trigger_run', 'after');
     await moveRun(ctx.db, run.id, ['triggering'], { state: 'in_progress', platformRunId: started.runId });
     ctx.log.info({ platformRunId: started.runId }, 'ad hoc run started');
-    return next('poll_run');
+    return advance;
   } catch (error) {
     return onTriggerError(ctx, run, flowId, error);
   }

@@ -9,7 +9,7 @@ import type { Flow } from '../../../platform/types.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
 import { parkedScheduleParams, PARKED_REFRESH_WINDOW_SECONDS } from '../../../platform/parked-schedule.js';
 import { flowEndSeconds } from '../schedule-params.js';
-import { next, type StepContext, type StepHandler } from '../step-context.js';
+import { advance, jump, type StepContext, type StepHandler } from '../step-context.js';
 import { clearBindingId } from '../worker-store.js';
 import { bindingOf } from './binding.js';
 
@@ -33,11 +33,11 @@ function needsParkingAgain(ctx: StepContext, flow: Flow): boolean {
   return start === undefined || start < soon || (end !== undefined && end < soon);
 }
 
-export const verifyFlowStep: StepHandler = async (ctx) => {
+export const verifyFlowStep: StepHandler<'verify_flow'> = async (ctx) => {
   const binding = await bindingOf(ctx);
   const { flowId, sourceConnectionId } = binding;
-  if (sourceConnectionId === null) return next('source_connection');
-  if (flowId === null) return next('flow');
+  if (sourceConnectionId === null) return jump('verify_flow', 'source_connection');
+  if (flowId === null) return jump('verify_flow', 'flow');
 
   try {
     let flow: Flow;
@@ -48,7 +48,7 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
       ctx.log.warn({ flowId }, 'the Platform no longer has the saved flow; recreating it');
       await clearBindingId(ctx.db, binding.id, 'flowId', flowId);
       binding.flowId = null;
-      return next('flow');
+      return jump('verify_flow', 'flow');
     }
 
     const flowSource = flow.sourceConnectionIds[0];
@@ -60,13 +60,13 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
         ctx.log.warn({ sourceConnectionId }, 'the saved source connection is gone or reads another dataset; recreating it');
         await clearBindingId(ctx.db, binding.id, 'sourceConnectionId', sourceConnectionId);
         binding.sourceConnectionId = null;
-        return next('source_connection');
+        return jump('verify_flow', 'source_connection');
       }
       ctx.log.warn({ flowId, found: flow.sourceConnectionIds }, 'flow reads another source; pointing it back at ours');
       ctx.crash('verify_flow', 'before');
       await ctx.platform.patchFlow(flowId, [{ op: 'replace', path: '/sourceConnectionIds', value: [sourceConnectionId] }], flow.etag ?? '*');
       ctx.crash('verify_flow', 'after');
-      return next('verify_flow');
+      return jump('verify_flow', 'verify_flow');
     }
 
     if (needsParkingAgain(ctx, flow)) {
@@ -83,7 +83,7 @@ export const verifyFlowStep: StepHandler = async (ctx) => {
       ctx.crash('verify_flow', 'after');
       ctx.log.info({ flowId }, 'flow was disabled; enabled it again');
     }
-    return next(ctx.exp.schedule === null ? 'trigger_run' : 'watch_runs');
+    return ctx.exp.schedule === null ? advance : jump('verify_flow', 'watch_runs');
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'verify_flow');
   }

@@ -19,7 +19,7 @@ import { nextRunAtOf, parseStoredSchedule, scheduleEndMs, type RecurringSchedule
 import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
 import { completedAtOf, runErrorsOf, runOutcomeOf, runOutputOf, type RunOutput } from '../run-metrics.js';
-import { next, type StepContext, type StepHandler, type StepResult } from '../step-context.js';
+import { jump, type StepContext, type StepEnd, type StepHandler } from '../step-context.js';
 import { currentRun, moveRun } from '../worker-store.js';
 import { bindingOf } from './binding.js';
 import { listLandedRunFiles } from './list-files.js';
@@ -93,7 +93,7 @@ function scheduleIsOver(ctx: StepContext, schedule: RecurringSchedule, flowCreat
   return ctx.now() >= scheduleEndMs(schedule, flowCreatedAt);
 }
 
-async function finishEnded(ctx: StepContext): Promise<StepResult> {
+async function finishEnded(ctx: StepContext): Promise<StepEnd> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
     await ctx.fenced.update(tx, { status: 'ended', step: 'done', error: Prisma.DbNull, lastError: Prisma.DbNull, finishedAt: at, deadlineAt: null, nextCheckAt: at });
@@ -115,11 +115,11 @@ function watchDelayMs(ctx: StepContext, schedule: RecurringSchedule, flowCreated
   return Math.max(s.runPollInitialMs, Math.min(idle, cap));
 }
 
-export const watchRunsStep: StepHandler = async (ctx) => {
+export const watchRunsStep: StepHandler<'watch_runs'> = async (ctx) => {
   const schedule = parseStoredSchedule(ctx.exp.schedule);
-  if (schedule === null) return next('trigger_run');
+  if (schedule === null) return jump('watch_runs', 'trigger_run');
   const binding = await bindingOf(ctx);
-  if (binding.flowId === null) return next('flow');
+  if (binding.flowId === null) return jump('watch_runs', 'flow');
 
   let runs: Run[];
   try {
