@@ -4,6 +4,7 @@ import type { Destination, Export, ExportRun, FlowBinding, Tenant } from '../../
 import type { ExportErrorCode } from '../../errors.js';
 import { oneOf } from '../../vocabulary.js';
 import { activeExportStatuses, activeRunStates, type ExportRunState, type ExportStatus } from '../export-status.js';
+import { exportWorkflow } from './workflow.js';
 
 export type { ExportStatus };
 export type RunState = ExportRunState;
@@ -18,21 +19,7 @@ export const openRunStates = activeRunStates;
  * `pending` (set by the API) and `done` (after a run), which both start a new pass at `governance`,
  * and `cancelled` (cleaned up).
  */
-export const exportSteps = [
-  'pending',
-  'governance',
-  'base_connection',
-  'source_connection',
-  'target_connection',
-  'flow',
-  'verify_flow',
-  'trigger_run',
-  'poll_run',
-  'list_files',
-  'watch_runs',
-  'done',
-  'cancelled',
-] as const;
+export const exportSteps = ['pending', ...exportWorkflow, 'done', 'cancelled'] as const;
 export type ExportStep = (typeof exportSteps)[number];
 
 /** What `GET /exports/:id` shows of a failure: plain words plus the Platform's own code and text. */

@@ -7,7 +7,6 @@
 // On-demand:  governance -> base_connection -> source_connection -> target_connection -> flow
 //             -> verify_flow -> trigger_run -> poll_run -> list_files (-> trigger_run per requested run)
 // Recurring:  governance -> ... -> verify_flow -> watch_runs (until its schedule is over)
-import type { ExportStep } from './export-model.js';
 
 export const exportWorkflow = [
   'governance',
@@ -20,7 +19,7 @@ export const exportWorkflow = [
   'poll_run',
   'list_files',
   'watch_runs',
-] as const satisfies readonly ExportStep[];
+] as const;
 export type WorkflowStep = (typeof exportWorkflow)[number];
 
 /** The last step of each lane: a pass ends there (finished, failed, waiting) or jumps; `advance` does not compile. */
