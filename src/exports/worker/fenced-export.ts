@@ -8,8 +8,6 @@ import { LostClaimError } from '../../jobs/fencing.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { activeStatuses, type ExportStatus, type LoadedExport } from './export-model.js';
 
-export { LostClaimError };
-
 export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: ExportStatus };
 
 export class FencedExport {

@@ -9,8 +9,6 @@ import { notifyPipelineStatus } from '../../notifications/pipeline-notifications
 import { isActivePipelineStatus, type PipelineStatus } from '../pipeline-status.js';
 import type { LoadedPipeline } from './pipeline-model.js';
 
-export { LostClaimError };
-
 export type PipelinePatch = Omit<Prisma.PipelineUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: PipelineStatus };
 export type StepPatch = Omit<Prisma.PipelineStepUncheckedUpdateManyInput, 'id' | 'pipelineId' | 'index'>;
 

@@ -7,7 +7,7 @@ import type { ExportRun } from '../../../generated/prisma/client.js';
 import { platformErrorCause } from '../../../last-error.js';
 import { isAlreadyExported, PlatformError } from '../../../platform/errors.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
-import { LostClaimError } from '../fenced-export.js';
+import { LostClaimError } from '../../../jobs/fencing.js';
 import { exportErrorOf, outcomeOfPlatformError, transientDelayMs } from '../platform-outcome.js';
 import { advance, fail, jump, wait, type StepContext, type StepEnd, type StepHandler, type StepResult } from '../step-context.js';
 import { currentRun, moveRun, ownedPlatformRunIds } from '../worker-store.js';
