@@ -6,11 +6,11 @@ import { pino } from 'pino';
 import { createCallExecutor, createSender } from './call-executor.js';
 import { createPlatformClient, type PlatformClientOptions } from './client.js';
 import { createOriginPools, DEFAULT_HTTP_TIMEOUTS } from './http.js';
-import { activationMethods } from './pipeline-activation.js';
-import { ingestionMethods } from './pipeline-ingestion.js';
-import { queryServiceMethods } from './pipeline-queries.js';
-import { registryMethods } from './pipeline-registry.js';
-import { segmentationMethods } from './pipeline-segments.js';
+import { activationMethods } from './audience-activation.js';
+import { ingestionMethods } from './batch-ingestion.js';
+import { queryServiceMethods } from './query-service.js';
+import { registryMethods } from './schema-registry.js';
+import { segmentationMethods } from './segmentation.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 
 export type PipelinePlatformClient = ReturnType<typeof createPipelinePlatformClient>;

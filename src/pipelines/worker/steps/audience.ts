@@ -3,7 +3,7 @@
 // and the audience size once the job succeeds. A lost job answer is found again in the job list
 // (the segment is this step's own, so any job of it is ours).
 import { findOrCreate } from '../../../jobs/find-or-create.js';
-import { isDuplicateSegmentName } from '../../../platform/pipeline-segments.js';
+import { isDuplicateSegmentName } from '../../../platform/segmentation.js';
 import { externalName } from '../external-names.js';
 import { done, fail, wait } from '../pipeline-model.js';
 import { outcomeOfCallError, pollDelayMs } from '../pipeline-outcome.js';
