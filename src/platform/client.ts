@@ -21,6 +21,7 @@ import { ADHOC_DATASET_ACCEPT, DATA_LAKE_SOURCE_SPEC_ID } from './spec-ids.js';
 import { dlzCredentialsOf, LANDING_ZONE_CREDENTIALS_PATH, LandingZoneAnswerSchema, type DlzContainerType } from './landing-zone.js';
 import type { DlzCredentials } from '../storage/dlz-credentials.js';
 import type { TokenCache } from './token-cache.js';
+import { flattenSchemaFields, ResolvedSchemaSchema, schemaContainerOf, XDM_FULL_ACCEPT, type SchemaField } from './schema-fields.js';
 import {
   BaseConnectionSchema,
   CountEnvelopeSchema,
@@ -49,6 +50,7 @@ export type { PlatformCallEvent } from './call-executor.js';
 const FLOW_SERVICE = '/data/foundation/flowservice';
 const CATALOG = '/data/foundation/catalog';
 const DATASET_SERVICE = '/data/foundation/dataset';
+const SCHEMA_REGISTRY = '/data/foundation/schemaregistry';
 const ADHOC_RUN_PATH = '/data/core/activation/disflowprovider/adhocrun';
 /** Guard against a server that keeps handing out continuation tokens. */
 const MAX_LIST_PAGES = 50;
@@ -304,6 +306,21 @@ export function createPlatformClient(options: PlatformClientOptions) {
       if (query.name !== undefined) pairs.push(['name', query.name]);
       const response = await send({ ...call, method: 'GET', path: `${CATALOG}/dataSets`, query: pairs }, opts);
       return parseCatalogDatasets(response, call);
+    },
+
+    /** The fields of a dataset's schema (its `schemaRef.id`), resolved by the Schema Registry. */
+    async getSchemaFields(schemaId: string, opts?: CallOptions): Promise<SchemaField[]> {
+      const call = { endpoint: 'schemas.get', area: 'datasets' as const, subject: 'dataset schema' };
+      const response = await send(
+        {
+          ...call,
+          method: 'GET',
+          path: `${SCHEMA_REGISTRY}/${schemaContainerOf(schemaId)}/schemas/${encodeURIComponent(schemaId)}`,
+          accept: XDM_FULL_ACCEPT,
+        },
+        opts,
+      );
+      return flattenSchemaFields(parseBody(ResolvedSchemaSchema, response, call).properties);
     },
 
     /** The org's Data Landing Zone credentials for one container type (reference cmle §3). */
