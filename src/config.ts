@@ -63,6 +63,14 @@ export const serviceEnvSchema = z.object({
    */
   CRASH_AT: z.string().regex(/^[a-z_]+:(before|after)$/).optional(),
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
+  /**
+   * TLS to Query Service's PostgreSQL interface: `require` (encrypted, certificate not verified,
+   * libpq's sslmode=require that Adobe's client guides use) or `verify-full` (also verified
+   * against the system's CAs, for a host with a public certificate).
+   */
+  QUERY_SERVICE_SSLMODE: z.enum(['require', 'verify-full']).default('require'),
+  /** How long POST /queries/preview waits for Query Service's answer (connect and query). */
+  QUERY_PREVIEW_TIMEOUT_MS: positiveInt.default(60_000),
   /** Group commit of POST /exports: the most exports written by one statement. */
   ACCEPT_BATCH_MAX: positiveInt.default(256),
   /** Group commit: the longest an accept waits for a write in flight before its own write starts. */
@@ -204,6 +212,7 @@ export interface ServiceConfig {
     crashAt?: string;
   };
   platform: { timeoutMs: number };
+  queryPreview: { sslMode: 'require' | 'verify-full'; timeoutMs: number };
   accept: { maxBatch: number; maxWaitMs: number; datasetFactsTtlMs: number; crashAt?: string };
   callbacks: { allowPrivate: boolean };
   rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
@@ -287,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       ...(e.CRASH_AT ? { crashAt: e.CRASH_AT } : {}),
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
+    queryPreview: { sslMode: e.QUERY_SERVICE_SSLMODE, timeoutMs: e.QUERY_PREVIEW_TIMEOUT_MS },
     accept: {
       maxBatch: e.ACCEPT_BATCH_MAX,
       maxWaitMs: e.ACCEPT_BATCH_MAX_WAIT_MS,

@@ -21,6 +21,7 @@ import { ADHOC_DATASET_ACCEPT, DATA_LAKE_SOURCE_SPEC_ID } from './spec-ids.js';
 import { dlzCredentialsOf, LANDING_ZONE_CREDENTIALS_PATH, LandingZoneAnswerSchema, type DlzContainerType } from './landing-zone.js';
 import type { DlzCredentials } from '../storage/dlz-credentials.js';
 import type { TokenCache } from './token-cache.js';
+import { QUERY_CONNECTION_PATH, QueryConnectionSchema, type QueryConnection } from './query-connection.js';
 import { flattenSchemaFields, ResolvedSchemaSchema, schemaContainerOf, XDM_FULL_ACCEPT, type SchemaField } from './schema-fields.js';
 import {
   BaseConnectionSchema,
@@ -321,6 +322,13 @@ export function createPlatformClient(options: PlatformClientOptions) {
         opts,
       );
       return flattenSchemaFields(parseBody(ResolvedSchemaSchema, response, call).properties);
+    },
+
+    /** Credentials of Query Service's PostgreSQL interface (host, port, user, token, dbName). */
+    async getQueryConnection(opts?: CallOptions): Promise<QueryConnection> {
+      const call = { endpoint: 'queryService.connectionParameters', area: 'datasets' as const, subject: 'Query Service connection parameters' };
+      const response = await send({ ...call, method: 'GET', path: QUERY_CONNECTION_PATH }, opts);
+      return parseBody(QueryConnectionSchema, response, call);
     },
 
     /** The org's Data Landing Zone credentials for one container type (reference cmle §3). */

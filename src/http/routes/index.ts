@@ -31,6 +31,8 @@ import { exportRoutes } from './exports.js';
 import { healthRoutes } from './health.js';
 import { pipelineScheduleRoutes } from './pipeline-schedules.js';
 import { pipelineRoutes } from './pipelines.js';
+import { queryRoutes } from './queries.js';
+import { createPreviewService } from '../../queries/preview-service.js';
 import { webhookRoutes } from './webhooks.js';
 
 export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: ServiceMetrics }): Promise<void> {
@@ -67,6 +69,8 @@ export async function registerApiRoutes(app: App, deps: AppDeps & { metrics: Ser
   const access = createDestinationAccessService({ db, stores, ttlSeconds: config.storage.signedUrlTtlSeconds });
   await app.register(destinationRoutes, { destinations, access, publicUrl });
   await app.register(datasetRoutes, { datasets });
+  const previews = createPreviewService({ db, platforms, datasets, sslMode: config.queryPreview.sslMode, timeoutMs: config.queryPreview.timeoutMs });
+  await app.register(queryRoutes, { previews });
   await app.register(exportRoutes, { exports, landedFiles, publicUrl });
   const changes = createExportChangeFeed({ databaseUrl: config.database.url, logger });
   app.addHook('onClose', () => changes.close());

@@ -33,7 +33,7 @@ function caretPosition(text: string, sql: string): number | undefined {
 }
 
 /** Where a name first appears (case-insensitive, as a whole word) in the statement. */
-function positionOfName(sql: string, name: string): number | undefined {
+export function positionOfName(sql: string, name: string): number | undefined {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const index = sql.search(new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'i'));
   return index < 0 ? undefined : index + 1;

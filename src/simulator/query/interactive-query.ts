@@ -5,7 +5,7 @@
 import type { SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
 import { DuckDbSession, DuplicateColumnError, type SelectResult } from './duckdb-session.js';
-import { engineVoice, type EngineVoice } from './engine-voice.js';
+import { engineVoice, positionOfName, type EngineVoice } from './engine-voice.js';
 import { pipelineSettingsFor } from './pipeline-settings.js';
 import { QUERY_ERROR_CODES } from './query-errors.js';
 import { QueryExecution, QueryFailure, ScriptRun } from './query-runner.js';
@@ -36,7 +36,12 @@ export async function runInteractive(ctx: SimulatorContext, tenancy: Tenancy, sq
     }
   } catch (error) {
     if (execution.stopReason === 'TIMEOUT') return { kind: 'error', error: { code: QUERY_ERROR_CODES.timeout, message: `canceling statement due to statement timeout (${settings.queryTimeoutMs} ms)` } };
-    if (error instanceof SqlRejection) return { kind: 'error', error: { code: error.code, message: error.message.replace(/^Syntax error encountered: /, '') } };
+    if (error instanceof SqlRejection) {
+      const message = error.message.replace(/^Syntax error encountered: /, '');
+      const near = /at or near "([^"]+)"/.exec(message)?.[1];
+      const position = near === undefined ? undefined : positionOfName(sql, near);
+      return { kind: 'error', error: { code: error.code, message, ...(position === undefined ? {} : { position }) } };
+    }
     if (error instanceof QueryFailure) return { kind: 'error', error: { code: error.error.code, message: error.error.message } };
     if (error instanceof DuplicateColumnError) return { kind: 'error', error: { code: QUERY_ERROR_CODES.syntax, message: error.message } };
     return { kind: 'error', error: engineVoice(error, sql) };
