@@ -161,6 +161,12 @@ export const serviceEnvSchema = z.object({
   /** How long a pipeline may run before it fails as timed out. */
   PIPELINE_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
   /**
+   * Platform objects a pipeline run leaves (its CTAS dataset, segment definition, activation flow
+   * and connections) are kept for the newest N succeeded runs of the same pipeline name; older
+   * runs' are deleted once a newer run succeeds. 0 keeps everything.
+   */
+  PIPELINE_RETAIN_RUNS: z.coerce.number().int().min(0).default(1),
+  /**
    * Length of the "hour" of a pipeline schedule's `everyHours` cadence. Always 3600000 in
    * production; tests and the demo shorten it (a time scale: 1000 = an hour passes in a second).
    * Cron patterns are wall-clock and never scaled.
@@ -222,6 +228,7 @@ export interface ServiceConfig {
   schedules: { hourMs: number; reconcileIntervalMs: number };
   pipelines: {
     deadlineSeconds: number;
+    retainRuns: number;
     mlPollInitialMs: number;
     mlPollMaxMs: number;
     mlStorageUrlTtlSeconds: number;
@@ -311,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     schedules: { hourMs: e.PIPELINE_SCHEDULE_HOUR_MS, reconcileIntervalMs: e.PIPELINE_SCHEDULE_RECONCILE_MS },
     pipelines: {
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
+      retainRuns: e.PIPELINE_RETAIN_RUNS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,
       mlPollMaxMs: e.ML_POLL_MAX_MS,
       mlStorageUrlTtlSeconds: e.ML_STORAGE_URL_TTL_SECONDS,

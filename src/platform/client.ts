@@ -299,6 +299,17 @@ export function createPlatformClient(options: PlatformClientOptions) {
       return found;
     },
 
+    /** Deletes a dataset and its data (catalog.yaml `deleteDataset`); false when it was already gone. */
+    async deleteDataset(datasetId: string, opts?: CallOptions): Promise<boolean> {
+      try {
+        await send({ endpoint: 'datasets.delete', area: 'datasets', subject: 'dataset', method: 'DELETE', path: `${CATALOG}/dataSets/${encodeURIComponent(datasetId)}` }, opts);
+        return true;
+      } catch (error) {
+        if (error instanceof PlatformError && error.kind === 'not_found') return false;
+        throw error;
+      }
+    },
+
     async listDatasets(query: { limit?: number; start?: number; name?: string } = {}, opts?: CallOptions): Promise<CatalogDataset[]> {
       const call = { endpoint: 'datasets.list', area: 'datasets' as const, subject: 'dataset' };
       const pairs: [string, string | number][] = [];
