@@ -7,7 +7,7 @@
 // gone, so a crash or a Platform hiccup only leaves the rest for the next successful run; already
 // deleted objects (404) count as gone. A clean-up failure never fails the run that triggered it.
 import type { Logger } from 'pino';
-import type { Prisma, PipelineStep } from '../../generated/prisma/client.js';
+import type { PipelineStep } from '../../generated/prisma/client.js';
 import type { PipelinePlatformClient } from '../../platform/pipeline-client.js';
 import { jsonRecord, type LoadedPipeline } from './pipeline-model.js';
 import { idOf, type PipelineDeps } from './step-context.js';
@@ -80,7 +80,7 @@ export async function removeSupersededLeftovers(deps: PipelineDeps & { log: Logg
       }
       await deps.db.pipelineStep.update({
         where: { id: step.id },
-        data: { externalIds: { ...ids, [REMOVED_MARK]: new Date(deps.now()).toISOString() } as Prisma.InputJsonObject },
+        data: { externalIds: { ...ids, [REMOVED_MARK]: new Date(deps.now()).toISOString() } },
       });
     }
   }
