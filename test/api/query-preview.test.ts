@@ -81,6 +81,10 @@ describe('POST /queries/preview', () => {
     const column = bodyOf<Problem>(await preview('SELECT nosuch FROM cmle_experience_events'));
     assert.equal(column.sqlState, '42703');
     assert.equal(column.position, 8);
+    // With its own LIMIT the query runs wrapped; the position is still the one in the caller's SQL.
+    const wrapped = bodyOf<Problem>(await preview('SELECT nosuch FROM cmle_experience_events LIMIT 5'));
+    assert.equal(wrapped.sqlState, '42703');
+    assert.equal(wrapped.position, 8);
   });
 
   test('anything but one query is refused before Query Service: 400 naming /sql', async () => {
