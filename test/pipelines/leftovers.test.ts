@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
-import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
+import { createDlz, getPipeline, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';
 
 let world: PipelineWorld;
 before(async () => {
@@ -73,6 +73,8 @@ test("a newer successful run removes the previous run's dataset, segment and act
     assert.equal((await platformGet(`/data/core/ups/segment/definitions/${output(older, 'audience', 'segmentId')}`)).status, 404, 'older segment deleted');
     assert.equal((await platformGet(`/data/foundation/flowservice/flows/${output(older, 'activate', 'flowId')}`)).status, 404, 'older activation flow deleted');
   }
+  const older = (await getPipeline(world.api, first.id)).steps.map((s) => [s.name, typeof s.externalIds.leftoversRemovedAt]);
+  assert.deepEqual(older, [['features', 'string'], ['audience', 'string'], ['activate', 'string']], 'the older run shows its objects were removed');
   // The newest run keeps everything it made.
   assert.ok(afterThird.includes(output(third, 'features', 'datasetId')));
   assert.equal((await platformGet(`/data/core/ups/segment/definitions/${output(third, 'audience', 'segmentId')}`)).status, 200);
