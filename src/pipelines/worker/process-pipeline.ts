@@ -9,6 +9,7 @@ import { isActivePipelineStatus } from '../pipeline-status.js';
 import { cleanUpCancelledPipeline } from './cancel-pipeline.js';
 import type { FencedPipeline} from './fenced-pipeline.js';
 import { claimPipeline, LostClaimError } from './fenced-pipeline.js';
+import { removeSupersededLeftovers } from './leftovers.js';
 import { definitionOf, jsonRecord, loadPipeline, type LoadedPipeline, type PipelineError } from './pipeline-model.js';
 import { resolveReferences } from './references.js';
 import type { PipelineDeps, StepContext } from './step-context.js';
@@ -74,6 +75,9 @@ async function runSteps(deps: PipelineProcessorDeps, pipeline: LoadedPipeline, f
     if (step === undefined) {
       await finishPipeline(t);
       log.info('pipeline succeeded');
+      await removeSupersededLeftovers({ ...deps, log }, pipeline).catch((error: unknown) => {
+        log.warn({ err: error }, "clean-up of earlier runs' Platform objects failed; the next successful run tries again");
+      });
       return { kind: 'done', reason: 'succeeded' };
     }
     if (pipeline.deadlineAt !== null && deps.now() > pipeline.deadlineAt.getTime()) {
