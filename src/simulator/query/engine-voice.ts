@@ -4,7 +4,7 @@
 // (its troubleshooting guide, "PostgreSQL API errors": 42601 syntax error, 42P01 table not found,
 // 42703/42883 unknown column or function, 0A000 unsupported). DuckDB's own voice — "Catalog Error",
 // "Did you mean …", "LINE 1:" carets — never reaches a user.
-import { QUERY_ERROR_CODES } from './query-errors.js';
+import { QUERY_ERROR_CODES } from './query-error-codes.js';
 
 export interface EngineVoice {
   code: string;
