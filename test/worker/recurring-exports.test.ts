@@ -93,6 +93,9 @@ describe('a recurring export', () => {
       assert.ok(run.platformRunId);
       assert.ok(run.folderUri, 'the run folder was listed through the storage adapter');
       assert.ok(run.landedFiles.length >= 1, 'each run has its files');
+      // Its own files only, though runs of the same minute share an exportTime folder.
+      const manifests = run.landedFiles.filter((f) => /\/manifest-[^/]+\.json$/.test(f.path));
+      assert.deepEqual(manifests.map((f) => f.path.split('/').at(-1)), [`manifest-${run.platformRunId}.json`]);
     }
     assert.equal(ended.lastRun?.id, byStart.at(-1)?.id);
 

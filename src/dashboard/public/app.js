@@ -317,9 +317,14 @@ function renderExport(view) {
   renderRuns(view.runs);
 }
 
+const exportActionQuestions = {
+  pause: (id) => `Pause the schedule of export ${id}? Its dataflow is disabled: no new run starts until it is resumed.`,
+  resume: (id) => `Resume the schedule of export ${id}? Its dataflow is enabled again and runs follow the schedule.`,
+};
+
 async function exportAction(action) {
   const id = state.exportId;
-  if (!id) return;
+  if (!id || !window.confirm(exportActionQuestions[action](id))) return;
   try {
     const response = await api(`/exports/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
     const body = await response.json().catch(() => null);
