@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
+import type { ScheduleView } from '../../src/pipelines/schedules/schedule-schemas.js';
 import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
 import { bodyOf } from '../support/api.js';
 import { runCli } from '../support/cli.js';
@@ -129,5 +130,65 @@ describe('aepj CLI', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('pipeline-schedules create, get, list, update, pause, resume, delete: what the API says, and its 400 naming the field', async () => {
+    const template = await world.api.post(world.api.keys.tenantA, '/pipeline-templates', {
+      name: 'cli scheduled ingest',
+      steps: [{ kind: 'ingest', name: 'in', scores: { destinationId: '{{dest}}', path: 'scores/scores.json' } }],
+      parameters: { dest: { type: 'string' } },
+    });
+    assert.equal(template.statusCode, 201, template.body);
+    const templateId = bodyOf<{ id: string }>(template).id;
+    const params = JSON.stringify({ dest: destinationId });
+    const api = async (id: string) => bodyOf<ScheduleView>(await world.api.get(world.api.keys.tenantA, `/pipeline-schedules/${id}`));
+
+    const created = await runCli(['pipeline-schedules', 'create', '--name', 'weekday scores', '--template', templateId, '--params', params, '--cron', '30 6 * * 1-5', '--time-zone', 'Europe/Paris', '--json', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    const schedule = JSON.parse(created.stdout) as ScheduleView;
+    assert.deepEqual([schedule.status, schedule.cron, schedule.timeZone, schedule.templateId], ['active', '30 6 * * 1-5', 'Europe/Paris', templateId]);
+    assert.deepEqual(schedule, await api(schedule.id));
+
+    const human = await runCli(['pipeline-schedules', 'get', schedule.id, ...common]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`schedule\\s+${schedule.id} "weekday scores"`));
+    assert.match(human.stdout, /cadence\s+cron "30 6 \* \* 1-5" \(Europe\/Paris\)/);
+    assert.match(human.stdout, new RegExp(`next run\\s+${schedule.nextRunAt ?? 'missing'}`));
+    const table = await runCli(['pipeline-schedules', 'list', ...common]);
+    assert.match(table.stdout.split('\n')[0] ?? '', /^ID\s+STATUS\s+CADENCE\s+NEXT RUN\s+NAME/);
+    assert.ok(table.stdout.includes(schedule.id));
+    const listed = await runCli(['pipeline-schedules', 'list', '--json', ...common]);
+    const apiList = bodyOf<{ items: ScheduleView[] }>(await world.api.get(world.api.keys.tenantA, '/pipeline-schedules')).items;
+    assert.deepEqual((JSON.parse(listed.stdout) as ScheduleView[]).map((s) => s.id), apiList.map((s) => s.id));
+
+    const updated = await runCli(['pipeline-schedules', 'update', schedule.id, '--every-hours', '6', '--end-at', '2099-01-01T00:00:00Z', '--json', ...common]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual([(await api(schedule.id)).everyHours, (await api(schedule.id)).cron, (await api(schedule.id)).endAt], [6, null, '2099-01-01T00:00:00.000Z']);
+    assert.equal((await runCli(['pipeline-schedules', 'update', schedule.id, '--end-at', 'none', ...common])).code, 0);
+    assert.equal((await api(schedule.id)).endAt, null);
+
+    const paused = await runCli(['pipeline-schedules', 'pause', schedule.id, ...common]);
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match(paused.stdout, /status\s+paused/);
+    assert.equal((await api(schedule.id)).status, 'paused');
+    const resumed = await runCli(['pipeline-schedules', 'resume', schedule.id, '--json', ...common]);
+    assert.equal((JSON.parse(resumed.stdout) as ScheduleView).status, 'active');
+    assert.equal((await api(schedule.id)).status, 'active');
+
+    const noName = await runCli(['pipeline-schedules', 'create', '--template', templateId, '--every-hours', '3', ...common]);
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /needs --name/);
+    const noChange = await runCli(['pipeline-schedules', 'update', schedule.id, ...common]);
+    assert.equal(noChange.code, 2);
+    const badCron = await runCli(['pipeline-schedules', 'create', '--name', 'bad', '--template', templateId, '--params', params, '--cron', '61 * * * *', ...common]);
+    assert.equal(badCron.code, 3);
+    assert.match(badCron.stderr, /^400 .*cron/);
+
+    const deleted = await runCli(['pipeline-schedules', 'delete', schedule.id, ...common]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`deleted pipeline schedule ${schedule.id}`));
+    const gone = await runCli(['pipeline-schedules', 'get', schedule.id, ...common]);
+    assert.equal(gone.code, 3);
+    assert.match(gone.stderr, /^404 /);
   });
 });

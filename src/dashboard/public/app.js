@@ -1,9 +1,11 @@
 // The dashboard: asks for an API key once (sessionStorage, this tab only), lists exports with
 // filters, and shows one export's steps, Platform ids, runs and error, kept live by reading
-// GET /exports/:id/events with fetch (EventSource cannot send the Authorization header).
+// GET /exports/:id/events with fetch (EventSource cannot send the Authorization header); and the
+// pipelines with their schedules.
 // Everything is rendered with textContent: no API value is ever parsed as HTML.
 /* global document, window, location */
 import { isActive, renderPipeline } from './pipeline-page.js';
+import { renderSchedules } from './schedules-page.js';
 
 const keyStorage = 'aepj.apiKey';
 // A paused or ended recurring export's stream closes too (resume reopens it).
@@ -415,11 +417,34 @@ function openExport(id) {
   followExport(id, signal).catch((e) => handleError(e, 'export-error-load'));
 }
 
-// Pipelines: the tab stays a placeholder until the API offers GET /pipelines.
+// Pipelines: the tab stays a placeholder until the API offers GET /pipelines. The schedules
+// below the list are read again every 5 s while the tab is on screen, so new occurrences show.
+
+async function loadSchedules(signal) {
+  const response = await api('/pipeline-schedules?limit=25', { signal });
+  // A server without pipeline schedules: the section says there are none.
+  const body = response.status === 404 ? { items: [] } : await response.json().catch(() => null);
+  if (!response.ok && response.status !== 404) throw new Error(body?.detail ?? `${response.status}`);
+  const scheduleAction = (action) => (schedule) =>
+    api(`/pipeline-schedules/${encodeURIComponent(schedule.id)}/${action}`, { method: 'POST', signal })
+      .then(async (answer) => {
+        if (!answer.ok) throw new Error((await answer.json().catch(() => null))?.detail ?? `${answer.status}`);
+        return loadSchedules(signal);
+      })
+      .catch((e) => handleError(e, 'schedules-error'));
+  const tbody = $('schedules-table').querySelector('tbody');
+  renderSchedules(tbody, body.items, { confirm: (text) => window.confirm(text), pause: scheduleAction('pause'), resume: scheduleAction('resume') });
+  show('schedules-table', tbody.children.length > 0);
+  show('schedules-empty', tbody.children.length === 0);
+  showMessage('schedules-error', '');
+}
 
 async function openPipelines() {
   const signal = switchView('pipelines-view');
   showMessage('pipelines-error', '');
+  loadSchedules(signal).catch((e) => handleError(e, 'schedules-error'));
+  const timer = window.setInterval(() => loadSchedules(signal).catch((e) => handleError(e, 'schedules-error')), 5000);
+  signal.addEventListener('abort', () => window.clearInterval(timer));
   try {
     const response = await api('/pipelines?limit=25', { signal });
     if (response.status === 404) {
