@@ -316,6 +316,8 @@ export function createExportService(deps: ExportServiceDeps) {
         const latest = await load(tenantId, id);
         if (latest.status !== 'paused') throw new AppError('conflict', `Export ${id} became ${latest.status} meanwhile; it was not paused.`);
       }
+      // The worker records the runs that started before the pause as they finish: wake it to look now.
+      void wakeJob(producer, 'export.run', { exportId: id }, log);
       return presentExport(await load(tenantId, id));
     },
 

@@ -141,6 +141,28 @@ describe('a recurring export', () => {
     await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
   });
 
+  test('a run in progress at pause is recorded and announced when it finishes, while the export stays paused', async () => {
+    const created = await createRecurring('recurring/pause-mid-run', { every: 'PT3H' });
+    const running = await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'in_progress'), 60_000);
+    const inFlight = running.runs.find((r) => r.state === 'in_progress')!;
+    const paused = await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/pause`);
+    assert.equal(paused.statusCode, 200, paused.body);
+
+    // No resume: the worker keeps watching the run that had started.
+    const settled = await waitForExport(world.api, created.id, (e) => e.runs.find((r) => r.id === inFlight.id)?.state !== 'in_progress', 60_000);
+    assert.equal(settled.status, 'paused');
+    const run = settled.runs.find((r) => r.id === inFlight.id)!;
+    assert.equal(run.state, 'succeeded', JSON.stringify(run.errors));
+    const events = await runEventsOf(created.id);
+    assert.deepEqual(events.filter((e) => e.runId === inFlight.id).map((e) => e.event), ['export.run.succeeded'], 'announced once');
+    const listed = await waitForExport(world.api, created.id, (e) => e.runs.every((r) => r.state !== 'in_progress' && r.folderUri !== null));
+    assert.equal(listed.status, 'paused');
+    assert.ok((listed.runs.find((r) => r.id === inFlight.id)?.landedFiles.length ?? 0) >= 1, 'its files are listed too');
+
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
+    await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
+  });
+
   test('a failed scheduled run shows as lastRun.state failed and in the metrics; the export stays active', async () => {
     const created = await createRecurring('recurring/failing', { every: 'PT3H' });
     const active = await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'succeeded'), 60_000);

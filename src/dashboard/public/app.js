@@ -8,8 +8,9 @@ import { isActive, renderPipeline } from './pipeline-page.js';
 import { renderSchedules } from './schedules-page.js';
 
 const keyStorage = 'aepj.apiKey';
-// A paused or ended recurring export's stream closes too (resume reopens it).
-const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out', 'paused', 'ended'];
+// An ended recurring export's stream closes too; a paused one's stays open (runs started before
+// the pause still finish, and a resume shows).
+const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out', 'ended'];
 /** The worker's steps in order (src/exports/worker/export-model.ts), as people read them. */
 const steps = [
   ['governance', 'Check dataset labels'],

@@ -11,6 +11,10 @@
 // never sleeps past the next schedule instant or the end, so a new run is seen within a poll or so.
 // An idle PT3H export costs about 15 calls per cycle instead of 360 at a fixed 30 s; anything seen
 // to change restarts the backoff.
+//
+// A paused export is watched too, while a run that started before the pause is still going: it is
+// recorded and announced when it finishes, and the export stays `paused`. Then the job stops until
+// a resume wakes it. Platform trouble meanwhile never moves it out of `paused`.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../../generated/prisma/client.js';
 import { notifyExportRun, notifyExportStatus } from '../../../notifications/export-notifications.js';
@@ -115,7 +119,26 @@ function watchDelayMs(ctx: StepContext, schedule: RecurringSchedule, flowCreated
   return Math.max(s.runPollInitialMs, Math.min(idle, cap));
 }
 
+/**
+ * What a step result becomes while paused: a wait keeps the export paused; anything else (a
+ * permanent error, a flow to set up again) stops the watch until a resume.
+ */
+function whilePaused(ctx: StepContext, result: StepResult): StepResult {
+  if (result.kind === 'wait') return { ...result, status: 'paused' };
+  if (result.kind === 'next') return { kind: 'finished' };
+  if (result.kind === 'fail') {
+    ctx.log.warn({ error: result.error }, 'watching a paused export failed; its runs are looked at again on resume');
+    return { kind: 'finished' };
+  }
+  return result;
+}
+
 export const watchRunsStep: StepHandler = async (ctx) => {
+  const result = await watchRuns(ctx);
+  return ctx.fenced.status === 'paused' ? whilePaused(ctx, result) : result;
+};
+
+async function watchRuns(ctx: StepContext): Promise<StepResult> {
   const schedule = parseStoredSchedule(ctx.exp.schedule);
   if (schedule === null) return next('trigger_run');
   const binding = await bindingOf(ctx);
@@ -141,6 +164,10 @@ export const watchRunsStep: StepHandler = async (ctx) => {
   if (listing !== null) return listing;
 
   const open = await currentRun(ctx.db, ctx.exp.id);
+  if (ctx.fenced.status === 'paused') {
+    if (open === null) return { kind: 'finished' };
+    return { kind: 'wait', delayMs: watchDelayMs(ctx, schedule, binding.createdAt, true), status: 'paused', reason: 'a run started before the pause is in progress', resetBackoff: changed };
+  }
   if (open === null && scheduleIsOver(ctx, schedule, binding.createdAt)) return finishEnded(ctx);
   return {
     kind: 'wait',
@@ -149,4 +176,4 @@ export const watchRunsStep: StepHandler = async (ctx) => {
     reason: open === null ? 'waiting for the next scheduled run' : 'a scheduled run is in progress',
     resetBackoff: changed,
   };
-};
+}
