@@ -110,6 +110,35 @@ describe('a recurring export', () => {
     assert.equal(endedEvents, 1);
   });
 
+  test('an ended export given a later endAt is active again on the same flow; without one, the PATCH is refused naming endAt', async () => {
+    const created = await createRecurring('recurring/reactivated', { every: 'PT3H' });
+    await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'succeeded'), 60_000);
+    await world.api.patch(world.api.keys.tenantA, `/exports/${created.id}`, { schedule: { endAt: new Date(Date.now() + 500).toISOString() } });
+    const ended = await waitForExport(world.api, created.id, (e) => e.status === 'ended', 60_000);
+    const flows = await countAtPlatform(world.sim, 'flows');
+
+    const refused = await world.api.patch(world.api.keys.tenantA, `/exports/${created.id}`, { schedule: { every: 'PT6H' } });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(bodyOf<{ errors: { pointer: string }[] }>(refused).errors.map((e) => e.pointer), ['/schedule/endAt']);
+    assert.match(bodyOf<{ detail: string }>(refused).detail, /ended at its endAt .* give a later endAt/);
+
+    const endAt = new Date(Date.now() + 3_600_000).toISOString();
+    const patched = await world.api.patch(world.api.keys.tenantA, `/exports/${created.id}`, { schedule: { endAt } });
+    assert.equal(patched.statusCode, 200, patched.body);
+    const view = bodyOf<ExportView>(patched);
+    assert.equal(view.status, 'active');
+    assert.equal(view.finishedAt, null);
+    assert.equal(view.schedule !== 'on-demand' && view.schedule.endAt, endAt);
+    assert.equal((await flowAtPlatform(world.sim, ended.platform.flowId!)).state, 'enabled');
+    const again = await waitForExport(world.api, created.id, (e) => e.runs.filter((r) => r.state === 'succeeded').length > ended.runs.length, 60_000);
+    assert.equal(again.status, 'active');
+    assert.equal(again.platform.flowId, ended.platform.flowId, 'the same flow');
+    assert.equal(await countAtPlatform(world.sim, 'flows'), flows, 'no new flow');
+
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
+    await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
+  });
+
   test('pause stops new runs (the flow is disabled) and resume starts them again', async () => {
     const created = await createRecurring('recurring/pause', { every: 'PT3H' });
     const running = await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'succeeded'), 60_000);
