@@ -98,7 +98,7 @@ export function createExportService(deps: ExportServiceDeps) {
         const flow = await platform.getFlow(flowId);
         if (!flow.etag) throw new AppError('platform_error', `The Platform returned flow ${flowId} without an etag; its schedule cannot be changed safely.`);
         try {
-          await platform.updateFlowSchedule(flowId, { ...flow.scheduleParams, ...platformScheduleParams(schedule) }, flow.etag);
+          await platform.updateFlowSchedule(flowId, { ...flow.scheduleParams, ...platformScheduleParams(schedule, now().getTime()) }, flow.etag);
           return;
         } catch (error) {
           if (attempt < 2 && error instanceof PlatformError && error.kind === 'conflict') continue;

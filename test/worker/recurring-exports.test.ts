@@ -10,11 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
-import { countAtPlatform, createDestination, datasetIdByName, EVENTS_DATASET, flowAtPlatform, getExport, startWorld, waitForExport, type World } from './helpers.js';
+import { countAtPlatform, createDestination, datasetIdByName, EVENTS_DATASET, flowAtPlatform, getExport, setFlowWindowAtPlatform, startWorld, waitForExport, type World } from './helpers.js';
 
 /** Platform seconds per real second: PT3H = 10 800 s every 2 s. */
 const TIME_SCALE = 5400;
 const INTERVAL_MS = 2000;
+const DAY = 24 * 3600;
 
 let world: World;
 let datasetId: string;
@@ -66,6 +67,18 @@ async function runEventsOf(exportId: string): Promise<{ event: string; runId: st
 
 async function platformRuns(flowId: string): Promise<number> {
   return countAtPlatform(world.sim, 'runs', [`flowId==${flowId}`]);
+}
+
+/** Polls the flow at the Platform until its end (epoch seconds) is past `after`. */
+async function waitForFlowEndAfter(flowId: string, after: number): Promise<number> {
+  const until = Date.now() + 60_000;
+  let end: number | undefined;
+  while (Date.now() < until) {
+    end = (await flowAtPlatform(world.sim, flowId)).scheduleParams.endTime;
+    if (end !== undefined && end > after) return end;
+    await sleep(100);
+  }
+  assert.fail(`the flow's end stayed at ${String(end)}`);
 }
 
 describe('a recurring export', () => {
@@ -187,6 +200,34 @@ describe('a recurring export', () => {
     const listed = await waitForExport(world.api, created.id, (e) => e.runs.every((r) => r.state !== 'in_progress' && r.folderUri !== null));
     assert.equal(listed.status, 'paused');
     assert.ok((listed.runs.find((r) => r.id === inFlight.id)?.landedFiles.length ?? 0) >= 1, 'its files are listed too');
+
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
+    await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
+  });
+
+  test('without endAt the flow gets an end six months out, moved on as it comes near; a flow the Platform ended is brought back, no duplicate', async () => {
+    const created = await createRecurring('recurring/no-end', { every: 'PT3H' });
+    const active = await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'succeeded'), 60_000);
+    const flowId = active.platform.flowId!;
+    const now = Math.floor(Date.now() / 1000);
+    const flow = await flowAtPlatform(world.sim, flowId);
+    assert.ok(flow.scheduleParams.endTime! > now + 170 * DAY, 'an explicit end about six months out');
+    const flows = await countAtPlatform(world.sim, 'flows');
+
+    // About to end (a day left): moved on by six months.
+    await setFlowWindowAtPlatform(world.sim, flowId, flow.scheduleParams.startTime, now + DAY);
+    await waitForFlowEndAfter(flowId, now + 170 * DAY);
+    assert.equal((await getExport(world.api, created.id)).status, 'active');
+
+    // Ended at the Platform (fault): no run comes; the worker notices on an idle look and brings the same flow back.
+    await setFlowWindowAtPlatform(world.sim, flowId, now - 7200, now - 3600);
+    const atFault = (await getExport(world.api, created.id)).runs.length;
+    await waitForFlowEndAfter(flowId, now + 170 * DAY);
+    const again = await waitForExport(world.api, created.id, (e) => e.runs.filter((r) => r.state === 'succeeded').length > atFault, 60_000);
+    assert.equal(again.status, 'active');
+    assert.equal(again.nextRunAt !== null, true, 'no end: a next run is always named');
+    assert.equal(again.platform.flowId, flowId, 'the same flow');
+    assert.equal(await countAtPlatform(world.sim, 'flows'), flows, 'no duplicate flow');
 
     assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
     await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
