@@ -3,8 +3,9 @@
 // Usage: npm test [-- <path filter> ...]   e.g. npm test -- simulator
 // Chaos tests live in test/chaos and run only through `npm run test:chaos`.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const includeChaos = args.includes('--chaos');
@@ -31,10 +32,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Every test that starts the simulator checks its traffic against Adobe's OpenAPI files, read from
+// the shared/adobe-openapi folder beside the clone (test/support/adobe-spec-dir.ts).
+const specDir = process.env.ADOBE_OPENAPI_DIR ?? fileURLToPath(new URL('../../shared/adobe-openapi/', import.meta.url));
+if (!existsSync(join(specDir, 'destinations.yaml'))) {
+  console.error(`Adobe's OpenAPI files are not at ${specDir}: clone the project beside the shared/ folder, or set ADOBE_OPENAPI_DIR.`);
+  process.exit(1);
+}
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  [
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    `--test-reporter=${fileURLToPath(new URL('./file-timings-reporter.mjs', import.meta.url))}`, '--test-reporter-destination=stdout',
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1040,7 +1040,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a destination
-         * @description Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt) or a pipeline schedule names it; the problem lists them under `usedBy`.
+         * @description Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt), a pipeline schedule names it, or a pipeline still running names it; the problem lists them under `usedBy`.
          */
         delete: {
             parameters: {

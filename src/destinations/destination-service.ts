@@ -7,8 +7,9 @@ import type { Db } from '../db/client.js';
 import { platformFailureToProblem } from '../datasets/platform-failure.js';
 import { AppError, notFound } from '../errors.js';
 import { activeExportStatuses, type ExportStatus } from '../exports/export-status.js';
+import { activePipelineStatuses } from '../pipelines/pipeline-status.js';
 import { destinationLockKey, withTryAdvisoryLock } from '../exports/worker/advisory-lock.js';
-import { platformDestinationOf } from '../exports/worker/destination-target.js';
+import { platformDestinationOf } from './platform-destination.js';
 import { pageOf, type Keyset } from '../http/routes/pagination.js';
 import type { PlatformClient } from '../platform/client.js';
 import { PlatformError } from '../platform/errors.js';
@@ -24,6 +25,7 @@ import {
   listDestinations,
   markDestinationDeleted,
   pipelineSchedulesUsing,
+  runningPipelinesUsing,
   updateDestination,
   USERS_NAMED,
 } from './destination-store.js';
@@ -147,18 +149,22 @@ export function createDestinationService({ db, secrets, platforms, tenants, now 
         await tx.$queryRaw`SELECT id FROM destinations WHERE id = ${id}::uuid FOR UPDATE`;
         const exports = await exportsUsing(tx, tenantId, id, { active: activeExportStatuses, finishedRecurring: finishedRecurringStatuses }, now());
         const schedules = await pipelineSchedulesUsing(tx, tenantId, id);
-        if (exports.length > 0 || schedules.length > 0) {
+        const pipelines = await runningPipelinesUsing(tx, tenantId, id, activePipelineStatuses);
+        if (exports.length > 0 || schedules.length > 0 || pipelines.length > 0) {
           const named = [
             ...exports.slice(0, USERS_NAMED).map((e) => `export ${e.id} (${e.status}${e.schedule === null ? '' : ', recurring'})`),
             ...schedules.slice(0, USERS_NAMED).map((s) => `pipeline schedule "${s.name}" ${s.id} (${s.status})`),
+            ...pipelines.slice(0, USERS_NAMED).map((p) => `pipeline "${p.name}" ${p.id} (${p.status})`),
           ];
+          const more = [exports, schedules, pipelines].some((users) => users.length > USERS_NAMED);
           throw new AppError(
             'conflict',
-            `Destination ${id} is in use by ${named.join(', ')}${exports.length > USERS_NAMED || schedules.length > USERS_NAMED ? ' and more' : ''}; cancel the exports (or wait for them) and delete the pipeline schedules first.`,
+            `Destination ${id} is in use by ${named.join(', ')}${more ? ' and more' : ''}; cancel the exports and pipelines (or wait for them) and delete the pipeline schedules first.`,
             {
               usedBy: {
                 exports: exports.slice(0, USERS_NAMED).map((e) => ({ id: e.id, status: e.status, recurring: e.schedule !== null })),
                 pipelineSchedules: schedules.slice(0, USERS_NAMED).map((s) => ({ id: s.id, name: s.name, status: s.status })),
+                pipelines: pipelines.slice(0, USERS_NAMED).map((p) => ({ id: p.id, name: p.name, status: p.status })),
               },
             },
           );

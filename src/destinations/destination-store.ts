@@ -70,6 +70,19 @@ export async function pipelineSchedulesUsing(db: DbOrTx, tenantId: string, desti
   });
 }
 
+/**
+ * Pipelines still running (the given statuses) whose definition names the destination anywhere:
+ * export, ML, ingest and activate steps keep it in different fields, and a destination id is a
+ * UUID no other field of a definition can hold by chance.
+ */
+export async function runningPipelinesUsing(db: DbOrTx, tenantId: string, destinationId: string, statuses: readonly string[]) {
+  return db.$queryRaw<{ id: string; name: string; status: string }[]>`
+    SELECT id::text AS id, name, status FROM pipelines
+    WHERE tenant_id = ${tenantId}::uuid AND status = ANY(${[...statuses]}::text[])
+      AND jsonb_path_exists(definition, 'lax $.** ? (@ == $id)', jsonb_build_object('id', ${destinationId}::text))
+    ORDER BY created_at ASC LIMIT ${USERS_NAMED + 1}`;
+}
+
 export async function updateDestination(db: DbOrTx, tenantId: string, id: string, data: { name?: string; credentialsSealed?: string; baseConnectionId?: null }) {
   const { count } = await db.destination.updateMany({ where: { id, tenantId, deletedAt: null }, data });
   return count === 1;

@@ -116,13 +116,12 @@ export function createExportService(deps: ExportServiceDeps) {
     maxWaitMs: deps.config.accept.maxWaitMs,
     crashAt: deps.config.accept.crashAt,
   });
-  /** Each destination's base connection id as last written with an export (the answer names it). */
-  const baseConnections = new Map<string, string | null>();
   /**
-   * Each destination's type, which decides the path rules. A destination never changes type, so
-   * it is looked up once per process; the write re-checks that the destination still exists.
+   * What accepting needs of each destination: its type, which decides the path rules (a destination
+   * never changes type, so it is looked up once per process; the write re-checks that it still
+   * exists), and its base connection id as last written with an export (the answer names it).
    */
-  const destinationTypes = new Map<string, string>();
+  const destinationFacts = new Map<string, { type: string; baseConnectionId: string | null }>();
   const publicUrl = deps.config.http.publicUrl.replace(/\/$/, '');
 
   async function accept(tenantId: string, body: CreateExportBody, idempotency: IdempotencyRequest | undefined): Promise<IdempotentAnswer> {
@@ -138,15 +137,15 @@ export function createExportService(deps: ExportServiceDeps) {
         errors: [{ location: 'body', pointer: '/destinationId', message: 'is not one of your destinations' }],
       });
     const destinationKey = `${tenantId}\n${body.destinationId}`;
-    let destinationType = destinationTypes.get(destinationKey);
-    if (destinationType === undefined) {
+    let facts = destinationFacts.get(destinationKey);
+    if (facts === undefined) {
       const destination = await findDestination(db, tenantId, body.destinationId);
       if (!destination) throw destinationMissing();
-      destinationType = destination.type;
-      if (destinationTypes.size >= 10_000) destinationTypes.clear();
-      destinationTypes.set(destinationKey, destinationType);
+      facts = { type: destination.type, baseConnectionId: null };
+      if (destinationFacts.size >= 10_000) destinationFacts.clear();
+      destinationFacts.set(destinationKey, facts);
     }
-    const pathProblem = destinationPathProblem(destinationType, body.path);
+    const pathProblem = destinationPathProblem(facts.type, body.path);
     if (pathProblem) throw fieldError('body', '/path', pathProblem);
     try {
       await checkDatasetGovernance(tenant, body.datasetId);
@@ -180,7 +179,7 @@ export function createExportService(deps: ExportServiceDeps) {
         // A recurring export's runs come from its schedule; an on-demand one wants a run now.
         requestRun: schedule === null,
         now: acceptedAt,
-        expectedBaseConnectionId: baseConnections.get(destinationKey) ?? null,
+        expectedBaseConnectionId: facts.baseConnectionId,
       };
       const answer = {
         statusCode: 202,
@@ -192,11 +191,10 @@ export function createExportService(deps: ExportServiceDeps) {
         case 'inserted':
           return { ...answer, replayed: false };
         case 'destination_missing':
-          baseConnections.delete(destinationKey);
+          destinationFacts.delete(destinationKey);
           throw destinationMissing();
         case 'stale_base_connection':
-          if (baseConnections.size >= 10_000) baseConnections.clear();
-          baseConnections.set(destinationKey, outcome.baseConnectionId);
+          facts.baseConnectionId = outcome.baseConnectionId;
           continue;
         case 'key_taken': {
           if (!idempotency) throw new Error('an export without an Idempotency-Key found its key taken');

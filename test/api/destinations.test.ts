@@ -254,6 +254,36 @@ describe('DELETE /destinations/:id names its users', () => {
   });
 });
 
+describe('DELETE /destinations/:id and running pipelines', () => {
+  test('409 naming a running one-off pipeline whose activate step names it; 204 once it has finished', async () => {
+    const id = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
+    const other = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.dlz)).id;
+    const db = api.database.db;
+    const pipelineId = randomUUID();
+    await db.pipeline.create({
+      data: {
+        id: pipelineId,
+        tenantId: api.tenantA.id,
+        name: 'one-off scoring',
+        status: 'running',
+        definition: { steps: [{ kind: 'activate', name: 'activate', audience: { stepRef: 'segment' }, destinationId: id }] },
+        nextCheckAt: new Date(),
+      },
+    });
+
+    const refused = await api.delete(api.keys.tenantA, `/destinations/${id}`);
+    assert.equal(refused.statusCode, 409, refused.body);
+    const problem = bodyOf<Problem & { usedBy: { pipelines: { id: string; name: string; status: string }[] } }>(refused);
+    assert.deepEqual(problem.usedBy.pipelines, [{ id: pipelineId, name: 'one-off scoring', status: 'running' }]);
+    assert.ok(problem.detail.includes(pipelineId), problem.detail);
+    // A destination the pipeline does not name is free.
+    assert.equal((await api.delete(api.keys.tenantA, `/destinations/${other}`)).statusCode, 204);
+
+    await db.pipeline.update({ where: { id: pipelineId }, data: { status: 'succeeded' } });
+    assert.equal((await api.delete(api.keys.tenantA, `/destinations/${id}`)).statusCode, 204);
+  });
+});
+
 describe('PATCH /destinations/:id', () => {
   test('renames; rotates credentials sealed at rest (no base connection yet: the row only)', async () => {
     const created = bodyOf<DestinationBody>(await api.post(api.keys.tenantA, '/destinations', fakeDestinationBodies.s3));

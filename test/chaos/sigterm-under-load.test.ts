@@ -119,15 +119,9 @@ describe('chaos: SIGTERM to the API and the worker under load', () => {
     assert.equal(report.rows, load.requests.length);
   });
 
-  test(
-    'the replacement API answers the burst of retries without a 500',
-    {
-      todo:
-        'under a burst the API answers 500 when Prisma cannot start a transaction within its maxWait (pool exhausted); ' +
-        'a 503 with Retry-After, or waiting longer, would be right (src/http/plugins/problem-details.ts, export-service.ts)',
-    },
-    () => {
-      assert.equal(total(afterRestart, is5xx), 0, flat(afterRestart));
-    },
-  );
+  // A burst the replacement cannot take at once (its pool busy) is told 503 with Retry-After
+  // (issue #15: database unavailability, P2024/P2028, is never a 500); the client retries.
+  test('the replacement API answers the burst of retries without a 500', () => {
+    assert.equal(total(afterRestart, (o) => o === '500'), 0, flat(afterRestart));
+  });
 });

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
+import { ADOBE_SPEC_DIR } from './adobe-spec-dir.js';
 
 export type SpecFile =
   | 'flow-service.yaml'
@@ -16,7 +17,7 @@ export type SpecFile =
   | 'batch-ingestion.yaml'
   | 'policy-service.yaml';
 
-const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
+const SPEC_DIR = ADOBE_SPEC_DIR;
 
 export interface RequestToValidate {
   method: string;

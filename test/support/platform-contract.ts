@@ -16,6 +16,7 @@ import type { InspectedRequest, RequestInspector } from '../../src/simulator/app
 import { CONTRACT_CONTRADICTIONS, type ContractContradiction } from './contract-contradictions.js';
 import type { SpecValidator } from './openapi.js';
 import { validatorFor, type PipelineSpec } from './spec-validators.js';
+import { ADOBE_SPEC_DIR } from './adobe-spec-dir.js';
 
 export type ContractMode = 'reject' | 'record';
 
@@ -39,7 +40,7 @@ export interface PlatformContract {
   readonly violations: readonly ContractViolation[];
 }
 
-const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
+const SPEC_DIR = ADOBE_SPEC_DIR;
 const S3_SPEC = '4fce964d-3f37-408f-9778-e597338a21ee';
 const SFTP_SPEC = '36965a81-b1c6-401b-99f8-22508f1e6a26';
 

@@ -7,6 +7,7 @@ import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { parse as parseYaml } from 'yaml';
 import { loadSpec, SpecValidator, type RequestToValidate, type ResponseOptions, type ResponseToValidate, type SpecFile, type ValidationReport } from './openapi.js';
 import { Swagger2Validator } from './swagger2.js';
+import { ADOBE_SPEC_DIR } from './adobe-spec-dir.js';
 
 export type PipelineSpec =
   | 'query-service.yaml'
@@ -25,7 +26,7 @@ export interface Validator {
   validateResponse(request: Pick<RequestToValidate, 'method' | 'path'>, response: ResponseToValidate, options?: ResponseOptions): ValidationReport;
 }
 
-const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
+const SPEC_DIR = ADOBE_SPEC_DIR;
 
 /**
  * Drops examples and renames properties literally called "$ref": openapi-backend's dereferencer

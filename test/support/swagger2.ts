@@ -7,8 +7,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import type { RequestToValidate, ResponseOptions, ResponseToValidate, ValidationReport } from './openapi.js';
+import { ADOBE_SPEC_DIR } from './adobe-spec-dir.js';
 
-const SPEC_DIR = new URL('../../../shared/adobe-openapi/', import.meta.url);
+const SPEC_DIR = ADOBE_SPEC_DIR;
 
 type Json = Record<string, unknown>;
 

@@ -102,7 +102,7 @@ export const destinationRoutes: FastifyPluginCallbackZod<{ destinations: Destina
         tags,
         summary: 'Delete a destination',
         description:
-          'Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt) or a pipeline schedule names it; the problem lists them under `usedBy`.',
+          'Refused (409) while an export still uses it (unfinished, or recurring and not past its endAt), a pipeline schedule names it, or a pipeline still running names it; the problem lists them under `usedBy`.',
         params: DestinationParamsSchema,
         response: { 204: z.null().describe('Deleted'), ...problemResponses(400, 404, 409) },
       },

@@ -2,7 +2,7 @@
 // Creation is serialised per destination (advisory lock) and preceded by a lookup by name, so
 // concurrent first exports, a lost response or a restored database never make a second one.
 import { destinationLockKey, withTryAdvisoryLock } from '../advisory-lock.js';
-import { InvalidDestinationError, platformDestinationOf } from '../destination-target.js';
+import { InvalidDestinationError, platformDestinationOf } from '../../../destinations/platform-destination.js';
 import { findOrCreate } from '../find-or-create.js';
 import { baseConnectionName } from '../platform-names.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';

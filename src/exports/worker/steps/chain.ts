@@ -1,6 +1,6 @@
 // Steps `source_connection`, `target_connection` and `flow`: the binding's Platform objects, each
 // skipped once its id is saved on the binding.
-import { InvalidDestinationError, platformDestinationOf, targetConnectionParams } from '../destination-target.js';
+import { InvalidDestinationError, platformDestinationOf, targetConnectionParams } from '../../../destinations/platform-destination.js';
 import { scheduleParamsOf } from '../schedule-params.js';
 import { fail, type StepHandler } from '../step-context.js';
 import { ensureBindingObject } from './binding.js';

@@ -6,7 +6,7 @@
 // the call, so after a crash or a lost answer the step adopts the flow's run instead of starting
 // another.
 import { destinationLockKey, withTryAdvisoryLock } from '../../../exports/worker/advisory-lock.js';
-import { audienceTargetConnectionParams, InvalidDestinationError, platformDestinationOf, type PlatformDestination } from '../../../exports/worker/destination-target.js';
+import { audienceTargetConnectionParams, InvalidDestinationError, platformDestinationOf, type PlatformDestination } from '../../../destinations/platform-destination.js';
 import { findOrCreate } from '../../../exports/worker/find-or-create.js';
 import { baseConnectionName } from '../../../exports/worker/platform-names.js';
 import { parkedScheduleParams } from '../../../exports/worker/schedule-params.js';

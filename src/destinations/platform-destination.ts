@@ -1,10 +1,13 @@
 // Turns a destination row into what the Platform needs: the connection and flow spec ids, the
 // base connection's `auth` (credentials opened from the secret box only here, in memory) and the
 // target connection's location params (reference section 2.4 and 3).
-import type { SecretBox } from '../../crypto/secret-box.js';
-import { destinationTypeSchemas, type DestinationType } from '../../destinations/destination-types.js';
-import type { Destination } from '../../generated/prisma/client.js';
-import { DESTINATION_SPECS, type DestinationKind } from '../../platform/spec-ids.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { destinationTypeSchemas, type DestinationType } from './destination-types.js';
+import type { Destination } from '../generated/prisma/client.js';
+import { DESTINATION_SPECS, type DestinationKind } from '../platform/spec-ids.js';
+
+/** What the mapping reads of a destination row. */
+export type StoredDestination = Pick<Destination, 'type' | 'params' | 'credentialsSealed'>;
 
 export interface PlatformDestination {
   connectionSpecId: string;
@@ -33,7 +36,7 @@ function isDestinationType(type: string): type is DestinationType {
   return type in platformKindOf;
 }
 
-function openCredentials(destination: Destination, secrets: SecretBox): unknown {
+function openCredentials(destination: StoredDestination, secrets: SecretBox): unknown {
   if (destination.credentialsSealed === null) return null;
   return JSON.parse(secrets.open(destination.credentialsSealed)) as unknown;
 }
@@ -44,7 +47,7 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
   return parsed.data;
 }
 
-export function platformDestinationOf(destination: Destination, secrets: SecretBox): PlatformDestination {
+export function platformDestinationOf(destination: StoredDestination, secrets: SecretBox): PlatformDestination {
   const type = destination.type;
   if (!isDestinationType(type)) throw new InvalidDestinationError(`Unknown destination type ${type}.`);
   const spec = DESTINATION_SPECS[platformKindOf[type]];
