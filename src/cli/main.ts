@@ -4,7 +4,8 @@
 //        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
-//   aepj exports wait <id> [--timeout <s>] | pause <id> | resume <id>
+//   aepj exports wait <id> [--timeout <s>] | update <id> [--schedule …] [--start-at <t>] [--end-at <t>]
+//        | pause <id> | resume <id>
 //   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
 //   aepj pipeline-schedules create --name <n> (--pipeline <id> | --template <id> [--params <json>])
 //        (--cron <pattern> [--time-zone <tz>] | --every-hours <n>) [--start-at <t>] [--end-at <t>]
@@ -30,6 +31,9 @@ const usage = `usage: aepj <exports|pipelines|pipeline-schedules> <command> [opt
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
   exports wait <id> [--timeout <seconds>]
+  exports update <id> [--schedule PT6H|<json>] [--start-at <time>] [--end-at <time>]
+                                            (a recurring export's schedule; a later --end-at
+                                            makes an ended export active again)
   exports pause <id> | resume <id>          (a recurring export: disable / enable its flow)
   pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>

@@ -1587,7 +1587,7 @@ export interface paths {
         head?: never;
         /**
          * Change a recurring export's schedule
-         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` (or `endAt: null`) is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.
+         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.
          */
         patch: {
             parameters: {

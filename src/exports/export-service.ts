@@ -373,7 +373,7 @@ export function createExportService(deps: ExportServiceDeps) {
       const after = await load(tenantId, id);
       const flowIdAfter = after.flowBinding?.flowId ?? null;
       if (flowIdAfter && flowIdAfter !== flowIdBefore) await patchFlowSchedule(tenant, flowIdAfter, schedule);
-      // An ended export given a later end (the schedule resolved above ends in the future, or never)
+      // An ended export given a later end (the schedule resolved above ends in the future)
       // starts again on the same flow. Adobe changes a flow's window with this same PATCH of
       // /scheduleParams (reference platform-export-api.md 2.8, destinations.yaml's
       // Update_Dataset_Schedule example), and a flow past its end that gets a later endTime runs

@@ -104,6 +104,29 @@ describe('aepj CLI', () => {
     assert.match(noFile.stderr, /needs --file/);
   });
 
+  test('exports update changes a recurring export\'s schedule; nothing to change is a usage error, a past end the API\'s 400', async () => {
+    const created = await runCli(['exports', 'create', '--dataset', datasetId, '--destination', destinationId, '--path', 'cli/recurring', '--schedule', 'PT3H', '--json', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    const { id } = JSON.parse(created.stdout) as ExportView;
+    const endAt = new Date(Date.now() + 30 * 24 * 3_600_000).toISOString();
+    const updated = await runCli(['exports', 'update', id, '--schedule', 'PT6H', '--end-at', endAt, '--json', ...common]);
+    assert.equal(updated.code, 0, updated.stderr);
+    const view = bodyOf<ExportView>(await world.api.get(world.api.keys.tenantA, `/exports/${id}`));
+    assert.deepEqual(view.schedule !== 'on-demand' && [view.schedule.every, view.schedule.endAt], ['PT6H', endAt]);
+    assert.deepEqual((JSON.parse(updated.stdout) as ExportView).schedule, view.schedule);
+    const human = await runCli(['exports', 'update', id, '--schedule', '{"every":"PT12H"}', ...common]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /schedule\s+every PT12H from /);
+
+    const nothing = await runCli(['exports', 'update', id, ...common]);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /needs --schedule, --start-at or --end-at/);
+    const past = await runCli(['exports', 'update', id, '--end-at', '2020-01-01T00:00:00Z', ...common]);
+    assert.equal(past.code, 3);
+    assert.match(past.stderr, /^400 .*schedule\/endAt/);
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${id}/cancel`)).statusCode, 202);
+  });
+
   test('pipelines create --wait runs a featurize pipeline to succeeded; get and list show it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aepj-cli-'));
     const file = join(dir, 'pipeline.json');

@@ -112,7 +112,7 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
         tags,
         summary: "Change a recurring export's schedule",
         description:
-          "Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` (or `endAt: null`) is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.",
+          "Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.",
         params: ExportParamsSchema,
         body: UpdateExportBodySchema,
         response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 422, 502, 503) },
