@@ -1,10 +1,11 @@
 // `exports create|get|list|wait|update|pause|resume`: each a thin layer over the typed client. Returns the
 // exit code: 0 done (the export succeeded, or a recurring one is active, paused or ended), 1 the
 // export ended failed, cancelled or timed_out.
-import { dataOrThrow, type ApiClient, type components, type CreateExport, type Export, type ExportSummary } from '../client/api-client.js';
+import { dataOrThrow, type ApiClient, type components, type CreateExport, type Export } from '../client/api-client.js';
 import { waitForExport } from '../client/wait-for-export.js';
 import { CliUsageError } from './cli-config.js';
 import { formatExport, formatExportTable } from './output.js';
+import { collectPages } from './pages.js';
 import { createProgressDisplay } from './progress.js';
 
 type UpdateExport = components['schemas']['UpdateExportInput'];
@@ -135,9 +136,7 @@ export async function runExportCommand(client: ApiClient, action: string | undef
       return 0;
     }
     case 'list': {
-      const items: ExportSummary[] = [];
-      let cursor: string | undefined;
-      do {
+      const items = await collectPages(flags.all, async (cursor) => {
         const query = {
           ...(flags.status ? { status: flags.status } : {}),
           ...(flags.dataset ? { datasetId: flags.dataset } : {}),
@@ -145,10 +144,8 @@ export async function runExportCommand(client: ApiClient, action: string | undef
           ...(flags.limit ? { limit: Number(flags.limit) } : {}),
           ...(cursor ? { cursor } : {}),
         };
-        const page = dataOrThrow(await client.GET('/exports', { params: { query } }));
-        items.push(...page.items);
-        cursor = flags.all ? (page.nextCursor ?? undefined) : undefined;
-      } while (cursor);
+        return dataOrThrow(await client.GET('/exports', { params: { query } }));
+      });
       print(io, flags, items, () => (items.length ? formatExportTable(items) : 'no exports'));
       return 0;
     }

@@ -10,6 +10,8 @@
 //   aepj pipeline-schedules create --name <n> (--pipeline <id> | --template <id> [--params <json>])
 //        (--cron <pattern> [--time-zone <tz>] | --every-hours <n>) [--start-at <t>] [--end-at <t>]
 //   aepj pipeline-schedules get <id> | list | update <id> [changes] | pause <id> | resume <id> | delete <id>
+//   aepj destinations create --file <destination.json> | get <id> | list | delete <id>
+//        | update <id> [--name <n>] [--credentials-file <credentials.json>]
 // Common: --url (default $AEPJ_URL, then the URL a local `npm start` wrote to data/local-api-url,
 // then http://127.0.0.1:$PORT or :3000), --key (default $AEPJ_API_KEY, then data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
 // failed/cancelled/timed_out (a pipeline failed/cancelled), 2 usage, 3 API or network error, 4 --timeout reached.
@@ -20,11 +22,12 @@ import { isMain } from '../runtime/is-main.js';
 import { CliUsageError, resolveConnection } from './cli-config.js';
 import { runExportCommand, WaitTimeoutError, type CommandIo } from './export-commands.js';
 import { PipelineWaitTimeoutError, runPipelineCommand } from './pipeline-commands.js';
+import { runDestinationCommand } from './destination-commands.js';
 import { runScheduleCommand } from './schedule-commands.js';
 
 export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeout: 4 } as const;
 
-const usage = `usage: aepj <exports|pipelines|pipeline-schedules> <command> [options]
+const usage = `usage: aepj <exports|pipelines|pipeline-schedules|destinations> <command> [options]
   exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
                  [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
                  [--idempotency-key <key>] [--wait [--timeout <seconds>]]
@@ -43,6 +46,9 @@ const usage = `usage: aepj <exports|pipelines|pipeline-schedules> <command> [opt
   pipeline-schedules get <id> | list [--limit <n>] [--all] | pause <id> | resume <id> | delete <id>
   pipeline-schedules update <id> [--name <name>] [--cron <pattern>] [--time-zone <iana>]
                  [--every-hours <n>] [--end-at <iso time>|none] [--params <json>]
+  destinations create --file <destination.json> | get <id> | list [--limit <n>] [--all] | delete <id>
+  destinations update <id> [--name <name>] [--credentials-file <credentials.json>]
+                 (rotates the credentials at the Platform; a destination in use cannot be deleted)
 options: --url <api url>  --key <api key>  --json  --help
   --url and --key default to AEPJ_URL and AEPJ_API_KEY, then to what a local \`npm start\` wrote
   under data/ (its URL and the local tenant's key)`;
@@ -76,9 +82,10 @@ const options = {
   'every-hours': { type: 'string' },
   'start-at': { type: 'string' },
   'end-at': { type: 'string' },
+  'credentials-file': { type: 'string' },
 } as const;
 
-const areas = ['exports', 'pipelines', 'pipeline-schedules'] as const;
+const areas = ['exports', 'pipelines', 'pipeline-schedules', 'destinations'] as const;
 type Area = (typeof areas)[number];
 const isArea = (value: string): value is Area => (areas as readonly string[]).includes(value);
 
@@ -93,7 +100,7 @@ export async function runCli(argv: string[], io: CommandIo = { stdout: process.s
     if (!isArea(area)) throw new CliUsageError(`unknown area ${area}; expected ${areas.join(', ')}`);
     const connection = await resolveConnection(values);
     const client = createApiClient({ baseUrl: connection.url, apiKey: connection.key, headers: { 'user-agent': 'aepj-cli' } });
-    const commands = { exports: runExportCommand, pipelines: runPipelineCommand, 'pipeline-schedules': runScheduleCommand } as const;
+    const commands = { exports: runExportCommand, pipelines: runPipelineCommand, 'pipeline-schedules': runScheduleCommand, destinations: runDestinationCommand } as const;
     return await commands[area](client, action, rest, values, io);
   } catch (error) {
     if (error instanceof CliUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {

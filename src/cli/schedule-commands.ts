@@ -5,6 +5,8 @@
 import { ApiError, dataOrThrow, type ApiClient, type components } from '../client/api-client.js';
 import { CliUsageError } from './cli-config.js';
 import { print, type CommandIo } from './export-commands.js';
+import { formatTable } from './output.js';
+import { collectPages } from './pages.js';
 
 type Schedule = components['schemas']['PipelineSchedule'];
 type CreateSchedule = components['schemas']['CreatePipelineScheduleInput'];
@@ -44,10 +46,7 @@ export function formatSchedule(s: Schedule): string {
 }
 
 function formatScheduleTable(items: Schedule[]): string {
-  const header = ['ID', 'STATUS', 'CADENCE', 'NEXT RUN', 'NAME'];
-  const rows = [header, ...items.map((s) => [s.id, s.status, cadenceOf(s), dash(s.nextRunAt), s.name])];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return formatTable(['ID', 'STATUS', 'CADENCE', 'NEXT RUN', 'NAME'], items.map((s) => [s.id, s.status, cadenceOf(s), dash(s.nextRunAt), s.name]));
 }
 
 function idArg(args: string[], command: string): string {
@@ -106,14 +105,9 @@ export async function runScheduleCommand(client: ApiClient, action: string | und
       show(dataOrThrow(await client.GET('/pipeline-schedules/{id}', path('get'))));
       return 0;
     case 'list': {
-      const items: Schedule[] = [];
-      let cursor: string | undefined;
-      do {
-        const query = { ...(flags.limit ? { limit: Number(flags.limit) } : {}), ...(cursor ? { cursor } : {}) };
-        const page = dataOrThrow(await client.GET('/pipeline-schedules', { params: { query } }));
-        items.push(...page.items);
-        cursor = flags.all ? (page.nextCursor ?? undefined) : undefined;
-      } while (cursor);
+      const items = await collectPages(flags.all, async (cursor) =>
+        dataOrThrow(await client.GET('/pipeline-schedules', { params: { query: { ...(flags.limit ? { limit: Number(flags.limit) } : {}), ...(cursor ? { cursor } : {}) } } })),
+      );
       print(io, flags, items, () => (items.length ? formatScheduleTable(items) : 'no pipeline schedules'));
       return 0;
     }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import type { ScheduleView } from '../../src/pipelines/schedules/schedule-schemas.js';
 import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
-import { bodyOf } from '../support/api.js';
+import { bodyOf, fakeDestinationBodies } from '../support/api.js';
 import { runCli } from '../support/cli.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
@@ -125,6 +125,49 @@ describe('aepj CLI', () => {
     assert.equal(past.code, 3);
     assert.match(past.stderr, /^400 .*schedule\/endAt/);
     assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${id}/cancel`)).statusCode, 202);
+  });
+
+  test('destinations create, get, list, update (name, credentials from a file), delete; a destination in use is a 409 naming its users', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aepj-cli-'));
+    try {
+      const body = join(dir, 'destination.json');
+      await writeFile(body, JSON.stringify(fakeDestinationBodies.s3));
+      const created = await runCli(['destinations', 'create', '--file', body, '--json', ...common]);
+      assert.equal(created.code, 0, created.stderr);
+      const { id } = JSON.parse(created.stdout) as { id: string };
+      const human = await runCli(['destinations', 'get', id, ...common]);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, new RegExp(`destination\\s+${id} "fake s3"`));
+      assert.match(human.stdout, /credentials\s+set \(sealed at rest, never shown\)/);
+      assert.ok(!human.stdout.includes(fakeDestinationBodies.s3.credentials.s3SecretKey), 'no secret is printed');
+      const listed = await runCli(['destinations', 'list', '--all', '--json', ...common]);
+      assert.ok((JSON.parse(listed.stdout) as { id: string }[]).some((d) => d.id === id));
+
+      const credentials = join(dir, 'credentials.json');
+      await writeFile(credentials, JSON.stringify({ ...fakeDestinationBodies.s3.credentials, s3AccessKey: 'FAKEACCESSKEY3333333' }));
+      const updated = await runCli(['destinations', 'update', id, '--name', 'rotated s3', '--credentials-file', credentials, '--json', ...common]);
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.equal((JSON.parse(updated.stdout) as { name: string }).name, 'rotated s3');
+      assert.equal(bodyOf<{ name: string }>(await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).name, 'rotated s3');
+      assert.equal((await runCli(['destinations', 'update', id, ...common])).code, 2);
+
+      // In use by a recurring export: 409 naming it, nothing deleted; once it is cancelled, deleted.
+      const exp = await world.api.post(world.api.keys.tenantA, '/exports', { datasetId, destinationId: id, path: 'cli/in-use', format: 'parquet', compression: 'gzip', schedule: { every: 'P1D' } });
+      assert.equal(exp.statusCode, 202, exp.body);
+      const exportId = bodyOf<ExportView>(exp).id;
+      const refused = await runCli(['destinations', 'delete', id, ...common]);
+      assert.equal(refused.code, 3);
+      assert.match(refused.stderr, /^409 .*in use by .*/);
+      assert.ok(refused.stderr.includes(exportId), refused.stderr);
+      assert.equal((await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).statusCode, 200);
+      await world.api.post(world.api.keys.tenantA, `/exports/${exportId}/cancel`);
+      const deleted = await runCli(['destinations', 'delete', id, ...common]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.match(deleted.stdout, new RegExp(`deleted destination ${id}`));
+      assert.equal((await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).statusCode, 404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('pipelines create --wait runs a featurize pipeline to succeeded; get and list show it', async () => {
