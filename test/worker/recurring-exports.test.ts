@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
+import { claimOverdueExports } from '../../src/exports/sweeper.js';
 import { bodyOf } from '../support/api.js';
 import { countAtPlatform, createDestination, datasetIdByName, EVENTS_DATASET, flowAtPlatform, getExport, setFlowWindowAtPlatform, startWorld, waitForExport, type World } from './helpers.js';
 
@@ -201,6 +202,30 @@ describe('a recurring export', () => {
     assert.equal(listed.status, 'paused');
     assert.ok((listed.runs.find((r) => r.id === inFlight.id)?.landedFiles.length ?? 0) >= 1, 'its files are listed too');
 
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
+    await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
+  });
+
+  test('the sweeper picks a paused export up only while a run that started before the pause is open', async () => {
+    const created = await createRecurring('recurring/sweep-paused', { every: 'PT3H' });
+    const running = await waitForExport(world.api, created.id, (e) => e.status === 'active' && e.runs.some((r) => r.state === 'succeeded'), 60_000);
+    const db = world.api.database.db;
+    const run = running.runs.find((r) => r.state === 'succeeded')!;
+    await world.stopWorker();
+    try {
+      // Paused with its run still open, and its job lost (the check time long past).
+      const overdue = () => db.export.update({ where: { id: created.id }, data: { nextCheckAt: new Date(Date.now() - 60_000) } });
+      await db.export.update({ where: { id: created.id }, data: { status: 'paused' } });
+      await db.exportRun.update({ where: { id: run.id }, data: { state: 'in_progress' } });
+      await overdue();
+      assert.ok((await claimOverdueExports(db, 1000, 500)).includes(created.id));
+      // No open run: nothing for the worker to do until a resume.
+      await db.exportRun.update({ where: { id: run.id }, data: { state: 'succeeded' } });
+      await overdue();
+      assert.ok(!(await claimOverdueExports(db, 1000, 500)).includes(created.id));
+    } finally {
+      await world.startWorker();
+    }
     assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${created.id}/cancel`)).statusCode, 202);
     await waitForExport(world.api, created.id, (e) => e.step === 'cancelled');
   });
