@@ -1,15 +1,20 @@
 // Pipeline schedules on the dashboard's Pipelines tab, in headless Chromium: a template scheduled
 // every "hour" (two seconds here, PIPELINE_SCHEDULE_HOUR_MS) is listed with its cadence and next
 // instant; its occurrences appear on the page as the worker fires them, each started one linking
-// to its run; pause and resume ask first, do nothing when refused, and act when accepted.
+// to its run; pause and resume ask first, do nothing when refused, and act when accepted. A
+// screenshot of the tab is kept under test-artifacts/.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
 import type { ScheduleView } from '../../src/pipelines/schedules/schedule-schemas.js';
 import { bodyOf } from '../support/api.js';
 import { chromiumMissing, openBrowserPage, signInToDashboard, type BrowserPage } from '../support/browser.js';
 import { createDlz, startPipelineWorld, type PipelineWorld } from '../pipelines/support.js';
+
+const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 describe('dashboard: pipeline schedules', { skip: chromiumMissing }, () => {
   let world: PipelineWorld;
@@ -67,6 +72,11 @@ describe('dashboard: pipeline schedules', { skip: chromiumMissing }, () => {
     const runId = (await started.first().getAttribute('data-pipeline-id')) ?? '';
     const run = bodyOf<PipelineView>(await world.api.get(world.api.keys.tenantA, `/pipelines/${runId}`));
     assert.equal(run.scheduleId, schedule.id, 'the linked run is the schedule’s');
+    // The pipelines list above is kept fresh too: the scheduled run shows there without a reload.
+    await page.locator(`#pipelines-table tr[data-id="${runId}"]`).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#pipelines-empty').isVisible(), false);
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}dashboard-pipeline-schedules.png`, fullPage: true });
 
     await started.first().click();
     await page.waitForURL((url) => url.hash === `#/pipelines/${runId}`);

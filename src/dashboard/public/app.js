@@ -440,16 +440,24 @@ async function loadSchedules(signal) {
   showMessage('schedules-error', '');
 }
 
-async function openPipelines() {
+function openPipelines() {
   const signal = switchView('pipelines-view');
   showMessage('pipelines-error', '');
-  loadSchedules(signal).catch((e) => handleError(e, 'schedules-error'));
-  const timer = window.setInterval(() => loadSchedules(signal).catch((e) => handleError(e, 'schedules-error')), 5000);
+  const load = () => {
+    void loadPipelines(signal);
+    loadSchedules(signal).catch((e) => handleError(e, 'schedules-error'));
+  };
+  load();
+  // New runs (a schedule's among them) show without reloading the tab.
+  const timer = window.setInterval(load, 5000);
   signal.addEventListener('abort', () => window.clearInterval(timer));
+}
+
+async function loadPipelines(signal) {
   try {
     const response = await api('/pipelines?limit=25', { signal });
     if (response.status === 404) {
-      show('pipelines-empty', true);
+      showMessage('pipelines-empty', 'No pipelines yet: this server does not offer the pipelines API.');
       show('pipelines-table', false);
       return;
     }
@@ -473,7 +481,8 @@ async function openPipelines() {
       tbody.append(row);
     }
     show('pipelines-table', true);
-    show('pipelines-empty', tbody.children.length === 0);
+    showMessage('pipelines-empty', tbody.children.length === 0 ? 'No pipelines yet.' : '');
+    showMessage('pipelines-error', '');
   } catch (error) {
     handleError(error, 'pipelines-error');
   }
@@ -522,7 +531,7 @@ function route() {
   const pipeline = /^#\/pipelines\/([0-9a-f-]{36})$/i.exec(hash);
   if (match) openExport(match[1]);
   else if (pipeline) openPipeline(pipeline[1]);
-  else if (hash === '#/pipelines') void openPipelines();
+  else if (hash === '#/pipelines') openPipelines();
   else openExportsList();
 }
 
