@@ -1587,7 +1587,7 @@ export interface paths {
         head?: never;
         /**
          * Change a recurring export's schedule
-         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export.
+         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.
          */
         patch: {
             parameters: {
@@ -1863,7 +1863,7 @@ export interface paths {
         put?: never;
         /**
          * Pause a recurring export
-         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
+         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. A run already going on is still recorded and announced when it finishes. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
          */
         post: {
             parameters: {
@@ -4532,7 +4532,7 @@ export interface components {
             schedule: "on-demand" | {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -4575,7 +4575,7 @@ export interface components {
             schedule?: "on-demand" | {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -6218,7 +6218,7 @@ export interface components {
             schedule: {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -6242,7 +6242,7 @@ export interface components {
             schedule: {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**

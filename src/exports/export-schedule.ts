@@ -27,7 +27,7 @@ export const RecurringScheduleInputSchema = z
   .object({
     every: cadence,
     startAt: instant.optional().describe('First run; default now. A time in the past is clamped to now, as the Platform does.'),
-    endAt: instant.optional().describe('Last run; without it the Platform stops the flow six months after creation.'),
+    endAt: instant.optional().describe('Last run; without it the export runs until paused or cancelled (the service keeps moving its flow\'s end, which the Platform would otherwise set six months after creation).'),
     exportMode: exportMode.optional(),
   })
   .strict();
@@ -111,30 +111,39 @@ export function sixMonthsAfter(createdAtMs: number): number {
 }
 
 /**
- * When the schedule stops (epoch ms): its endAt, or without one six months after the flow was
- * created (`flowCreatedAt`, our binding's creation, a moment before the flow's), else never known.
+ * When the schedule stops (epoch ms): its endAt, or never without one. The flow of a schedule
+ * without endAt still carries an end at the Platform (six months out, see flowEndWithoutEndAt),
+ * which the worker keeps moving before it comes near (worker/steps/flow-lifetime.ts).
  */
-export function scheduleEndMs(schedule: RecurringSchedule, flowCreatedAt: Date | null): number {
-  if (schedule.endAt !== null) return new Date(schedule.endAt).getTime();
-  return flowCreatedAt === null ? Number.POSITIVE_INFINITY : sixMonthsAfter(flowCreatedAt.getTime());
+export function scheduleEndMs(schedule: RecurringSchedule): number {
+  return schedule.endAt === null ? Number.POSITIVE_INFINITY : new Date(schedule.endAt).getTime();
 }
 
 /** The next instant the Platform runs the schedule after `nowMs`, or null when none is left. */
-export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number, flowCreatedAt: Date | null = null): Date | null {
+export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number): Date | null {
   const start = new Date(schedule.startAt).getTime();
-  const end = scheduleEndMs(schedule, flowCreatedAt);
+  const end = scheduleEndMs(schedule);
   const step = cadenceMs[schedule.every];
   const next = nowMs < start ? start : start + (Math.floor((nowMs - start) / step) + 1) * step;
   return next < end ? new Date(next) : null;
 }
 
-/** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow. */
-export function platformScheduleParams(schedule: RecurringSchedule): ScheduleParams {
+/**
+ * The flow end (epoch seconds) of a schedule without endAt, set at `nowMs`: six months after now
+ * (or after its start, if later), the life the Platform gives a flow created without endTime
+ * (reference platform-export-api.md 2.5). Set explicitly, it can be moved on like a parked flow's.
+ */
+export function flowEndWithoutEndAt(schedule: RecurringSchedule, nowMs: number): number {
+  return Math.floor(sixMonthsAfter(Math.max(nowMs, new Date(schedule.startAt).getTime())) / 1000);
+}
+
+/** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow, as of `nowMs`. */
+export function platformScheduleParams(schedule: RecurringSchedule, nowMs: number): ScheduleParams {
   const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
   return {
     ...intervalOf[schedule.every],
     startTime: seconds(schedule.startAt),
-    ...(schedule.endAt ? { endTime: seconds(schedule.endAt) } : {}),
+    endTime: schedule.endAt ? seconds(schedule.endAt) : flowEndWithoutEndAt(schedule, nowMs),
     exportMode: schedule.exportMode,
   };
 }

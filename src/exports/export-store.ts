@@ -272,6 +272,18 @@ export async function setPaused(tx: DbOrTx, tenantId: string, id: string, now: D
   return count === 1;
 }
 
+/**
+ * ended -> active, for a recurring export given a later end: the worker checks its flow again
+ * (verify_flow enables it if needed) and watches its runs.
+ */
+export async function setReactivated(tx: DbOrTx, tenantId: string, id: string, now: Date): Promise<boolean> {
+  const { count } = await tx.export.updateMany({
+    where: { id, tenantId, status: 'ended', schedule: { not: Prisma.DbNull } },
+    data: { status: 'active', step: 'verify_flow', finishedAt: null, error: Prisma.DbNull, lastError: Prisma.DbNull, nextCheckAt: now },
+  });
+  return count === 1;
+}
+
 /** paused -> active; the worker (enqueued next) watches the runs again. */
 export async function setResumed(tx: DbOrTx, tenantId: string, id: string, now: Date): Promise<boolean> {
   const { count } = await tx.export.updateMany({

@@ -37,14 +37,22 @@ export class FencedExport {
 }
 
 /**
+ * A paused recurring export is still watched: runs the Platform started before its flow was
+ * disabled finish, and are recorded and announced then, not only after a resume.
+ */
+export function isWatchingWhilePaused(row: Pick<LoadedExport, 'status' | 'step' | 'schedule'>): boolean {
+  return row.status === 'paused' && row.step === 'watch_runs' && row.schedule !== null;
+}
+
+/**
  * Claims an active export for this activation: status -> running (an `active` one stays active),
  * attempts + 1, a deadline set if none is. Returns null when the row moved since it was read (a
  * concurrent claim or cancel).
  */
 export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
-  if (!(activeStatuses as readonly string[]).includes(row.status)) return null;
-  // A recurring export watching its runs stays `active` while claimed (polling is not news).
-  const claimedStatus = row.status === 'active' ? 'active' : 'running';
+  if (!(activeStatuses as readonly string[]).includes(row.status) && !isWatchingWhilePaused(row)) return null;
+  // A recurring export watching its runs stays `active` (or `paused`) while claimed: polling is not news.
+  const claimedStatus = row.status === 'active' || row.status === 'paused' ? row.status : 'running';
   // A first pick-up tells the callbackUrl (outbox row in the same transaction as the claim).
   const count = await db.$transaction(async (tx) => {
     const claimed = await tx.export.updateMany({

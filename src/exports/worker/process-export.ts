@@ -9,7 +9,7 @@ import { nextLastError } from '../../last-error.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type ExportStep, type LoadedExport } from './export-model.js';
-import { claimExport, FencedExport, LostClaimError } from './fenced-export.js';
+import { claimExport, FencedExport, isWatchingWhilePaused, LostClaimError } from './fenced-export.js';
 import { ReadAhead } from './read-ahead.js';
 import { stepHandlers } from './step-handlers.js';
 import type { ExportPlatform, StepContext, StepDeps, StepResult } from './step-context.js';
@@ -122,7 +122,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
         ? { kind: 'delay', delayMs: result.delayMs, progress: { step: 'cancelled', waits: ctx.waits + 1 } }
         : { kind: 'done', reason: 'cancelled' };
     }
-    if (!isActiveStatus(exp.status)) {
+    if (!isActiveStatus(exp.status) && !isWatchingWhilePaused(exp)) {
       log.info({ status: exp.status }, 'export already finished; duplicate delivery acked');
       return { kind: 'done', reason: 'duplicate' };
     }
@@ -136,7 +136,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
       const now = await loadExport(deps.db, exportId);
       // Claimed again by another activation (a stalled job re-run): that one carries on. A row the
       // API moved (cancelled, or queued for another run) is decided again here.
-      if (now && (now.status === 'running' || now.status === 'waiting_for_platform' || now.status === 'active') && now.attempts !== fenced.attempts) {
+      if (now && (['running', 'waiting_for_platform', 'active', 'paused'] as const).some((s) => s === now.status) && now.attempts !== fenced.attempts) {
         claimedLog.info('another activation claimed this export; stopping');
         return { kind: 'done', reason: 'superseded' };
       }

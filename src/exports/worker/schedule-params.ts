@@ -17,7 +17,10 @@ export function parkedScheduleParams(nowMs: number): ScheduleParams {
   return { interval: 1, timeUnit: 'day', startTime, endTime: startTime + DAY_SECONDS };
 }
 
-/** A parked flow whose start or end comes within this window is pushed a year out again. */
+/**
+ * A parked flow whose start or end comes within this window is pushed a year out again; a
+ * recurring flow without endAt whose end comes within it gets six more months.
+ */
 export const PARKED_REFRESH_WINDOW_SECONDS = 30 * 24 * 3600;
 
 /** When the flow ends at the Platform (epoch seconds), if it says. */
@@ -29,5 +32,5 @@ export function flowEndSeconds(flow: { createdAt?: number | undefined; scheduleP
 
 export function scheduleParamsOf(schedule: unknown, nowMs: number): ScheduleParams {
   const recurring = parseStoredSchedule(schedule);
-  return recurring === null ? parkedScheduleParams(nowMs) : platformScheduleParams(recurring);
+  return recurring === null ? parkedScheduleParams(nowMs) : platformScheduleParams(recurring, nowMs);
 }

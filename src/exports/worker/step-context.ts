@@ -62,7 +62,8 @@ export interface StepContext extends StepDeps {
   log: Logger;
 }
 
-export type WaitStatus = 'running' | 'waiting_for_platform' | 'active';
+/** `paused`: a paused recurring export still watching the runs that started before the pause. */
+export type WaitStatus = 'running' | 'waiting_for_platform' | 'active' | 'paused';
 
 export type StepResult =
   | { kind: 'next'; step: ExportStep }
