@@ -4872,6 +4872,7 @@ export interface components {
             nextCursor: string | null;
         };
         Export: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -4935,6 +4936,7 @@ export interface components {
             step: string | null;
         };
         ExportInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5078,6 +5080,7 @@ export interface components {
             path: string;
         };
         ExportSummary: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5118,6 +5121,7 @@ export interface components {
             updatedAt: string;
         };
         ExportSummaryInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
