@@ -4993,6 +4993,7 @@ export interface components {
             nextCursor: string | null;
         };
         Export: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5056,6 +5057,7 @@ export interface components {
             step: string | null;
         };
         ExportInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5199,6 +5201,7 @@ export interface components {
             path: string;
         };
         ExportSummary: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5239,6 +5242,7 @@ export interface components {
             updatedAt: string;
         };
         ExportSummaryInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */

@@ -172,6 +172,7 @@ export function acceptedExportRow(item: Omit<AcceptItem, 'idempotency'>): Export
     nextCheckAt: now,
     deadlineAt: null,
     attempts: 0,
+    claims: 0,
     createdAt: now,
     updatedAt: now,
     finishedAt: null,

@@ -100,6 +100,11 @@ describe('schedules', () => {
     for (const every of ['P1D', 'PT3H'] as const) {
       const refused = resolveRecurringSchedule({ every, exportMode: 'DAILY_FULL_EXPORT' }, now);
       assert.ok('field' in refused && refused.field === 'exportMode' && /recurring full exports/.test(refused.message));
+      // It says why, in Adobe's words and where they stand, and what to use instead.
+      assert.match(refused.message, new RegExp(`every ${every}`));
+      assert.match(refused.message, /"in combination with timeUnit day and interval 0 for a one-time full export of the dataset\. Daily full exports of datasets are not supported\./);
+      assert.match(refused.message, /https:\/\/developer\.adobe\.com\/experience-platform-apis\/references\/destinations\//);
+      assert.match(refused.message, /Use FIRST_FULL_THEN_INCREMENTAL/);
     }
     const resolved = resolveRecurringSchedule({ every: 'P1D' }, now);
     assert.ok('schedule' in resolved);

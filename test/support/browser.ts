@@ -1,6 +1,9 @@
 // Debian's Chromium for browser tests through playwright-core: where it is, how it is started, and
 // the dashboard's sign-in.
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -18,6 +21,17 @@ export const chromiumArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/**
+ * Where a screenshot kept in the docs is written: a fresh temp folder (tests never change tracked
+ * files), or docs/screenshots/ when the run is asked to refresh it with UPDATE_SCREENSHOTS=1.
+ */
+export async function docsScreenshotPath(name: string): Promise<string> {
+  const folder =
+    process.env.UPDATE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url)) : await mkdtemp(`${tmpdir()}/aepj-screenshots-`);
+  await mkdir(folder, { recursive: true });
+  return `${folder.replace(/\/$/, '')}/${name}`;
+}
 
 /** A headless Chromium with one page whose script errors and console errors are collected. */
 export interface BrowserPage {

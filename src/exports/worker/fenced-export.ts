@@ -1,7 +1,8 @@
-// Compare-and-set writes to one export row. A claim bumps `attempts`; every later write names the
-// attempts value and the status this activation expects, so a write after a cancel (status changed
-// by the API) or after another activation claimed the row (attempts changed) touches nothing and
-// the activation stops instead of overwriting newer state.
+// Compare-and-set writes to one export row. A claim bumps `claims`; every later write names the
+// claims value and the status this activation expects, so a write after a cancel (status changed
+// by the API) or after another activation claimed the row (claims changed) touches nothing and
+// the activation stops instead of overwriting newer state. (`attempts` is not the fence: it
+// counts failed calls, and a poll of a healthy recurring export is a claim, not a failure.)
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
@@ -12,12 +13,12 @@ export class LostClaimError extends Error {
   override name = 'LostClaimError';
 }
 
-export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: ExportStatus };
+export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'claims' | 'tenantId'> & { status?: ExportStatus };
 
 export class FencedExport {
   constructor(
     readonly id: string,
-    readonly attempts: number,
+    readonly claims: number,
     private currentStatus: ExportStatus,
   ) {}
 
@@ -28,7 +29,7 @@ export class FencedExport {
   /** Writes `patch` only if the row is still as this activation left it; else LostClaimError. */
   async update(db: DbOrTx, patch: ExportPatch): Promise<void> {
     const { count } = await db.export.updateMany({
-      where: { id: this.id, attempts: this.attempts, status: this.currentStatus },
+      where: { id: this.id, claims: this.claims, status: this.currentStatus },
       data: patch,
     });
     if (count !== 1) throw new LostClaimError(`export ${this.id} changed under this activation`);
@@ -46,7 +47,7 @@ export function isWatchingWhilePaused(row: Pick<LoadedExport, 'status' | 'step' 
 
 /**
  * Claims an active export for this activation: status -> running (an `active` one stays active),
- * attempts + 1, a deadline set if none is. Returns null when the row moved since it was read (a
+ * claims + 1, a deadline set if none is. Returns null when the row moved since it was read (a
  * concurrent claim or cancel).
  */
 export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
@@ -56,15 +57,15 @@ export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): 
   // A first pick-up tells the callbackUrl (outbox row in the same transaction as the claim).
   const count = await db.$transaction(async (tx) => {
     const claimed = await tx.export.updateMany({
-      where: { id: row.id, attempts: row.attempts, status: row.status },
-      data: { status: claimedStatus, attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+      where: { id: row.id, claims: row.claims, status: row.status },
+      data: { status: claimedStatus, claims: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
     });
     if (claimed.count === 1 && row.status === 'queued') await notifyExportStatus(tx, row, 'running', new Date());
     return claimed.count;
   });
   if (count !== 1) return null;
   row.status = claimedStatus;
-  row.attempts += 1;
+  row.claims += 1;
   if (row.deadlineAt === null) row.deadlineAt = deadlineAt;
-  return new FencedExport(row.id, row.attempts, claimedStatus);
+  return new FencedExport(row.id, row.claims, claimedStatus);
 }

@@ -44,7 +44,8 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
   const at = new Date(ctx.now());
   // One transaction: a reader never sees a failed export with a run still open.
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, lastError: Prisma.DbNull, finishedAt: at, deadlineAt: null, nextCheckAt: at });
+    // The final failed call counts as an attempt (after the ones in a row before it at this step).
+    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, lastError: Prisma.DbNull, attempts: ctx.exp.attempts + 1, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     await tx.exportRun.updateMany({
       where: { exportId: ctx.exp.id, state: { in: ['requested', 'triggering', 'in_progress'] } },
       data: { state: 'failed', completedAt: at, errors: [{ code: error.platformCode ?? error.code, message: error.message }] },
@@ -64,9 +65,10 @@ async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOut
       case 'next':
         if (result.step !== step) {
           // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
-          await ctx.fenced.update(ctx.db, { step: result.step, ...(ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) });
+          await ctx.fenced.update(ctx.db, { step: result.step, ...(ctx.exp.lastError === null && ctx.exp.attempts === 0 ? {} : { lastError: Prisma.DbNull, attempts: 0 }) });
           ctx.exp.step = result.step;
           ctx.exp.lastError = null;
+          ctx.exp.attempts = 0;
           ctx.waits = 0;
         }
         step = resumeStepOf(result.step);
@@ -74,13 +76,18 @@ async function runSteps(ctx: StepContext, progress: unknown): Promise<ProcessOut
       case 'wait': {
         const nextCheckAt = new Date(ctx.now() + result.delayMs);
         const lastError = result.lastError === undefined ? null : nextLastError(ctx.exp.lastError, result.lastError, step, new Date(ctx.now()), nextCheckAt);
+        // `attempts` is the same count as `lastError.attempt`: failed calls in a row at this step.
+        // A wait after a call that succeeded (a poll of a healthy recurring export) resets it.
+        const attempts = lastError === null ? 0 : lastError.attempt;
         await ctx.fenced.update(ctx.db, {
           status: result.status,
           step,
           nextCheckAt,
           ...(lastError === null ? (ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) : { lastError: { ...lastError } }),
+          ...(attempts === ctx.exp.attempts ? {} : { attempts }),
         });
         ctx.exp.lastError = lastError === null ? null : { ...lastError };
+        ctx.exp.attempts = attempts;
         ctx.log.debug({ step, delayMs: result.delayMs, reason: result.reason }, 'waiting');
         // A wait that saw progress starts its backoff again (recurring run discovery).
         return { kind: 'delay', delayMs: result.delayMs, progress: { step, waits: result.resetBackoff === true ? 1 : ctx.waits + 1 } };
@@ -115,7 +122,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
         return { kind: 'done', reason: 'duplicate' };
       }
       // Cancelled rows are cleaned up without a claim; those writes are conditioned on `cancelled`.
-      const ctx = contextFor(deps, exp, new FencedExport(exp.id, exp.attempts, 'cancelled'), log);
+      const ctx = contextFor(deps, exp, new FencedExport(exp.id, exp.claims, 'cancelled'), log);
       ctx.waits = waitsAt('cancelled', progress);
       const result = await cleanUpCancelledExport(ctx);
       return result.kind === 'wait'
@@ -128,7 +135,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
     }
     const fenced = await claimExport(deps.db, exp, new Date(deps.now() + deps.settings.runDeadlineSeconds * 1000));
     if (fenced === null) continue;
-    const claimedLog = log.child({ attempt: fenced.attempts });
+    const claimedLog = log.child({ claim: fenced.claims });
     try {
       return await runSteps(contextFor(deps, exp, fenced, claimedLog), progress);
     } catch (error) {
@@ -136,7 +143,7 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
       const now = await loadExport(deps.db, exportId);
       // Claimed again by another activation (a stalled job re-run): that one carries on. A row the
       // API moved (cancelled, or queued for another run) is decided again here.
-      if (now && (['running', 'waiting_for_platform', 'active', 'paused'] as const).some((s) => s === now.status) && now.attempts !== fenced.attempts) {
+      if (now && (['running', 'waiting_for_platform', 'active', 'paused'] as const).some((s) => s === now.status) && now.claims !== fenced.claims) {
         claimedLog.info('another activation claimed this export; stopping');
         return { kind: 'done', reason: 'superseded' };
       }

@@ -110,7 +110,7 @@ function scheduleIsOver(ctx: StepContext, schedule: RecurringSchedule): boolean 
 async function finishEnded(ctx: StepContext): Promise<StepResult> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.update(tx, { status: 'ended', step: 'done', error: Prisma.DbNull, lastError: Prisma.DbNull, finishedAt: at, deadlineAt: null, nextCheckAt: at });
+    await ctx.fenced.update(tx, { status: 'ended', step: 'done', error: Prisma.DbNull, lastError: Prisma.DbNull, attempts: 0, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     await notifyExportStatus(tx, ctx.exp, 'ended', at);
   });
   ctx.log.info('recurring export ended');
