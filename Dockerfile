@@ -30,8 +30,9 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
 USER node
-# 3000 API (/metrics included), 4010 simulator, 9464 a worker's /metrics and /healthz.
-EXPOSE 3000 4010 9464
+# 3000 API (/metrics included), 4010 simulator (4012 its Query Service PostgreSQL interface),
+# 9464 a worker's /metrics and /healthz.
+EXPOSE 3000 4010 4012 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # API by default; the worker, the simulator and migrations are other commands of the same image:

@@ -1,7 +1,7 @@
 // Time until a SIGKILLed worker's export resumes. The export is caught mid-work: its job active in
 // the worker (it holds BullMQ's lock) and a Platform call in flight (the step that looks up and
 // creates the source connection). The worker is SIGKILLed, a new one starts at once, and the row
-// is watched: the new worker's claim (attempts + 1) is the resume, then its next step, then the end.
+// is watched: the new worker's claim (claims + 1) is the resume, then its next step, then the end.
 // What to expect: BullMQ hands a dead worker's active job to another worker only through its stalled
 // check, which needs two passes (one marks the active job, a later one finds its lock expired and
 // moves it back to wait), and a pass is skipped while the previous checker's key (one stalled
@@ -47,12 +47,12 @@ export function lockEnv(settings: LockSettings): Record<string, string> {
 interface RowState {
   status: string;
   step: string;
-  attempts: number;
+  claims: number;
   finishedAt: Date | null;
 }
 
 async function rowOf(world: BenchWorld, id: string): Promise<RowState> {
-  const { rows } = await world.pool.query<RowState>('SELECT status, step, attempts, finished_at AS "finishedAt" FROM exports WHERE id = $1', [id]);
+  const { rows } = await world.pool.query<RowState>('SELECT status, step, claims, finished_at AS "finishedAt" FROM exports WHERE id = $1', [id]);
   const row = rows[0];
   if (row === undefined) throw new Error(`export ${id} is missing`);
   return row;
@@ -105,7 +105,7 @@ export async function killAndResume(
   let resumedAt = 0;
   const nextStepAt = await pollUntil('export resuming', 10 * 60_000, async () => {
     const now = await rowOf(world, id);
-    if (resumedAt === 0 && now.attempts > atKill.attempts) resumedAt = Date.now();
+    if (resumedAt === 0 && now.claims > atKill.claims) resumedAt = Date.now();
     return resumedAt !== 0 && (now.step !== atKill.step || now.status !== 'running');
   });
   const { started: replacement, restartMs } = await starting;

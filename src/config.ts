@@ -63,6 +63,14 @@ export const serviceEnvSchema = z.object({
    */
   CRASH_AT: z.string().regex(/^[a-z_]+:(before|after)$/).optional(),
   PLATFORM_TIMEOUT_MS: positiveInt.default(30_000),
+  /**
+   * TLS to Query Service's PostgreSQL interface: `require` (encrypted, certificate not verified,
+   * libpq's sslmode=require that Adobe's client guides use) or `verify-full` (also verified
+   * against the system's CAs, for a host with a public certificate).
+   */
+  QUERY_SERVICE_SSLMODE: z.enum(['require', 'verify-full']).default('require'),
+  /** How long POST /queries/preview waits for Query Service's answer (connect and query). */
+  QUERY_PREVIEW_TIMEOUT_MS: positiveInt.default(60_000),
   /** Group commit of POST /exports: the most exports written by one statement. */
   ACCEPT_BATCH_MAX: positiveInt.default(256),
   /** Group commit: the longest an accept waits for a write in flight before its own write starts. */
@@ -153,6 +161,12 @@ export const serviceEnvSchema = z.object({
   /** How long a pipeline may run before it fails as timed out. */
   PIPELINE_DEADLINE_SECONDS: positiveInt.default(24 * 3600),
   /**
+   * Platform objects a pipeline run leaves (its CTAS dataset, segment definition, activation flow
+   * and connections) are kept for the newest N succeeded runs of the same pipeline name; older
+   * runs' are deleted once a newer run succeeds. 0 keeps everything.
+   */
+  PIPELINE_RETAIN_RUNS: z.coerce.number().int().min(0).default(1),
+  /**
    * Length of the "hour" of a pipeline schedule's `everyHours` cadence. Always 3600000 in
    * production; tests and the demo shorten it (a time scale: 1000 = an hour passes in a second).
    * Cron patterns are wall-clock and never scaled.
@@ -204,6 +218,7 @@ export interface ServiceConfig {
     crashAt?: string;
   };
   platform: { timeoutMs: number };
+  queryPreview: { sslMode: 'require' | 'verify-full'; timeoutMs: number };
   accept: { maxBatch: number; maxWaitMs: number; datasetFactsTtlMs: number; crashAt?: string };
   callbacks: { allowPrivate: boolean };
   rateLimit: { perMinute: number; unauthenticatedPerMinute: number };
@@ -213,6 +228,7 @@ export interface ServiceConfig {
   schedules: { hourMs: number; reconcileIntervalMs: number };
   pipelines: {
     deadlineSeconds: number;
+    retainRuns: number;
     mlPollInitialMs: number;
     mlPollMaxMs: number;
     mlStorageUrlTtlSeconds: number;
@@ -287,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       ...(e.CRASH_AT ? { crashAt: e.CRASH_AT } : {}),
     },
     platform: { timeoutMs: e.PLATFORM_TIMEOUT_MS },
+    queryPreview: { sslMode: e.QUERY_SERVICE_SSLMODE, timeoutMs: e.QUERY_PREVIEW_TIMEOUT_MS },
     accept: {
       maxBatch: e.ACCEPT_BATCH_MAX,
       maxWaitMs: e.ACCEPT_BATCH_MAX_WAIT_MS,
@@ -301,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     schedules: { hourMs: e.PIPELINE_SCHEDULE_HOUR_MS, reconcileIntervalMs: e.PIPELINE_SCHEDULE_RECONCILE_MS },
     pipelines: {
       deadlineSeconds: e.PIPELINE_DEADLINE_SECONDS,
+      retainRuns: e.PIPELINE_RETAIN_RUNS,
       mlPollInitialMs: e.ML_POLL_INITIAL_MS,
       mlPollMaxMs: e.ML_POLL_MAX_MS,
       mlStorageUrlTtlSeconds: e.ML_STORAGE_URL_TTL_SECONDS,

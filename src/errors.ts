@@ -10,6 +10,7 @@ export type ProblemCode =
   | 'conflict'
   | 'unprocessable'
   | 'governance_refused'
+  | 'sql_error'
   | 'idempotency_in_flight'
   | 'idempotency_mismatch'
   | 'payload_too_large'
@@ -32,6 +33,7 @@ const statusByCode: Record<ProblemCode, number> = {
   conflict: 409,
   unprocessable: 422,
   governance_refused: 422,
+  sql_error: 422,
   idempotency_in_flight: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,
@@ -55,6 +57,7 @@ const titleByCode: Record<ProblemCode, string> = {
   conflict: 'Conflict',
   unprocessable: 'The request cannot be processed',
   governance_refused: 'Refused by data governance',
+  sql_error: 'Query Service refused the SQL',
   idempotency_in_flight: 'A request with this Idempotency-Key is in progress',
   idempotency_mismatch: 'Idempotency-Key reused with a different request',
   payload_too_large: 'Request body too large',

@@ -23,6 +23,7 @@ import { createPipelineService } from './pipelines/pipeline-service.js';
 import { createScheduleService } from './pipelines/schedules/schedule-service.js';
 import { createTemplateService } from './pipelines/template-service.js';
 import { createPlatformRegistry, type PlatformRegistry } from './platform-registry.js';
+import { createPreviewService } from './queries/preview-service.js';
 import { createIdempotentAnswers } from './security/idempotent-answers.js';
 import type { StoreFactory } from './storage/store-factory.js';
 import { createTenantStoreFactory } from './storage/tenant-stores.js';
@@ -84,6 +85,7 @@ export function createApiServices(deps: ApiServiceDeps) {
   return {
     publicUrl,
     datasets,
+    previews: createPreviewService({ db, platforms, datasets, sslMode: config.queryPreview.sslMode, timeoutMs: config.queryPreview.timeoutMs }),
     destinations: createDestinationService({ db, secrets, platforms, tenants }),
     access: createDestinationAccessService({ db, stores, ttlSeconds: config.storage.signedUrlTtlSeconds }),
     exports: createExportService({ db, producer, datasets, platforms, config, logger, answers, tenants }),

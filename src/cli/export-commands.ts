@@ -1,11 +1,14 @@
-// `exports create|get|list|wait|pause|resume`: each a thin layer over the typed client. Returns the
+// `exports create|get|list|wait|update|pause|resume`: each a thin layer over the typed client. Returns the
 // exit code: 0 done (the export succeeded, or a recurring one is active, paused or ended), 1 the
 // export ended failed, cancelled or timed_out.
-import { dataOrThrow, type ApiClient, type CreateExport, type Export, type ExportSummary } from '../client/api-client.js';
+import { dataOrThrow, type ApiClient, type components, type CreateExport, type Export } from '../client/api-client.js';
 import { waitForExport } from '../client/wait-for-export.js';
 import { CliUsageError } from './cli-config.js';
 import { formatExport, formatExportTable } from './output.js';
+import { collectPages } from './pages.js';
 import { createProgressDisplay } from './progress.js';
+
+type UpdateExport = components['schemas']['UpdateExportInput'];
 
 export interface CommandIo {
   stdout: NodeJS.WriteStream;
@@ -27,6 +30,8 @@ export interface ExportFlags {
   all: boolean;
   wait: boolean;
   timeout?: string | undefined;
+  'start-at'?: string | undefined;
+  'end-at'?: string | undefined;
 }
 
 export class WaitTimeoutError extends Error {
@@ -54,6 +59,20 @@ function scheduleOf(text: string | undefined): CreateExport['schedule'] | undefi
   } catch {
     throw new CliUsageError('--schedule is "on-demand", a cadence such as PT6H or P1D, or JSON like {"every":"P1D","startAt":"...","exportMode":"FIRST_FULL_THEN_INCREMENTAL"}');
   }
+}
+
+/** The body of PATCH /exports/{id}: --schedule (a cadence or JSON of the fields to change), --start-at, --end-at. */
+function schedulePatchOf(flags: ExportFlags): UpdateExport['schedule'] {
+  let patch: UpdateExport['schedule'] = {};
+  if (flags.schedule !== undefined) {
+    const parsed = scheduleOf(flags.schedule);
+    if (parsed === undefined || parsed === 'on-demand') throw new CliUsageError('exports update --schedule is a cadence such as PT6H or JSON of the fields to change');
+    patch = parsed;
+  }
+  if (flags['start-at'] !== undefined) patch.startAt = flags['start-at'];
+  if (flags['end-at'] !== undefined) patch.endAt = flags['end-at'];
+  if (Object.keys(patch).length === 0) throw new CliUsageError('exports update needs --schedule, --start-at or --end-at');
+  return patch;
 }
 
 function timeoutSignal(flags: ExportFlags): AbortSignal | undefined {
@@ -117,9 +136,7 @@ export async function runExportCommand(client: ApiClient, action: string | undef
       return 0;
     }
     case 'list': {
-      const items: ExportSummary[] = [];
-      let cursor: string | undefined;
-      do {
+      const items = await collectPages(flags.all, async (cursor) => {
         const query = {
           ...(flags.status ? { status: flags.status } : {}),
           ...(flags.dataset ? { datasetId: flags.dataset } : {}),
@@ -127,10 +144,8 @@ export async function runExportCommand(client: ApiClient, action: string | undef
           ...(flags.limit ? { limit: Number(flags.limit) } : {}),
           ...(cursor ? { cursor } : {}),
         };
-        const page = dataOrThrow(await client.GET('/exports', { params: { query } }));
-        items.push(...page.items);
-        cursor = flags.all ? (page.nextCursor ?? undefined) : undefined;
-      } while (cursor);
+        return dataOrThrow(await client.GET('/exports', { params: { query } }));
+      });
       print(io, flags, items, () => (items.length ? formatExportTable(items) : 'no exports'));
       return 0;
     }
@@ -148,7 +163,14 @@ export async function runExportCommand(client: ApiClient, action: string | undef
       print(io, flags, view, () => formatExport(view));
       return 0;
     }
+    case 'update': {
+      const id = args[0];
+      if (!id) throw new CliUsageError('usage: exports update <id> [--schedule PT6H|<json>] [--start-at <time>] [--end-at <time>]');
+      const view = dataOrThrow(await client.PATCH('/exports/{id}', { params: { path: { id } }, body: { schedule: schedulePatchOf(flags) } }));
+      print(io, flags, view, () => formatExport(view));
+      return 0;
+    }
     default:
-      throw new CliUsageError(`unknown exports command ${action || '(none)'}; expected create, get, list, wait, pause or resume`);
+      throw new CliUsageError(`unknown exports command ${action || '(none)'}; expected create, get, list, wait, update, pause or resume`);
   }
 }

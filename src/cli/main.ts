@@ -4,8 +4,14 @@
 //        [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
 //        [--idempotency-key <key>] [--wait [--timeout <s>]]
 //   aepj exports get <id> | list [--status a,b] [--dataset <id>] [--destination <id>] [--limit n] [--all]
-//   aepj exports wait <id> [--timeout <s>] | pause <id> | resume <id>
+//   aepj exports wait <id> [--timeout <s>] | update <id> [--schedule …] [--start-at <t>] [--end-at <t>]
+//        | pause <id> | resume <id>
 //   aepj pipelines create --file <definition.json> [--wait] | get <id> | list | wait <id> | cancel <id> | retry <id>
+//   aepj pipeline-schedules create --name <n> (--pipeline <id> | --template <id> [--params <json>])
+//        (--cron <pattern> [--time-zone <tz>] | --every-hours <n>) [--start-at <t>] [--end-at <t>]
+//   aepj pipeline-schedules get <id> | list | update <id> [changes] | pause <id> | resume <id> | delete <id>
+//   aepj destinations create --file <destination.json> | get <id> | list | delete <id>
+//        | update <id> [--name <n>] [--credentials-file <credentials.json>]
 // Common: --url (default $AEPJ_URL, then the URL a local `npm start` wrote to data/local-api-url,
 // then http://127.0.0.1:$PORT or :3000), --key (default $AEPJ_API_KEY, then data/local-api-key), --json (print the API's JSON). Exit codes: 0 success, 1 the export ended
 // failed/cancelled/timed_out (a pipeline failed/cancelled), 2 usage, 3 API or network error, 4 --timeout reached.
@@ -16,19 +22,33 @@ import { isMain } from '../runtime/is-main.js';
 import { CliUsageError, resolveConnection } from './cli-config.js';
 import { runExportCommand, WaitTimeoutError, type CommandIo } from './export-commands.js';
 import { PipelineWaitTimeoutError, runPipelineCommand } from './pipeline-commands.js';
+import { runDestinationCommand } from './destination-commands.js';
+import { runScheduleCommand } from './schedule-commands.js';
 
 export const exitCodes = { ok: 0, exportUnsuccessful: 1, usage: 2, api: 3, timeout: 4 } as const;
 
-const usage = `usage: aepj <exports|pipelines> <command> [options]
+const usage = `usage: aepj <exports|pipelines|pipeline-schedules|destinations> <command> [options]
   exports create --dataset <id> --destination <id> --path <folder> [--format parquet|json]
                  [--compression gzip|none] [--schedule on-demand|PT6H|<json>] [--callback-url <url>]
                  [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   exports get <id>
   exports list [--status s1,s2] [--dataset <id>] [--destination <id>] [--limit <n>] [--all]
   exports wait <id> [--timeout <seconds>]
+  exports update <id> [--schedule PT6H|<json>] [--start-at <time>] [--end-at <time>]
+                                            (a recurring export's schedule; a later --end-at
+                                            makes an ended export active again)
   exports pause <id> | resume <id>          (a recurring export: disable / enable its flow)
   pipelines create --file <definition.json> [--idempotency-key <key>] [--wait [--timeout <seconds>]]
   pipelines get <id> | list [--status s] [--limit <n>] [--all] | wait <id> [--timeout <seconds>] | cancel <id> | retry <id>
+  pipeline-schedules create --name <name> (--pipeline <id> | --template <id> [--params <json>])
+                 (--cron '<m h dom mon dow>' [--time-zone <iana>] | --every-hours <n>)
+                 [--start-at <iso time>] [--end-at <iso time>] [--idempotency-key <key>]
+  pipeline-schedules get <id> | list [--limit <n>] [--all] | pause <id> | resume <id> | delete <id>
+  pipeline-schedules update <id> [--name <name>] [--cron <pattern>] [--time-zone <iana>]
+                 [--every-hours <n>] [--end-at <iso time>|none] [--params <json>]
+  destinations create --file <destination.json> | get <id> | list [--limit <n>] [--all] | delete <id>
+  destinations update <id> [--name <name>] [--credentials-file <credentials.json>]
+                 (rotates the credentials at the Platform; a destination in use cannot be deleted)
 options: --url <api url>  --key <api key>  --json  --help
   --url and --key default to AEPJ_URL and AEPJ_API_KEY, then to what a local \`npm start\` wrote
   under data/ (its URL and the local tenant's key)`;
@@ -53,7 +73,21 @@ const options = {
   timeout: { type: 'string' },
   file: { type: 'string' },
   'poll-ms': { type: 'string' },
+  name: { type: 'string' },
+  pipeline: { type: 'string' },
+  template: { type: 'string' },
+  params: { type: 'string' },
+  cron: { type: 'string' },
+  'time-zone': { type: 'string' },
+  'every-hours': { type: 'string' },
+  'start-at': { type: 'string' },
+  'end-at': { type: 'string' },
+  'credentials-file': { type: 'string' },
 } as const;
+
+const areas = ['exports', 'pipelines', 'pipeline-schedules', 'destinations'] as const;
+type Area = (typeof areas)[number];
+const isArea = (value: string): value is Area => (areas as readonly string[]).includes(value);
 
 export async function runCli(argv: string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
@@ -63,10 +97,11 @@ export async function runCli(argv: string[], io: CommandIo = { stdout: process.s
       io.stdout.write(`${usage}\n`);
       return area === undefined && !values.help ? exitCodes.usage : exitCodes.ok;
     }
-    if (area !== 'exports' && area !== 'pipelines') throw new CliUsageError(`unknown area ${area}; expected exports or pipelines`);
+    if (!isArea(area)) throw new CliUsageError(`unknown area ${area}; expected ${areas.join(', ')}`);
     const connection = await resolveConnection(values);
     const client = createApiClient({ baseUrl: connection.url, apiKey: connection.key, headers: { 'user-agent': 'aepj-cli' } });
-    return area === 'exports' ? await runExportCommand(client, action, rest, values, io) : await runPipelineCommand(client, action, rest, values, io);
+    const commands = { exports: runExportCommand, pipelines: runPipelineCommand, 'pipeline-schedules': runScheduleCommand, destinations: runDestinationCommand } as const;
+    return await commands[area](client, action, rest, values, io);
   } catch (error) {
     if (error instanceof CliUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       io.stderr.write(`${error.message}\n${usage}\n`);

@@ -39,9 +39,13 @@ export function formatExport(view: Export): string {
   return lines.join('\n');
 }
 
+/** Columns padded to their widest cell, the header first. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
 export function formatExportTable(items: ExportSummary[]): string {
-  const header = ['ID', 'STATUS', 'STEP', 'DATASET', 'PATH', 'CREATED'];
-  const rows = [header, ...items.map((e) => [e.id, e.status, e.step, e.datasetId, e.path, e.createdAt])];
-  const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return formatTable(['ID', 'STATUS', 'STEP', 'DATASET', 'PATH', 'CREATED'], items.map((e) => [e.id, e.status, e.step, e.datasetId, e.path, e.createdAt]));
 }

@@ -7,6 +7,7 @@ import { dataOrThrow, type ApiClient, type components } from '../client/api-clie
 import { CliUsageError } from './cli-config.js';
 import { print, type CommandIo } from './export-commands.js';
 import { describeLastError } from './output.js';
+import { collectPages } from './pages.js';
 
 type Pipeline = components['schemas']['Pipeline'];
 type PipelineSummary = components['schemas']['PipelineSummary'];
@@ -104,18 +105,14 @@ export async function runPipelineCommand(client: ApiClient, action: string | und
       return 0;
     }
     case 'list': {
-      const items: PipelineSummary[] = [];
-      let cursor: string | undefined;
-      do {
+      const items = await collectPages(flags.all, async (cursor) => {
         const query = {
           ...(flags.status ? { status: flags.status } : {}),
           ...(flags.limit ? { limit: Number(flags.limit) } : {}),
           ...(cursor ? { cursor } : {}),
         };
-        const page = dataOrThrow(await client.GET('/pipelines', { params: { query } }));
-        items.push(...page.items);
-        cursor = flags.all ? (page.nextCursor ?? undefined) : undefined;
-      } while (cursor);
+        return dataOrThrow(await client.GET('/pipelines', { params: { query } }));
+      });
       print(io, flags, items, () => (items.length ? formatPipelineTable(items) : 'no pipelines'));
       return 0;
     }

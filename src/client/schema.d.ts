@@ -1587,7 +1587,7 @@ export interface paths {
         head?: never;
         /**
          * Change a recurring export's schedule
-         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export.
+         * @description Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.
          */
         patch: {
             parameters: {
@@ -1863,7 +1863,7 @@ export interface paths {
         put?: never;
         /**
          * Pause a recurring export
-         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
+         * @description Disables the export's Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. A run already going on is still recorded and announced when it finishes. Only an `active` recurring export can be paused; pausing a paused one is a no-op.
          */
         post: {
             parameters: {
@@ -3919,6 +3919,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/queries/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a query (at most 100 rows)
+         * @description Runs one SELECT through Query Service's PostgreSQL interface with the credentials its API hands out, bounded to 100 rows. Only queries are accepted. SQL errors answer 422 `sql_error` with Query Service's SQLSTATE (`sqlState`) and the position in your SQL.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["QueryPreviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["QueryPreview"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                502: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (application/problem+json) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -4435,7 +4532,7 @@ export interface components {
             schedule: "on-demand" | {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -4478,7 +4575,7 @@ export interface components {
             schedule?: "on-demand" | {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -4713,10 +4810,30 @@ export interface components {
         };
         Dataset: {
             description: string | null;
+            /** @description The fields of the dataset's schema as the Schema Registry resolves it; null when the credential cannot read the schema */
+            fields: components["schemas"]["DatasetField"][] | null;
             governance: components["schemas"]["DatasetGovernance"];
             id: string;
             labels: components["schemas"]["DatasetLabels"];
             name: string | null;
+            /** @description The Query Service table name to use in SQL (Catalog tag `adobe/pqs/table`); null when the Platform gives none */
+            tableName: string | null;
+        };
+        DatasetField: {
+            /** @description JSON Schema format, e.g. date-time */
+            format: string | null;
+            /** @description Dotted path as SQL addresses it, e.g. `_cmle.userid` */
+            path: string;
+            /** @description XDM type: string, integer, number, boolean, array, … */
+            type: string;
+        };
+        DatasetFieldInput: {
+            /** @description JSON Schema format, e.g. date-time */
+            format: string | null;
+            /** @description Dotted path as SQL addresses it, e.g. `_cmle.userid` */
+            path: string;
+            /** @description XDM type: string, integer, number, boolean, array, … */
+            type: string;
         };
         DatasetGovernance: {
             /** @description Whether this tenant may export the dataset */
@@ -4732,10 +4849,14 @@ export interface components {
         };
         DatasetInput: {
             description: string | null;
+            /** @description The fields of the dataset's schema as the Schema Registry resolves it; null when the credential cannot read the schema */
+            fields: components["schemas"]["DatasetFieldInput"][] | null;
             governance: components["schemas"]["DatasetGovernanceInput"];
             id: string;
             labels: components["schemas"]["DatasetLabelsInput"];
             name: string | null;
+            /** @description The Query Service table name to use in SQL (Catalog tag `adobe/pqs/table`); null when the Platform gives none */
+            tableName: string | null;
         };
         DatasetLabels: {
             /** @description Labels on the whole dataset, e.g. C9 */
@@ -4872,6 +4993,7 @@ export interface components {
             nextCursor: string | null;
         };
         Export: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -4935,6 +5057,7 @@ export interface components {
             step: string | null;
         };
         ExportInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5078,6 +5201,7 @@ export interface components {
             path: string;
         };
         ExportSummary: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5118,6 +5242,7 @@ export interface components {
             updatedAt: string;
         };
         ExportSummaryInput: {
+            /** @description Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count */
             attempts: number;
             callbackUrl: string | null;
             /** @enum {string} */
@@ -5773,6 +5898,46 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        QueryPreview: {
+            columns: {
+                name: string;
+                /** @enum {string} */
+                type: "string" | "integer" | "number" | "boolean" | "timestamp" | "date" | "json" | "other";
+            }[];
+            /** @constant */
+            limit: 100;
+            rowCount: number;
+            /** @description Row objects keyed by column name; timestamps as ISO 8601 */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** @description True when the query has more than 100 rows (only the first 100 are shown) */
+            truncated: boolean;
+        };
+        QueryPreviewInput: {
+            columns: {
+                name: string;
+                /** @enum {string} */
+                type: "string" | "integer" | "number" | "boolean" | "timestamp" | "date" | "json" | "other";
+            }[];
+            /** @constant */
+            limit: 100;
+            rowCount: number;
+            /** @description Row objects keyed by column name; timestamps as ISO 8601 */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** @description True when the query has more than 100 rows (only the first 100 are shown) */
+            truncated: boolean;
+        };
+        QueryPreviewRequest: {
+            /** @description One query (SELECT, WITH … SELECT); table names as GET /datasets shows them in `tableName` */
+            sql: string;
+        };
+        QueryPreviewRequestInput: {
+            /** @description One query (SELECT, WITH … SELECT); table names as GET /datasets shows them in `tableName` */
+            sql: string;
+        };
         RecurringSchedule: {
             endAt: string | null;
             /**
@@ -6057,7 +6222,7 @@ export interface components {
             schedule: {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**
@@ -6081,7 +6246,7 @@ export interface components {
             schedule: {
                 /**
                  * Format: date-time
-                 * @description Last run; without it the Platform stops the flow six months after creation.
+                 * @description Last run; without it the export runs until paused or cancelled (the service keeps moving its flow's end, which the Platform would otherwise set six months after creation).
                  */
                 endAt?: string;
                 /**

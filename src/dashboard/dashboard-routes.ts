@@ -9,6 +9,7 @@ const assets = {
   'index.html': 'text/html; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
   'pipeline-page.js': 'text/javascript; charset=utf-8',
+  'schedules-page.js': 'text/javascript; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
 } as const;
 

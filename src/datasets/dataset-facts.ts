@@ -7,6 +7,7 @@
 // reads the labels again before every run and refuses what they forbid.
 import type { PlatformClient } from '../platform/client.js';
 import { PlatformError } from '../platform/errors.js';
+import type { SchemaField } from '../platform/schema-fields.js';
 import type { CatalogDataset, DatasetLabels } from '../platform/types.js';
 
 export interface DatasetFacts {
@@ -20,6 +21,8 @@ export interface DatasetFactsCache {
   get(tenantId: string, datasetId: string, platform: Pick<PlatformClient, 'getDataset' | 'getDatasetLabels'>): Promise<DatasetFacts>;
   /** Only labels (the dataset list already knows the dataset exists). */
   labels(tenantId: string, datasetId: string, platform: Pick<PlatformClient, 'getDatasetLabels'>): Promise<DatasetLabels | null>;
+  /** The fields of a schema; null when the registry does not show it to this credential. */
+  schemaFields(tenantId: string, schemaId: string, platform: Pick<PlatformClient, 'getSchemaFields'>): Promise<SchemaField[] | null>;
 }
 
 interface Entry<T> {
@@ -83,6 +86,7 @@ export function createDatasetFactsCache(opts: { ttlMs?: number; staleMs?: number
   const maxEntries = opts.maxEntries ?? 10_000;
   const datasets = promiseCache<CatalogDataset | null>(ttlMs, staleMs, now, maxEntries);
   const labels = promiseCache<DatasetLabels | null>(ttlMs, staleMs, now, maxEntries);
+  const schemas = promiseCache<SchemaField[] | null>(ttlMs, staleMs, now, maxEntries);
 
   const nullWhenNotFound = (error: unknown) => {
     if (error instanceof PlatformError && error.kind === 'not_found') return null;
@@ -106,6 +110,16 @@ export function createDatasetFactsCache(opts: { ttlMs?: number; staleMs?: number
     },
     labels(tenantId, datasetId, platform) {
       return labels(`${tenantId}\n${datasetId}`, () => readLabels(platform, datasetId));
+    },
+    schemaFields(tenantId, schemaId, platform) {
+      // A schema the credential may not read (no "View Schemas") or that is gone leaves the fields
+      // unknown; it does not make the dataset itself unreadable.
+      return schemas(`${tenantId}\n${schemaId}`, () =>
+        platform.getSchemaFields(schemaId).catch((error: unknown) => {
+          if (error instanceof PlatformError && (error.kind === 'not_found' || error.kind === 'permission')) return null;
+          throw error;
+        }),
+      );
     },
   };
 }

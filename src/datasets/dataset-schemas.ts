@@ -23,11 +23,27 @@ export const GovernanceSchema = z
   })
   .meta({ id: 'DatasetGovernance' });
 
+export const DatasetFieldSchema = z
+  .object({
+    path: z.string().describe('Dotted path as SQL addresses it, e.g. `_cmle.userid`'),
+    type: z.string().describe('XDM type: string, integer, number, boolean, array, …'),
+    format: z.string().nullable().describe('JSON Schema format, e.g. date-time'),
+  })
+  .meta({ id: 'DatasetField' });
+
 export const DatasetSchema = z
   .object({
     id: z.string(),
     name: z.string().nullable(),
     description: z.string().nullable(),
+    tableName: z
+      .string()
+      .nullable()
+      .describe("The Query Service table name to use in SQL (Catalog tag `adobe/pqs/table`); null when the Platform gives none"),
+    fields: z
+      .array(DatasetFieldSchema)
+      .nullable()
+      .describe("The fields of the dataset's schema as the Schema Registry resolves it; null when the credential cannot read the schema"),
     labels: DatasetLabelsSchema,
     governance: GovernanceSchema,
   })

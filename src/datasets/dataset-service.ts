@@ -11,7 +11,8 @@ import { encodeDatasetCursor, type Dataset } from './dataset-schemas.js';
 import { judgeDatasetLabels } from './governance.js';
 import { withPlatformProblems } from './platform-failure.js';
 import { sqlSourceTables } from './sql-sources.js';
-import { tableNamesOf } from './table-names.js';
+import type { SchemaField } from '../platform/schema-fields.js';
+import { queryServiceTableOf, tableNamesOf } from './table-names.js';
 
 export interface DatasetServiceDeps {
   db: Db;
@@ -40,16 +41,25 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return out;
 }
 
+/** What Catalog and the Schema Registry say of a dataset beyond its labels. */
+interface DatasetShape {
+  tableName: string | null;
+  fields: SchemaField[] | null;
+}
+
 function presentDataset(
   dataset: { id: string; name?: string | undefined; description?: string | undefined },
   labels: DatasetLabels | null,
   allowSensitiveLabels: boolean,
+  shape: DatasetShape,
 ): Dataset {
   const verdict = judgeDatasetLabels(labels, { allowSensitiveLabels });
   return {
     id: dataset.id,
     name: dataset.name ?? null,
     description: dataset.description ?? null,
+    tableName: shape.tableName,
+    fields: shape.fields,
     labels: {
       dataset: labels?.labels ?? [],
       fields: (labels?.fieldLabels ?? []).map((f) => ({ schemaPath: f.schemaPath ?? null, labels: f.labels })),
@@ -127,15 +137,27 @@ export function createDatasetService({ db, platforms, facts, factsDeadlineMs }: 
     return withPlatformProblems(() => withinDeadline(facts.get(tenant.id, datasetId, platforms.platformFor(tenant)), factsDeadlineMs));
   }
 
+  /** Table name (Catalog) and fields (Schema Registry) of a dataset Catalog returned. */
+  async function shapeOf(tenantId: string, dataset: CatalogDataset | null, platform: ReturnType<PlatformRegistry['platformFor']>): Promise<DatasetShape> {
+    if (dataset === null) return { tableName: null, fields: null };
+    const schemaId = dataset.schemaRef?.id;
+    return {
+      tableName: queryServiceTableOf(dataset),
+      fields: schemaId === undefined ? null : await facts.schemaFields(tenantId, schemaId, platform),
+    };
+  }
+
   return {
     async list(tenantId: string, page: { limit: number; start: number }) {
       const tenant = await tenantOf(tenantId);
       const platform = platforms.platformFor(tenant);
       return withPlatformProblems(async () => {
         const result = await platform.listExportableDatasets({ start: page.start, limit: page.limit });
-        const items = await mapLimited(result.items, labelConcurrency, async (item) =>
-          presentDataset(item, await facts.labels(tenant.id, item.id, platform), tenant.allowSensitiveLabels),
-        );
+        // The exportable list carries no tags or schema: Catalog (cached) gives them per dataset.
+        const items = await mapLimited(result.items, labelConcurrency, async (item) => {
+          const [known, labels] = await Promise.all([facts.get(tenant.id, item.id, platform), facts.labels(tenant.id, item.id, platform)]);
+          return presentDataset(item, labels, tenant.allowSensitiveLabels, await shapeOf(tenant.id, known.dataset, platform));
+        });
         const hasNext = result.pageInfo?.hasNext ?? result.items.length === page.limit;
         return { items, nextCursor: hasNext && result.items.length > 0 ? encodeDatasetCursor(page.start + result.items.length) : null };
       });
@@ -145,7 +167,8 @@ export function createDatasetService({ db, platforms, facts, factsDeadlineMs }: 
       const tenant = await tenantOf(tenantId);
       const known = await factsFor(tenant, datasetId);
       if (!known.dataset) throw notFound('Dataset', datasetId);
-      return presentDataset(known.dataset, known.labels, tenant.allowSensitiveLabels);
+      const shape = await withPlatformProblems(() => shapeOf(tenant.id, known.dataset, platforms.platformFor(tenant)));
+      return presentDataset(known.dataset, known.labels, tenant.allowSensitiveLabels, shape);
     },
 
     facts: factsFor,

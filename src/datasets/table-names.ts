@@ -10,3 +10,8 @@ export function tableNamesOf(dataset: CatalogDataset): string[] {
   if (dataset.name !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(dataset.name)) names.push(dataset.name);
   return names.map((n) => n.toLowerCase());
 }
+
+/** The one name to show a user for SQL: the `adobe/pqs/table` tag; null when Catalog gives none. */
+export function queryServiceTableOf(dataset: Pick<CatalogDataset, 'tags'>): string | null {
+  return dataset.tags?.[PQS_TABLE_TAG]?.[0] ?? null;
+}

@@ -75,7 +75,7 @@ export function presentExportSummary(row: SummaryRow): ExportSummary {
     },
     error: presentError(row.error),
     lastError: presentLastError(row.lastError, (activeExportStatuses as readonly string[]).includes(row.status)),
-    nextRunAt: schedule !== null && row.status === 'active' ? iso(nextRunAtOf(schedule, Date.now(), row.flowBinding?.createdAt ?? null)) : null,
+    nextRunAt: schedule !== null && row.status === 'active' ? iso(nextRunAtOf(schedule, Date.now())) : null,
     attempts: row.attempts,
     nextCheckAt: row.nextCheckAt.toISOString(),
     deadlineAt: iso(row.deadlineAt),

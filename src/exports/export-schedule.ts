@@ -4,10 +4,17 @@
 // Export modes (destinations.yaml DatasetScheduleParams_V2 exportMode; reference 2.5 and section
 // 4): FIRST_FULL_THEN_INCREMENTAL (a full backfill, then only what was added since the previous
 // export) or DAILY_FULL_EXPORT, which "can only be used in combination with timeUnit day and
-// interval 0 for a one-time full export ... Daily full exports of datasets are not supported". The
-// same schema's interval enum (1, 3, 6, 9, 12) has no 0, and the simulator's contract check holds
-// to it, so no cadence we offer allows DAILY_FULL_EXPORT: it is refused, naming the field, before
-// any Platform call.
+// interval 0 for a one-time full export ... Daily full exports of datasets are not supported. If
+// you need daily exports, use the incremental export option". The two sources that could say
+// otherwise agree: Experience League's dataset export UI guide (help/destinations/ui/export-datasets.md,
+// #scheduling) offers full files only with frequency Once (Daily and Hourly are incremental), and
+// its API tutorial (help/destinations/api/export-datasets.md, #create-dataflow) schedules dataset
+// flows with interval/timeUnit alone. The `frequency: DAILY` full exports elsewhere in Adobe's docs
+// belong to audience flows (segmentSelectors schedule), not to dataset flows; aepp's createFlow
+// likewise sends DAILY_FULL_EXPORT only for frequency "once" (day, interval 0). So a recurring
+// daily full export is refused, naming the field and quoting Adobe, before any Platform call. (The
+// interval 0 of the one-time form is outside the schema's own interval enum: the contradiction is
+// Adobe's; nothing here sends it.)
 import { z } from 'zod';
 import type { ScheduleParams } from '../platform/types.js';
 
@@ -27,7 +34,7 @@ export const RecurringScheduleInputSchema = z
   .object({
     every: cadence,
     startAt: instant.optional().describe('First run; default now. A time in the past is clamped to now, as the Platform does.'),
-    endAt: instant.optional().describe('Last run; without it the Platform stops the flow six months after creation.'),
+    endAt: instant.optional().describe('Last run; without it the export runs until paused or cancelled (the service keeps moving its flow\'s end, which the Platform would otherwise set six months after creation).'),
     exportMode: exportMode.optional(),
   })
   .strict();
@@ -65,6 +72,16 @@ export function parseStoredSchedule(value: unknown): RecurringSchedule | null {
   return RecurringScheduleSchema.parse(value);
 }
 
+/** Why a recurring DAILY_FULL_EXPORT is refused, in Adobe's words and with where they are. */
+export function dailyFullExportRefusal(every: ScheduleCadence): string {
+  return (
+    `DAILY_FULL_EXPORT cannot run every ${every}: the Platform does not support recurring full exports of a dataset. ` +
+    'Adobe\'s Destinations API (scheduleParams.exportMode of a dataset flow, https://developer.adobe.com/experience-platform-apis/references/destinations/) ' +
+    'allows it only "in combination with timeUnit day and interval 0 for a one-time full export of the dataset. Daily full exports of datasets are not supported. ' +
+    'If you need daily exports, use the incremental export option." Use FIRST_FULL_THEN_INCREMENTAL (the default): the first run exports the whole dataset, later runs what was added since.'
+  );
+}
+
 /** Resolves defaults and checks the window; returns a message naming the field, or the schedule. */
 export function resolveRecurringSchedule(
   input: { every: ScheduleCadence; startAt?: string | undefined; endAt?: string | null | undefined; exportMode?: ExportMode | undefined },
@@ -82,7 +99,7 @@ export function resolveRecurringSchedule(
   if (endAt && endAt.getTime() <= now.getTime()) return { field: 'endAt', message: 'must be in the future' };
   const mode = input.exportMode ?? 'FIRST_FULL_THEN_INCREMENTAL';
   if (mode === 'DAILY_FULL_EXPORT') {
-    return { field: 'exportMode', message: `DAILY_FULL_EXPORT is a one-time full export only; the Platform does not support recurring full exports (every ${input.every})` };
+    return { field: 'exportMode', message: dailyFullExportRefusal(input.every) };
   }
   return { schedule: { every: input.every, startAt: startAt.toISOString(), endAt: endAt ? endAt.toISOString() : null, exportMode: mode } };
 }
@@ -111,30 +128,39 @@ export function sixMonthsAfter(createdAtMs: number): number {
 }
 
 /**
- * When the schedule stops (epoch ms): its endAt, or without one six months after the flow was
- * created (`flowCreatedAt`, our binding's creation, a moment before the flow's), else never known.
+ * When the schedule stops (epoch ms): its endAt, or never without one. The flow of a schedule
+ * without endAt still carries an end at the Platform (six months out, see flowEndWithoutEndAt),
+ * which the worker keeps moving before it comes near (worker/steps/flow-lifetime.ts).
  */
-export function scheduleEndMs(schedule: RecurringSchedule, flowCreatedAt: Date | null): number {
-  if (schedule.endAt !== null) return new Date(schedule.endAt).getTime();
-  return flowCreatedAt === null ? Number.POSITIVE_INFINITY : sixMonthsAfter(flowCreatedAt.getTime());
+export function scheduleEndMs(schedule: RecurringSchedule): number {
+  return schedule.endAt === null ? Number.POSITIVE_INFINITY : new Date(schedule.endAt).getTime();
 }
 
 /** The next instant the Platform runs the schedule after `nowMs`, or null when none is left. */
-export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number, flowCreatedAt: Date | null = null): Date | null {
+export function nextRunAtOf(schedule: RecurringSchedule, nowMs: number): Date | null {
   const start = new Date(schedule.startAt).getTime();
-  const end = scheduleEndMs(schedule, flowCreatedAt);
+  const end = scheduleEndMs(schedule);
   const step = cadenceMs[schedule.every];
   const next = nowMs < start ? start : start + (Math.floor((nowMs - start) / step) + 1) * step;
   return next < end ? new Date(next) : null;
 }
 
-/** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow. */
-export function platformScheduleParams(schedule: RecurringSchedule): ScheduleParams {
+/**
+ * The flow end (epoch seconds) of a schedule without endAt, set at `nowMs`: six months after now
+ * (or after its start, if later), the life the Platform gives a flow created without endTime
+ * (reference platform-export-api.md 2.5). Set explicitly, it can be moved on like a parked flow's.
+ */
+export function flowEndWithoutEndAt(schedule: RecurringSchedule, nowMs: number): number {
+  return Math.floor(sixMonthsAfter(Math.max(nowMs, new Date(schedule.startAt).getTime())) / 1000);
+}
+
+/** Flow Service `scheduleParams` (epoch seconds) for a recurring export's own flow, as of `nowMs`. */
+export function platformScheduleParams(schedule: RecurringSchedule, nowMs: number): ScheduleParams {
   const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
   return {
     ...intervalOf[schedule.every],
     startTime: seconds(schedule.startAt),
-    ...(schedule.endAt ? { endTime: seconds(schedule.endAt) } : {}),
+    endTime: schedule.endAt ? seconds(schedule.endAt) : flowEndWithoutEndAt(schedule, nowMs),
     exportMode: schedule.exportMode,
   };
 }

@@ -133,7 +133,10 @@ const exportFields = {
   nextRunAt: instant
     .nullable()
     .describe("An active recurring export: the schedule's next instant (the Platform starts the run then); null otherwise"),
-  attempts: z.number().int(),
+  attempts: z
+    .number()
+    .int()
+    .describe('Failed Platform calls in a row at the current step (the retry counter behind lastError; kept after a final failure); checks that find nothing wrong, such as polls of a recurring export, do not count'),
   nextCheckAt: instant,
   deadlineAt: instant.nullable(),
   createdAt: instant,

@@ -40,6 +40,7 @@ import {
   markCancelled,
   requeueForAnotherRun,
   setPaused,
+  setReactivated,
   setResumed,
   updateSchedule,
   watchingStatuses,
@@ -97,7 +98,7 @@ export function createExportService(deps: ExportServiceDeps) {
         const flow = await platform.getFlow(flowId);
         if (!flow.etag) throw new AppError('platform_error', `The Platform returned flow ${flowId} without an etag; its schedule cannot be changed safely.`);
         try {
-          await platform.updateFlowSchedule(flowId, { ...flow.scheduleParams, ...platformScheduleParams(schedule) }, flow.etag);
+          await platform.updateFlowSchedule(flowId, { ...flow.scheduleParams, ...platformScheduleParams(schedule, now().getTime()) }, flow.etag);
           return;
         } catch (error) {
           if (attempt < 2 && error instanceof PlatformError && error.kind === 'conflict') continue;
@@ -314,6 +315,8 @@ export function createExportService(deps: ExportServiceDeps) {
         const latest = await load(tenantId, id);
         if (latest.status !== 'paused') throw new AppError('conflict', `Export ${id} became ${latest.status} meanwhile; it was not paused.`);
       }
+      // The worker records the runs that started before the pause as they finish: wake it to look now.
+      void wakeJob(producer, 'export.run', { exportId: id }, log);
       return presentExport(await load(tenantId, id));
     },
 
@@ -344,6 +347,9 @@ export function createExportService(deps: ExportServiceDeps) {
         });
       }
       if (current.status === 'cancelled') throw new AppError('conflict', `Export ${id} is cancelled; its schedule cannot change.`);
+      if (current.status === 'ended' && body.schedule.endAt === undefined && stored.endAt !== null && Date.parse(stored.endAt) <= now().getTime()) {
+        throw fieldError('body', '/schedule/endAt', `export ${id} ended at its endAt (${stored.endAt}); give a later endAt to start it again`);
+      }
       const resolved = resolveSchedule(
         {
           every: body.schedule.every ?? stored.every,
@@ -367,6 +373,15 @@ export function createExportService(deps: ExportServiceDeps) {
       const after = await load(tenantId, id);
       const flowIdAfter = after.flowBinding?.flowId ?? null;
       if (flowIdAfter && flowIdAfter !== flowIdBefore) await patchFlowSchedule(tenant, flowIdAfter, schedule);
+      // An ended export given a later end (the schedule resolved above ends in the future)
+      // starts again on the same flow. Adobe changes a flow's window with this same PATCH of
+      // /scheduleParams (reference platform-export-api.md 2.8, destinations.yaml's
+      // Update_Dataset_Schedule example), and a flow past its end that gets a later endTime runs
+      // again: the worker revives parked flows that way (verify-flow.ts, test/worker/flow-expiry).
+      if (after.status === 'ended' && flowIdAfter !== null && (await setReactivated(db, tenantId, id, now()))) {
+        void wakeJob(producer, 'export.run', { exportId: id }, log);
+        return presentExport(await load(tenantId, id));
+      }
       return presentExport(after);
     },
   };

@@ -172,6 +172,7 @@ export function acceptedExportRow(item: Omit<AcceptItem, 'idempotency'>): Export
     nextCheckAt: now,
     deadlineAt: null,
     attempts: 0,
+    claims: 0,
     createdAt: now,
     updatedAt: now,
     finishedAt: null,
@@ -268,6 +269,18 @@ export async function setPaused(tx: DbOrTx, tenantId: string, id: string, now: D
   const { count } = await tx.export.updateMany({
     where: { id, tenantId, status: { in: [...watchingStatuses] }, step: 'watch_runs', schedule: { not: Prisma.DbNull } },
     data: { status: 'paused', lastError: Prisma.DbNull, nextCheckAt: now },
+  });
+  return count === 1;
+}
+
+/**
+ * ended -> active, for a recurring export given a later end: the worker checks its flow again
+ * (verify_flow enables it if needed) and watches its runs.
+ */
+export async function setReactivated(tx: DbOrTx, tenantId: string, id: string, now: Date): Promise<boolean> {
+  const { count } = await tx.export.updateMany({
+    where: { id, tenantId, status: 'ended', schedule: { not: Prisma.DbNull } },
+    data: { status: 'active', step: 'verify_flow', finishedAt: null, error: Prisma.DbNull, lastError: Prisma.DbNull, nextCheckAt: now },
   });
   return count === 1;
 }

@@ -32,9 +32,11 @@ async function manifestNames(store: ObjectStore, manifest: StoredFile): Promise<
   try {
     const chunks: Buffer[] = [];
     for await (const chunk of await store.read(manifest.path)) chunks.push(Buffer.from(chunk as Uint8Array));
-    const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { files?: { name?: unknown }[] };
-    const names = (parsed.files ?? []).map((f) => f.name).filter((n): n is string => typeof n === 'string');
-    return names.length > 0 ? new Set(names) : null;
+    const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { files?: unknown };
+    if (!Array.isArray(parsed.files)) return null;
+    // An empty list is an answer too (an incremental run with nothing new): the run landed no part
+    // file, and the folder's other files, another run's of the same minute, are not its own.
+    return new Set(parsed.files.map((f: { name?: unknown }) => f.name).filter((n): n is string => typeof n === 'string'));
   } catch {
     return null;
   }

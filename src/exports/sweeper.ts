@@ -15,13 +15,18 @@ export interface SweeperOptions {
   batchSize?: number;
 }
 
-/** Claims overdue exports (non-terminal, or cancelled but not cleaned up) and bumps their check time. */
+/**
+ * Claims overdue exports (non-terminal, cancelled but not cleaned up, or paused with a run that
+ * started before the pause still open: the worker watches it to its end) and bumps their check time.
+ */
 export async function claimOverdueExports(db: Db, graceMs: number, batchSize: number): Promise<string[]> {
   const cutoff = new Date(Date.now() - graceMs);
   const rows = await db.$queryRaw<{ id: string }[]>`
     WITH due AS (
       SELECT id FROM exports
-      WHERE (status IN ('queued', 'running', 'waiting_for_platform', 'active') OR (status = 'cancelled' AND step <> 'cancelled'))
+      WHERE (status IN ('queued', 'running', 'waiting_for_platform', 'active') OR (status = 'cancelled' AND step <> 'cancelled')
+          OR (status = 'paused' AND step = 'watch_runs' AND schedule IS NOT NULL
+              AND EXISTS (SELECT 1 FROM export_runs r WHERE r.export_id = exports.id AND r.state IN ('requested', 'triggering', 'in_progress'))))
         AND next_check_at < ${cutoff}::timestamptz
       ORDER BY next_check_at
       LIMIT ${batchSize}

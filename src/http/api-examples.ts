@@ -86,6 +86,12 @@ export const requestBodyExamples: Record<string, Record<string, { summary: strin
     hourly: { summary: 'Every 3 hours instead', value: { everyHours: 3 } },
     end: { summary: 'Stop at the end of January', value: { endAt: '2031-01-31T00:00:00Z' } },
   },
+  'POST /queries/preview': {
+    eventsPerUser: {
+      summary: 'Events per user in the CMLE events table (table names as GET /datasets shows them)',
+      value: { sql: `SELECT _cmle.userid AS userId, count(*) AS events FROM ${CMLE_EVENTS_TABLE} GROUP BY 1 ORDER BY events DESC` },
+    },
+  },
   'PATCH /exports/{id}': { sixHourly: { summary: 'Run every 6 hours instead', value: { schedule: { every: 'PT6H' } } } },
   'POST /pipelines': {
     cmle: {

@@ -29,7 +29,6 @@ export function waitsAt(step: string, progress: unknown): number {
 
 /** This activation's claim on the row: every write through it is fenced. */
 export interface Claim {
-  readonly attempts: number;
   update(db: Db, patch: { nextCheckAt: Date }): Promise<void>;
 }
 
@@ -41,16 +40,18 @@ export interface StepPass {
   position(): { step: unknown; progress: JobProgress };
 }
 
-export interface DurableJob<Row extends { status: string; attempts: number }, C extends Claim> {
+export interface DurableJob<Row extends { status: string }, C extends Claim> {
   /** `export`, `pipeline`: in log lines. */
   noun: string;
   load(): Promise<Row | null>;
   isActive(row: Row): boolean;
   /** A cancelled row is cleaned up without a claim (its writes are conditioned on `cancelled`). */
   cleanUpCancelled(row: Row): Promise<JobOutcome>;
-  /** Claims the row (attempts + 1); null when it moved since it was read. */
+  /** Claims the row (its claim counter + 1); null when it moved since it was read. */
   claim(row: Row): Promise<C | null>;
-  /** Statuses a claimed row has; after a lost claim, one of them with other attempts means another activation carries on. */
+  /** The row's claim counter (the fence) as stored, and as this activation's claim set it; logged under `name`. */
+  claimCounter: { ofRow(row: Row): number; ofClaim(claim: C): number; name: string };
+  /** Statuses a claimed row has; after a lost claim, one of them with another claim counter means another activation carries on. */
   claimedStatuses: readonly string[];
   pass(row: Row, claim: C, log: Logger): StepPass;
 }
@@ -71,7 +72,7 @@ async function runPass(deps: RunnerDeps, noun: string, claim: Claim, pass: StepP
   return { kind: 'delay', delayMs: STALLED_RETRY_MS, progress };
 }
 
-export async function runDurableJob<Row extends { status: string; attempts: number }, C extends Claim>(
+export async function runDurableJob<Row extends { status: string }, C extends Claim>(
   deps: RunnerDeps,
   job: DurableJob<Row, C>,
   log: Logger,
@@ -89,7 +90,8 @@ export async function runDurableJob<Row extends { status: string; attempts: numb
     }
     const claim = await job.claim(row);
     if (claim === null) continue;
-    const claimedLog = log.child({ attempt: claim.attempts });
+    const counter = job.claimCounter.ofClaim(claim);
+    const claimedLog = log.child({ [job.claimCounter.name]: counter });
     try {
       return await runPass(deps, job.noun, claim, job.pass(row, claim, claimedLog), claimedLog);
     } catch (error) {
@@ -97,7 +99,7 @@ export async function runDurableJob<Row extends { status: string; attempts: numb
       const now = await job.load();
       // Claimed again by another activation (a stalled job re-run): that one carries on. A row the
       // API moved (cancelled, or queued for another run) is decided again here.
-      if (now && job.claimedStatuses.includes(now.status) && now.attempts !== claim.attempts) {
+      if (now && job.claimedStatuses.includes(now.status) && job.claimCounter.ofRow(now) !== counter) {
         claimedLog.info(`another activation claimed this ${job.noun}; stopping`);
         return { kind: 'done', reason: 'superseded' };
       }

@@ -21,6 +21,8 @@ import { ADHOC_DATASET_ACCEPT, DATA_LAKE_SOURCE_SPEC_ID } from './spec-ids.js';
 import { dlzCredentialsOf, LANDING_ZONE_CREDENTIALS_PATH, LandingZoneAnswerSchema, type DlzContainerType } from './landing-zone.js';
 import type { DlzCredentials } from '../storage/dlz-credentials.js';
 import type { TokenCache } from './token-cache.js';
+import { QUERY_CONNECTION_PATH, QueryConnectionSchema, type QueryConnection } from './query-connection.js';
+import { flattenSchemaFields, ResolvedSchemaSchema, schemaContainerOf, XDM_FULL_ACCEPT, type SchemaField } from './schema-fields.js';
 import {
   BaseConnectionSchema,
   CountEnvelopeSchema,
@@ -49,6 +51,7 @@ export type { PlatformCallEvent } from './call-executor.js';
 const FLOW_SERVICE = '/data/foundation/flowservice';
 const CATALOG = '/data/foundation/catalog';
 const DATASET_SERVICE = '/data/foundation/dataset';
+const SCHEMA_REGISTRY = '/data/foundation/schemaregistry';
 const ADHOC_RUN_PATH = '/data/core/activation/disflowprovider/adhocrun';
 /** Guard against a server that keeps handing out continuation tokens. */
 const MAX_LIST_PAGES = 50;
@@ -278,6 +281,17 @@ export function createPlatformClient(options: PlatformClientOptions) {
       return found;
     },
 
+    /** Deletes a dataset and its data (catalog.yaml `deleteDataset`); false when it was already gone. */
+    async deleteDataset(datasetId: string, opts?: CallOptions): Promise<boolean> {
+      try {
+        await send({ endpoint: 'datasets.delete', area: 'datasets', subject: 'dataset', method: 'DELETE', path: `${CATALOG}/dataSets/${encodeURIComponent(datasetId)}` }, opts);
+        return true;
+      } catch (error) {
+        if (error instanceof PlatformError && error.kind === 'not_found') return false;
+        throw error;
+      }
+    },
+
     async listDatasets(query: { limit?: number; start?: number; name?: string } = {}, opts?: CallOptions): Promise<CatalogDataset[]> {
       const call = { endpoint: 'datasets.list', area: 'datasets' as const, subject: 'dataset' };
       const pairs: [string, string | number][] = [];
@@ -286,6 +300,28 @@ export function createPlatformClient(options: PlatformClientOptions) {
       if (query.name !== undefined) pairs.push(['name', query.name]);
       const response = await send({ ...call, method: 'GET', path: `${CATALOG}/dataSets`, query: pairs }, opts);
       return parseCatalogDatasets(response, call);
+    },
+
+    /** The fields of a dataset's schema (its `schemaRef.id`), resolved by the Schema Registry. */
+    async getSchemaFields(schemaId: string, opts?: CallOptions): Promise<SchemaField[]> {
+      const call = { endpoint: 'schemas.get', area: 'datasets' as const, subject: 'dataset schema' };
+      const response = await send(
+        {
+          ...call,
+          method: 'GET',
+          path: `${SCHEMA_REGISTRY}/${schemaContainerOf(schemaId)}/schemas/${encodeURIComponent(schemaId)}`,
+          accept: XDM_FULL_ACCEPT,
+        },
+        opts,
+      );
+      return flattenSchemaFields(parseBody(ResolvedSchemaSchema, response, call).properties);
+    },
+
+    /** Credentials of Query Service's PostgreSQL interface (host, port, user, token, dbName). */
+    async getQueryConnection(opts?: CallOptions): Promise<QueryConnection> {
+      const call = { endpoint: 'queryService.connectionParameters', area: 'datasets' as const, subject: 'Query Service connection parameters' };
+      const response = await send({ ...call, method: 'GET', path: QUERY_CONNECTION_PATH }, opts);
+      return parseBody(QueryConnectionSchema, response, call);
     },
 
     /** The org's Data Landing Zone credentials for one container type (reference cmle §3). */

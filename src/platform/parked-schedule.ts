@@ -15,5 +15,8 @@ export function parkedScheduleParams(nowMs: number): ScheduleParams {
   return { interval: 1, timeUnit: 'day', startTime, endTime: startTime + DAY_SECONDS };
 }
 
-/** A parked flow whose start or end comes within this window is pushed a year out again. */
+/**
+ * A parked flow whose start or end comes within this window is pushed a year out again; a
+ * recurring flow without endAt whose end comes within it gets six more months.
+ */
 export const PARKED_REFRESH_WINDOW_SECONDS = 30 * 24 * 3600;

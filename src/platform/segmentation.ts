@@ -83,6 +83,17 @@ export function segmentationMethods(send: Send) {
       return parseBody(SegmentJobListSchema, response, meta).children;
     },
 
+    /** Deletes a segment definition (segmentation.yaml `deleteSegmentDefinition`); false when already gone. */
+    async deleteSegmentDefinition(segmentId: string, opts?: CallOptions): Promise<boolean> {
+      try {
+        await send({ ...call, endpoint: 'segmentDefinitions.delete', method: 'DELETE', path: `${UPS}/segment/definitions/${encodeURIComponent(segmentId)}` }, opts);
+        return true;
+      } catch (error) {
+        if (error instanceof PlatformError && error.kind === 'not_found') return false;
+        throw error;
+      }
+    },
+
     /** Cancels a NEW or PROCESSING job; false when it had already ended or is unknown. */
     async cancelSegmentJob(jobId: string, opts?: CallOptions): Promise<boolean> {
       try {

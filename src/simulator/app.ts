@@ -21,6 +21,8 @@ import { applyDdl, ensureDatabase } from './store/database.js';
 import { coreDdl } from './store/ddl.js';
 import { PgEntityStore } from './store/entity-store.js';
 import { PgTokenStore } from './store/token-store.js';
+import { setQueryInterfacePort } from './query/connection-route.js';
+import { startQueryInterface, type QueryInterface } from './query/pg-interface.js';
 import { SimulatorStorage } from './storage/simulator-storage.js';
 
 export interface SimulatorOptions {
@@ -156,6 +158,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
     { prefix: ML_PLATFORM_PREFIX },
   );
 
+  let queryInterface: QueryInterface | undefined;
   return {
     app,
     ctx,
@@ -166,13 +169,19 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
     async start() {
       await ctx.storage.start();
       try {
-        return await app.listen({ port: config.port, host: config.host });
+        const url = await app.listen({ port: config.port, host: config.host });
+        queryInterface = await startQueryInterface(ctx, tokens, { host: config.host, port: config.queryPort });
+        setQueryInterfacePort(ctx, queryInterface.port);
+        return url;
       } catch (error) {
+        await app.close();
         await ctx.storage.close();
         throw error;
       }
     },
     async close() {
+      setQueryInterfacePort(ctx, null);
+      await queryInterface?.close();
       await app.close();
       await ctx.storage.close();
     },

@@ -138,6 +138,9 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_S3_ENDPOINT: z.url().optional(),
   SIMULATOR_GCS_ENDPOINT: z.url().optional(),
   SIMULATOR_SFTP_HOST: z.string().min(1).optional(),
+  /** Query Service's PostgreSQL interface (0: any free port), and the host name GET /connection_parameters names (default: the Host the caller used). */
+  SIMULATOR_QUERY_PORT: port.default(4012),
+  SIMULATOR_QUERY_HOST: z.string().min(1).optional(),
   /** How long a DLZ SAS from the credentials endpoint stays valid. */
   SIMULATOR_DLZ_SAS_TTL_SECONDS: z.coerce.number().int().min(1).default(3600),
 });
@@ -190,6 +193,10 @@ export interface SimulatorConfig {
   /** When set, admin routes need `Authorization: Bearer <adminToken>`. */
   adminToken?: string;
   storage: SimulatorStorageConfig;
+  /** Port of the PostgreSQL interface (0: any free port). */
+  queryPort: number;
+  /** Host name handed out for it; default: the host the caller reached the simulator by. */
+  queryHost?: string;
 }
 
 /** Parses the environment (and optional overrides, e.g. from tests) into a SimulatorConfig. */
@@ -220,6 +227,8 @@ export function loadSimulatorConfig(
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
     faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
     ...(e.SIMULATOR_ADMIN_TOKEN === undefined ? {} : { adminToken: e.SIMULATOR_ADMIN_TOKEN }),
+    queryPort: e.SIMULATOR_QUERY_PORT,
+    ...(e.SIMULATOR_QUERY_HOST === undefined ? {} : { queryHost: e.SIMULATOR_QUERY_HOST }),
     storage: {
       embedded: e.SIMULATOR_STORAGE_EMULATORS,
       directory: e.SIMULATOR_STORAGE_DIR,

@@ -9,6 +9,7 @@ import { batchProcessorFor } from './ingestion/batch-processor.js';
 import { registerCatalogBatchRoutes } from './ingestion/catalog-batch-routes.js';
 import { registerImportRoutes } from './ingestion/import-routes.js';
 import { registerPipelineAdminRoute } from './query/pipeline-admin-route.js';
+import { registerConnectionRoute } from './query/connection-route.js';
 import { queryDdl } from './query/query-ddl.js';
 import { queryEngineFor } from './query/query-engine.js';
 import { registerQueryRoutes } from './query/query-routes.js';
@@ -30,6 +31,7 @@ export function pipelineDdl(schema: string): string[] {
 /** Routes behind the gateway. */
 export function registerPipelineRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
   registerQueryRoutes(app, ctx);
+  registerConnectionRoute(app, ctx);
   registerImportRoutes(app, ctx);
   registerCatalogBatchRoutes(app, ctx);
   registerRegistryRoutes(app, ctx);

@@ -8,6 +8,8 @@ import { bodyOf, startTestApi, type TestApi } from '../support/api.js';
 interface DatasetBody {
   id: string;
   name: string | null;
+  tableName: string | null;
+  fields: { path: string; type: string; format: string | null }[] | null;
   labels: { dataset: string[]; fields: { schemaPath: string | null; labels: string[] }[] };
   governance: { exportable: boolean; refusedLabels: string[]; reason: string | null };
 }
@@ -92,6 +94,32 @@ describe('GET /datasets', () => {
     const { items } = await listAll(api.keys.tenantB, 100);
     assert.deepEqual(new Set(items.map((d) => d.id)), new Set(ofB.map((d) => d.id)));
     for (const a of seeded) assert.ok(!items.some((d) => d.id === a.id));
+  });
+});
+
+describe('Query Service table names and fields', () => {
+  test('every listed dataset names its Catalog table (adobe/pqs/table) and its schema fields', async () => {
+    const { items } = await listAll(api.keys.tenantA, 100);
+    for (const expected of seeded) {
+      const got = items.find((d) => d.id === expected.id);
+      assert.ok(got);
+      assert.equal(got.tableName, expected.tags['adobe/pqs/table']?.[0]);
+      assert.ok(got.fields && got.fields.length > 0, `${expected.key} has fields`);
+    }
+  });
+
+  test('the events dataset: table cmle_experience_events, dotted paths with types and formats', async () => {
+    const events = seeded.find((d) => d.kind === 'experienceEvent');
+    assert.ok(events);
+    const res = await api.get(api.keys.tenantA, `/datasets/${events.id}`);
+    assert.equal(res.statusCode, 200, res.body);
+    const body = bodyOf<DatasetBody>(res);
+    assert.equal(body.tableName, events.tags['adobe/pqs/table']?.[0]);
+    assert.match(body.tableName ?? '', /^cmle_/);
+    const byPath = new Map((body.fields ?? []).map((f) => [f.path, f]));
+    assert.deepEqual(byPath.get('timestamp'), { path: 'timestamp', type: 'string', format: 'date-time' });
+    assert.deepEqual(byPath.get('_cmle.userid'), { path: '_cmle.userid', type: 'string', format: null });
+    assert.ok(!byPath.has('_cmle'), 'objects are walked, not listed');
   });
 });
 

@@ -84,18 +84,27 @@ describe('schedules', () => {
     const endAt = '2030-02-01T00:00:00.000Z';
     const expected = { PT3H: [3, 'hour'], PT6H: [6, 'hour'], PT9H: [9, 'hour'], PT12H: [12, 'hour'], P1D: [1, 'day'] } as const;
     for (const [every, [interval, timeUnit]] of Object.entries(expected)) {
-      const params = platformScheduleParams({ every: every as keyof typeof expected, startAt, endAt, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' });
+      const params = platformScheduleParams({ every: every as keyof typeof expected, startAt, endAt, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }, now.getTime());
       assert.equal(params.interval, interval);
       assert.equal(params.timeUnit, timeUnit);
       assert.equal(params.startTime, Date.UTC(2030, 0, 1, 6) / 1000);
       assert.equal(params.endTime, Date.UTC(2030, 1, 1) / 1000);
     }
-    assert.equal('endTime' in platformScheduleParams({ every: 'PT3H', startAt, endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }), false);
+    // Without endAt the flow still gets an explicit end: six months after its start (the life the
+    // Platform would give it), which the worker keeps moving on.
+    assert.equal(platformScheduleParams({ every: 'PT3H', startAt, endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }, now.getTime()).endTime, Date.UTC(2030, 6, 1, 6) / 1000);
+    const later = Date.UTC(2031, 0, 1);
+    assert.equal(platformScheduleParams({ every: 'PT3H', startAt, endAt: null, exportMode: 'FIRST_FULL_THEN_INCREMENTAL' }, later).endTime, Date.UTC(2031, 6, 1) / 1000);
   });
   test('export mode: a daily full export is refused on every recurring cadence; the default is first full then incremental', () => {
     for (const every of ['P1D', 'PT3H'] as const) {
       const refused = resolveRecurringSchedule({ every, exportMode: 'DAILY_FULL_EXPORT' }, now);
       assert.ok('field' in refused && refused.field === 'exportMode' && /recurring full exports/.test(refused.message));
+      // It says why, in Adobe's words and where they stand, and what to use instead.
+      assert.match(refused.message, new RegExp(`every ${every}`));
+      assert.match(refused.message, /"in combination with timeUnit day and interval 0 for a one-time full export of the dataset\. Daily full exports of datasets are not supported\./);
+      assert.match(refused.message, /https:\/\/developer\.adobe\.com\/experience-platform-apis\/references\/destinations\//);
+      assert.match(refused.message, /Use FIRST_FULL_THEN_INCREMENTAL/);
     }
     const resolved = resolveRecurringSchedule({ every: 'P1D' }, now);
     assert.ok('schedule' in resolved);
@@ -106,10 +115,9 @@ describe('schedules', () => {
     assert.equal(nextRunAtOf(schedule, Date.UTC(2029, 11, 31))?.toISOString(), '2030-01-01T00:00:00.000Z');
     assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 4))?.toISOString(), '2030-01-01T06:00:00.000Z');
     assert.equal(nextRunAtOf(schedule, Date.UTC(2030, 0, 1, 9)), null);
-    // Without endAt the flow ends six months after its creation.
+    // Without endAt the schedule goes on past the six months a flow is given (the worker moves its end on).
     const open = { ...schedule, endAt: null };
-    assert.equal(nextRunAtOf(open, Date.UTC(2030, 6, 2), new Date('2030-01-01T00:00:00.000Z')), null);
-    assert.ok(nextRunAtOf(open, Date.UTC(2030, 5, 1), new Date('2030-01-01T00:00:00.000Z')) !== null);
+    assert.equal(nextRunAtOf(open, Date.UTC(2030, 6, 2, 1))?.toISOString(), '2030-07-02T03:00:00.000Z');
   });
 });
 

@@ -186,7 +186,7 @@ describe('POST /exports (refused)', () => {
 
   test('schedule.exportMode: a daily full export on a recurring cadence is a 400 naming exportMode, before any Platform call', async () => {
     const recurringFull = await api.post(api.keys.tenantA, '/exports', { ...validBody(), schedule: { every: 'P1D', exportMode: 'DAILY_FULL_EXPORT' } });
-    assert.match(JSON.stringify(expectFieldProblem(recurringFull, 400, '/schedule/exportMode')), /recurring full exports/);
+    assert.match(JSON.stringify(expectFieldProblem(recurringFull, 400, '/schedule/exportMode')), /recurring full exports.*Daily full exports of datasets are not supported/);
     // Checked before the dataset is looked up at the Platform: an unknown dataset is not what it says.
     const unknownDataset = await api.post(api.keys.tenantA, '/exports', { ...validBody(), datasetId: '000000000000000000000000', schedule: { every: 'PT3H', exportMode: 'DAILY_FULL_EXPORT' } });
     expectFieldProblem(unknownDataset, 400, '/schedule/exportMode');

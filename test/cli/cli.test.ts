@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
+import type { ScheduleView } from '../../src/pipelines/schedules/schedule-schemas.js';
 import { cmleTrainingSetSql } from '../../src/pipelines/cmle-example.js';
-import { bodyOf } from '../support/api.js';
+import { bodyOf, fakeDestinationBodies } from '../support/api.js';
 import { runCli } from '../support/cli.js';
 import { createDestination, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
@@ -103,6 +104,72 @@ describe('aepj CLI', () => {
     assert.match(noFile.stderr, /needs --file/);
   });
 
+  test('exports update changes a recurring export\'s schedule; nothing to change is a usage error, a past end the API\'s 400', async () => {
+    const created = await runCli(['exports', 'create', '--dataset', datasetId, '--destination', destinationId, '--path', 'cli/recurring', '--schedule', 'PT3H', '--json', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    const { id } = JSON.parse(created.stdout) as ExportView;
+    const endAt = new Date(Date.now() + 30 * 24 * 3_600_000).toISOString();
+    const updated = await runCli(['exports', 'update', id, '--schedule', 'PT6H', '--end-at', endAt, '--json', ...common]);
+    assert.equal(updated.code, 0, updated.stderr);
+    const view = bodyOf<ExportView>(await world.api.get(world.api.keys.tenantA, `/exports/${id}`));
+    assert.deepEqual(view.schedule !== 'on-demand' && [view.schedule.every, view.schedule.endAt], ['PT6H', endAt]);
+    assert.deepEqual((JSON.parse(updated.stdout) as ExportView).schedule, view.schedule);
+    const human = await runCli(['exports', 'update', id, '--schedule', '{"every":"PT12H"}', ...common]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /schedule\s+every PT12H from /);
+
+    const nothing = await runCli(['exports', 'update', id, ...common]);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /needs --schedule, --start-at or --end-at/);
+    const past = await runCli(['exports', 'update', id, '--end-at', '2020-01-01T00:00:00Z', ...common]);
+    assert.equal(past.code, 3);
+    assert.match(past.stderr, /^400 .*schedule\/endAt/);
+    assert.equal((await world.api.post(world.api.keys.tenantA, `/exports/${id}/cancel`)).statusCode, 202);
+  });
+
+  test('destinations create, get, list, update (name, credentials from a file), delete; a destination in use is a 409 naming its users', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aepj-cli-'));
+    try {
+      const body = join(dir, 'destination.json');
+      await writeFile(body, JSON.stringify(fakeDestinationBodies.s3));
+      const created = await runCli(['destinations', 'create', '--file', body, '--json', ...common]);
+      assert.equal(created.code, 0, created.stderr);
+      const { id } = JSON.parse(created.stdout) as { id: string };
+      const human = await runCli(['destinations', 'get', id, ...common]);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, new RegExp(`destination\\s+${id} "fake s3"`));
+      assert.match(human.stdout, /credentials\s+set \(sealed at rest, never shown\)/);
+      assert.ok(!human.stdout.includes(fakeDestinationBodies.s3.credentials.s3SecretKey), 'no secret is printed');
+      const listed = await runCli(['destinations', 'list', '--all', '--json', ...common]);
+      assert.ok((JSON.parse(listed.stdout) as { id: string }[]).some((d) => d.id === id));
+
+      const credentials = join(dir, 'credentials.json');
+      await writeFile(credentials, JSON.stringify({ ...fakeDestinationBodies.s3.credentials, s3AccessKey: 'FAKEACCESSKEY3333333' }));
+      const updated = await runCli(['destinations', 'update', id, '--name', 'rotated s3', '--credentials-file', credentials, '--json', ...common]);
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.equal((JSON.parse(updated.stdout) as { name: string }).name, 'rotated s3');
+      assert.equal(bodyOf<{ name: string }>(await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).name, 'rotated s3');
+      assert.equal((await runCli(['destinations', 'update', id, ...common])).code, 2);
+
+      // In use by a recurring export: 409 naming it, nothing deleted; once it is cancelled, deleted.
+      const exp = await world.api.post(world.api.keys.tenantA, '/exports', { datasetId, destinationId: id, path: 'cli/in-use', format: 'parquet', compression: 'gzip', schedule: { every: 'P1D' } });
+      assert.equal(exp.statusCode, 202, exp.body);
+      const exportId = bodyOf<ExportView>(exp).id;
+      const refused = await runCli(['destinations', 'delete', id, ...common]);
+      assert.equal(refused.code, 3);
+      assert.match(refused.stderr, /^409 .*in use by .*/);
+      assert.ok(refused.stderr.includes(exportId), refused.stderr);
+      assert.equal((await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).statusCode, 200);
+      await world.api.post(world.api.keys.tenantA, `/exports/${exportId}/cancel`);
+      const deleted = await runCli(['destinations', 'delete', id, ...common]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.match(deleted.stdout, new RegExp(`deleted destination ${id}`));
+      assert.equal((await world.api.get(world.api.keys.tenantA, `/destinations/${id}`)).statusCode, 404);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('pipelines create --wait runs a featurize pipeline to succeeded; get and list show it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aepj-cli-'));
     const file = join(dir, 'pipeline.json');
@@ -129,5 +196,65 @@ describe('aepj CLI', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('pipeline-schedules create, get, list, update, pause, resume, delete: what the API says, and its 400 naming the field', async () => {
+    const template = await world.api.post(world.api.keys.tenantA, '/pipeline-templates', {
+      name: 'cli scheduled ingest',
+      steps: [{ kind: 'ingest', name: 'in', scores: { destinationId: '{{dest}}', path: 'scores/scores.json' } }],
+      parameters: { dest: { type: 'string' } },
+    });
+    assert.equal(template.statusCode, 201, template.body);
+    const templateId = bodyOf<{ id: string }>(template).id;
+    const params = JSON.stringify({ dest: destinationId });
+    const api = async (id: string) => bodyOf<ScheduleView>(await world.api.get(world.api.keys.tenantA, `/pipeline-schedules/${id}`));
+
+    const created = await runCli(['pipeline-schedules', 'create', '--name', 'weekday scores', '--template', templateId, '--params', params, '--cron', '30 6 * * 1-5', '--time-zone', 'Europe/Paris', '--json', ...common]);
+    assert.equal(created.code, 0, created.stderr);
+    const schedule = JSON.parse(created.stdout) as ScheduleView;
+    assert.deepEqual([schedule.status, schedule.cron, schedule.timeZone, schedule.templateId], ['active', '30 6 * * 1-5', 'Europe/Paris', templateId]);
+    assert.deepEqual(schedule, await api(schedule.id));
+
+    const human = await runCli(['pipeline-schedules', 'get', schedule.id, ...common]);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`schedule\\s+${schedule.id} "weekday scores"`));
+    assert.match(human.stdout, /cadence\s+cron "30 6 \* \* 1-5" \(Europe\/Paris\)/);
+    assert.match(human.stdout, new RegExp(`next run\\s+${schedule.nextRunAt ?? 'missing'}`));
+    const table = await runCli(['pipeline-schedules', 'list', ...common]);
+    assert.match(table.stdout.split('\n')[0] ?? '', /^ID\s+STATUS\s+CADENCE\s+NEXT RUN\s+NAME/);
+    assert.ok(table.stdout.includes(schedule.id));
+    const listed = await runCli(['pipeline-schedules', 'list', '--json', ...common]);
+    const apiList = bodyOf<{ items: ScheduleView[] }>(await world.api.get(world.api.keys.tenantA, '/pipeline-schedules')).items;
+    assert.deepEqual((JSON.parse(listed.stdout) as ScheduleView[]).map((s) => s.id), apiList.map((s) => s.id));
+
+    const updated = await runCli(['pipeline-schedules', 'update', schedule.id, '--every-hours', '6', '--end-at', '2099-01-01T00:00:00Z', '--json', ...common]);
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.deepEqual([(await api(schedule.id)).everyHours, (await api(schedule.id)).cron, (await api(schedule.id)).endAt], [6, null, '2099-01-01T00:00:00.000Z']);
+    assert.equal((await runCli(['pipeline-schedules', 'update', schedule.id, '--end-at', 'none', ...common])).code, 0);
+    assert.equal((await api(schedule.id)).endAt, null);
+
+    const paused = await runCli(['pipeline-schedules', 'pause', schedule.id, ...common]);
+    assert.equal(paused.code, 0, paused.stderr);
+    assert.match(paused.stdout, /status\s+paused/);
+    assert.equal((await api(schedule.id)).status, 'paused');
+    const resumed = await runCli(['pipeline-schedules', 'resume', schedule.id, '--json', ...common]);
+    assert.equal((JSON.parse(resumed.stdout) as ScheduleView).status, 'active');
+    assert.equal((await api(schedule.id)).status, 'active');
+
+    const noName = await runCli(['pipeline-schedules', 'create', '--template', templateId, '--every-hours', '3', ...common]);
+    assert.equal(noName.code, 2);
+    assert.match(noName.stderr, /needs --name/);
+    const noChange = await runCli(['pipeline-schedules', 'update', schedule.id, ...common]);
+    assert.equal(noChange.code, 2);
+    const badCron = await runCli(['pipeline-schedules', 'create', '--name', 'bad', '--template', templateId, '--params', params, '--cron', '61 * * * *', ...common]);
+    assert.equal(badCron.code, 3);
+    assert.match(badCron.stderr, /^400 .*cron/);
+
+    const deleted = await runCli(['pipeline-schedules', 'delete', schedule.id, ...common]);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`deleted pipeline schedule ${schedule.id}`));
+    const gone = await runCli(['pipeline-schedules', 'get', schedule.id, ...common]);
+    assert.equal(gone.code, 3);
+    assert.match(gone.stderr, /^404 /);
   });
 });

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
-import { chromiumArgs, chromiumMissing, chromiumPath } from '../support/browser.js';
+import { chromiumMissing, openBrowserPage, type BrowserPage } from '../support/browser.js';
 import { createDestination, createExport, datasetIdByName, EVENTS_DATASET } from '../worker/helpers.js';
 import { startListeningWorld, type ListeningWorld } from '../ops/support.js';
 
@@ -17,10 +17,9 @@ const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 
 describe('web dashboard', { skip: chromiumMissing }, () => {
   let world: ListeningWorld;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
   let exportId: string;
-  const pageErrors: string[] = [];
 
   before(async () => {
     // No worker yet: the export waits, queued, until the page is watching it.
@@ -28,12 +27,8 @@ describe('web dashboard', { skip: chromiumMissing }, () => {
     const datasetId = await datasetIdByName(world.api, EVENTS_DATASET);
     const destinationId = await createDestination(world.api, 'dlz');
     exportId = (await createExport(world.api, { datasetId, destinationId, path: 'dashboard/a' })).id;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${message.text()} ${message.location().url}`);
-    });
+    browser = await openBrowserPage();
+    page = browser.page;
   });
 
   after(async () => {
@@ -129,6 +124,6 @@ describe('web dashboard', { skip: chromiumMissing }, () => {
   test('no script errors or CSP violations on the page', () => {
     // Expected: the wrong key's 401, and the 404 that tells the page there are no pipelines yet.
     const expected = (e: string) => /status of 401 .*\/exports\?limit=1$/.test(e) || /status of 404 .*\/pipelines\?limit=25$/.test(e);
-    assert.deepEqual(pageErrors.filter((e) => !expected(e)), []);
+    assert.deepEqual(browser.pageErrors.filter((e) => !expected(e)), []);
   });
 });

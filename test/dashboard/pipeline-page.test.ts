@@ -1,29 +1,22 @@
 // The dashboard's pipeline page in headless Chromium: the CMLE pipeline run to the end, opened
 // from the Pipelines tab, shows its steps with durations, outputs and ids, the model's AUC as an
 // SVG charts (AUC, score histogram, reach against propensity), the audience size and the activation's files, as the API reports them; the rerun and
-// cancel buttons ask first and do nothing when refused. A screenshot of the page is kept under
-// docs/screenshots/.
+// cancel buttons ask first and do nothing when refused. A screenshot of the page is written to a
+// temp folder; UPDATE_SCREENSHOTS=1 writes the one kept in docs/screenshots/ instead.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
 import { bodyOf } from '../support/api.js';
+import { chromiumMissing, docsScreenshotPath, openBrowserPage, signInToDashboard, type BrowserPage } from '../support/browser.js';
 import { createDlz, startPipeline, startPipelineWorld, waitForPipeline, type PipelineWorld } from '../pipelines/support.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `${chromiumPath} is missing (apt-get install chromium)` }, () => {
+describe('dashboard pipeline page', { skip: chromiumMissing }, () => {
   let world: PipelineWorld;
-  let browser: Browser;
+  let browser: BrowserPage;
   let page: Page;
   let done: PipelineView;
-  const pageErrors: string[] = [];
 
   before(async () => {
     world = await startPipelineWorld({ simulator: { seedUsers: 60 } });
@@ -34,22 +27,16 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
     });
     done = await waitForPipeline(world.api, accepted.id, undefined, 180_000);
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(`${message.text()} ${message.location().url}`);
-    });
+    browser = await openBrowserPage();
+    page = browser.page;
   });
   after(async () => {
     await browser?.close();
     await world?.close();
   });
 
-  test('opens from the Pipelines tab and shows steps, AUC chart, audience and activation as the API has them', async () => {
-    await page.goto(`${world.baseUrl}/dashboard#/pipelines`);
-    await page.fill('#api-key', world.api.keys.tenantA);
-    await page.click('#login-form button[type=submit]');
+  test('opens from the Pipelines tab and shows steps, AUC chart, audience and activation as the API has them', async (t) => {
+    await signInToDashboard(page, world.baseUrl, world.api.keys.tenantA, '#/pipelines');
     await page.click('#tab-pipelines');
     await page.click(`#pipelines-table tr[data-id="${done.id}"]`);
     await page.locator('#pipeline-root .pipeline-timeline').waitFor();
@@ -81,8 +68,9 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
     assert.ok(((await page.textContent('#pipeline-root .activation')) ?? '').includes(String(activation?.outputs.files)));
     assert.equal(await page.locator('#pipeline-cancel').isDisabled(), true, 'an ended pipeline cannot be cancelled');
 
-    await mkdir(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}pipeline-page.png`, fullPage: true });
+    const screenshot = await docsScreenshotPath('pipeline-page.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    t.diagnostic(`screenshot: ${screenshot}`);
   });
 
   test('rerun asks first: refused, nothing happens; accepted, the new pipeline opens', async () => {
@@ -108,6 +96,6 @@ describe('dashboard pipeline page', { skip: existsSync(chromiumPath) ? false : `
   });
 
   test('no script errors or CSP violations', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(browser.pageErrors, []);
   });
 });

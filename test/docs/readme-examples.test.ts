@@ -3,7 +3,8 @@
 // README reads as before), and every shell block that calls the API must carry that mark. The one
 // change: the API's origin http://127.0.0.1:3000 becomes the test service's. The blocks run under
 // bash with `set -euo pipefail` and `curl` failing on HTTP errors, in a directory whose
-// data/local-api-key holds a tenant key (as after `npm start`); $ADMIN_KEY is an admin key.
+// data/local-api-key holds a tenant key (as after `npm start`); $ADMIN_KEY is an admin key. Each
+// block ends by printing one answer, checked here (the query preview's block prints two).
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,9 +70,18 @@ describe('README examples', () => {
       // Not spawnSync: the API answering the example runs in this process.
       const run = await runToEnd('bash', ['--noprofile', '--norc', '-c', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', ADMIN_KEY: world.api.keys.adminA } });
       assert.equal(run.code, 0, `exit ${String(run.code)}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
-      // Each example ends by printing an answer of the API.
-      const answer = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as Record<string, unknown>;
-      if (block.text.includes('/admin/tenants')) {
+      // Each example ends by printing an answer of the API (jq prints a top-level object from column 0).
+      const last = block.text.includes('/queries/preview') ? run.stdout.lastIndexOf('\n{') + 1 : run.stdout.indexOf('{');
+      const answer = JSON.parse(run.stdout.slice(last)) as Record<string, unknown>;
+      if (block.text.includes('/queries/preview')) {
+        const tables = JSON.parse(run.stdout.slice(0, last)) as { tableName: string | null; fields: string[] }[];
+        const events = tables.find((t) => t.tableName === 'cmle_experience_events');
+        assert.ok(events?.fields.includes('_cmle.userid'), run.stdout.slice(0, last));
+        const preview = answer as { columns: { name: string; type: string }[]; rowCount: number; truncated: boolean; first: Record<string, unknown> };
+        assert.deepEqual(preview.columns, [{ name: 'userId', type: 'string' }, { name: 'events', type: 'integer' }]);
+        assert.ok(preview.rowCount > 0 && preview.rowCount <= 100);
+        assert.equal(typeof preview.first.events, 'number');
+      } else if (block.text.includes('/admin/tenants')) {
         const created = answer as { tenant: { name: string; platform: { scopes: string[]; target: string } }; apiKey: { key: string } };
         assert.equal(created.tenant.name, 'marketing-ds');
         assert.equal(created.tenant.platform.target, 'prod');

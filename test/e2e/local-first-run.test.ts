@@ -51,6 +51,7 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
         SIMULATOR_SFTP_PORT: String(await freePort()),
         SIMULATOR_ADLS_PORT: String((adlsPort = await freePort())),
         SIMULATOR_ENTRA_PORT: String((entraPort = await freePort())),
+        SIMULATOR_QUERY_PORT: String(await freePort()),
         WORKER_METRICS_PORT: '0',
         DATABASE_URL: database.url,
         QUEUE_PREFIX: `firstrun${randomBytes(4).toString('hex')}`,

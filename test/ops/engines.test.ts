@@ -20,25 +20,24 @@ interface LockedPackage {
 const locked = (JSON.parse(read('package-lock.json')) as { packages: Record<string, LockedPackage> }).packages;
 
 /**
- * Dev-only packages allowed to want a newer Node, each with why. @prisma/streams-local backs only
- * `prisma dev` (the CLI's local Prisma Postgres, which this project does not use); the Prisma CLI
- * pins it exactly since 7.6 and every version of it wants Node 22.
+ * No exceptions: @prisma/streams-local, which every release wants Node 22 and which the Prisma CLI
+ * pulls in only for `prisma dev` (unused here), is replaced by a local stub through package.json
+ * `overrides` (scripts/stubs/prisma-streams-local).
  */
-const devOnlyExceptions = new Set(['node_modules/@prisma/streams-local']);
-
 test('every locked package accepts every Node version engines allows', () => {
   const refusing: string[] = [];
   for (const [path, pkg] of Object.entries(locked)) {
     const wanted = pkg.engines && !Array.isArray(pkg.engines) ? pkg.engines.node : undefined;
     if (!path || !wanted || !semver.validRange(wanted)) continue;
     if (semver.subset(supported, wanted)) continue;
-    if (devOnlyExceptions.has(path)) {
-      assert.ok(pkg.dev === true || pkg.devOptional === true, `${path} is allowed an exception only while it is a dev dependency`);
-      continue;
-    }
     refusing.push(`${path}@${pkg.version ?? '?'} wants node ${wanted}`);
   }
   assert.deepEqual(refusing, [], `engines.node is "${supported}"`);
+});
+
+test('the Prisma CLI\'s `prisma dev` helper is the local stub, never the Node 22 package', () => {
+  const stub = locked['node_modules/@prisma/streams-local'];
+  assert.equal((stub as { link?: boolean; resolved?: string } | undefined)?.resolved, 'scripts/stubs/prisma-streams-local');
 });
 
 test('this machine and the Docker images run a supported Node', () => {

@@ -37,10 +37,12 @@ describe('metrics after an export', () => {
     // Every Platform call of this test's API and worker comes after this count.
     const tokensBefore = await tokensIssuedBySimulator(world);
 
+    // Exactly one 503 from the Catalog: the caller retries it once. Set before the dataset list,
+    // whose per-dataset reads (schema references for the fields) also fill the facts cache that
+    // the export's acceptance then uses.
+    await world.sim.setFaults({ rules: [{ match: { method: 'GET', pathPrefix: '/data/foundation/catalog/dataSets/' }, effect: 'error5xx', count: 1 }] });
     const datasetId = await datasetIdByName(world.api, EVENTS_DATASET);
     const destinationId = await createDestination(world.api, 'dlz');
-    // Exactly one 503 from the Catalog: the caller retries it once.
-    await world.sim.setFaults({ rules: [{ match: { method: 'GET', pathPrefix: '/data/foundation/catalog/dataSets/' }, effect: 'error5xx', count: 1 }] });
 
     const created = await createExport(world.api, { datasetId, destinationId, path: 'metrics/a' });
     for (;;) {

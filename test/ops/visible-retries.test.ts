@@ -57,6 +57,8 @@ describe('a waiting job shows its last Platform error', () => {
     assert.ok(last.nextRetryAt && !Number.isNaN(Date.parse(last.nextRetryAt)), String(last.nextRetryAt));
     assert.ok(last.at && Date.parse(last.nextRetryAt) >= Date.parse(last.at));
     seen = last;
+    // `attempts` is the same retry counter.
+    assert.equal(waiting.attempts, last.attempt);
     // The attempt climbs while the fault stays.
     const later = await waitForExport(world.api, exportId, (e) => (e.lastError?.attempt ?? 0) > last.attempt, 60_000);
     assert.equal(later.lastError?.platformCode, last.platformCode);
@@ -158,6 +160,7 @@ describe('a waiting job shows its last Platform error', () => {
     await world.sim.setFaults({});
     const moved = await waitForExport(world.api, exportId, (e) => e.step !== 'target_connection' || e.status === 'succeeded', 60_000);
     assert.equal(moved.lastError, null);
+    assert.equal(moved.attempts, 0, 'the failures at target_connection are behind it');
     const done = await waitForExport(world.api, exportId, undefined, 60_000);
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     assert.equal((await getExport(world.api, exportId)).lastError, null);

@@ -71,6 +71,7 @@ before(async () => {
       // No ADLS Gen2 destination here: its emulators take any free port.
       SIMULATOR_ADLS_PORT: '0',
       SIMULATOR_ENTRA_PORT: '0',
+      SIMULATOR_QUERY_PORT: '0',
     },
     [],
     directories.simulator,

@@ -182,6 +182,13 @@ describe('Query Service', () => {
     const unknown = await runQuery(sim, { sql: 'SELECT * FROM no_such_table' });
     assert.equal(unknown.state, 'FAILED');
     assert.equal(unknown.errors[0]?.code, '42P01');
+    // Query Service's words, never the local engine's ("Catalog Error … Did you mean").
+    assert.match(unknown.errors[0]?.message ?? '', /^relation "no_such_table" does not exist/);
+    assert.doesNotMatch(unknown.errors[0]?.message ?? '', /Catalog Error|Did you mean|LINE 1/);
+    // A CTAS of a typo reads as a syntax error at that word.
+    const typo = await runQuery(sim, { sql: `SELEC * FROM ${eventsTable}`, ctasParameters: { datasetName: 'typo_table' } });
+    assert.equal(typo.errors[0]?.code, '42601');
+    assert.match(typo.errors[0]?.message ?? '', /syntax error at or near "SELEC"/);
   });
 
   test('unsupported constructs end FAILED naming the construct', async () => {

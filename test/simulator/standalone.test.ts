@@ -17,7 +17,7 @@ test('src/simulator/main.ts listens, serves health, and exits 0 on SIGTERM', asy
   const landing = await mkdtemp(join(tmpdir(), 'sim-standalone-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts'], {
     // A minimal explicit environment: the child must not depend on anything else.
-    env: { SIMULATOR_PORT: '0', SIMULATOR_AZURITE_PORT: '0', SIMULATOR_S3_PORT: '0', SIMULATOR_GCS_PORT: '0', SIMULATOR_SFTP_PORT: '0', SIMULATOR_ADLS_PORT: '0', SIMULATOR_ENTRA_PORT: '0', SIMULATOR_STORAGE_DIR: join(landing, 'emulators'), SIMULATOR_DB_SCHEMA: schema, SIMULATOR_DATABASE_URL: databaseUrl, LANDING_ZONE_DIR: landing },
+    env: { SIMULATOR_PORT: '0', SIMULATOR_AZURITE_PORT: '0', SIMULATOR_S3_PORT: '0', SIMULATOR_GCS_PORT: '0', SIMULATOR_SFTP_PORT: '0', SIMULATOR_ADLS_PORT: '0', SIMULATOR_ENTRA_PORT: '0', SIMULATOR_QUERY_PORT: '0', SIMULATOR_STORAGE_DIR: join(landing, 'emulators'), SIMULATOR_DB_SCHEMA: schema, SIMULATOR_DATABASE_URL: databaseUrl, LANDING_ZONE_DIR: landing },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

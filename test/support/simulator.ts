@@ -70,7 +70,7 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const ownsStorage = overrides.storage?.directory === undefined;
   const defaults = loadSimulatorConfig(undefined, {});
   const storage = { ...defaults.storage, azuritePort: 0, s3Port: 0, gcsPort: 0, sftpPort: 0, adlsPort: 0, entraPort: 0, ...overrides.storage, directory: storageDir };
-  const config = loadSimulatorConfig(undefined, { port: 0, host: '127.0.0.1', ...overrides, dbSchema, landingZoneDir, storage });
+  const config = loadSimulatorConfig(undefined, { port: 0, queryPort: 0, host: '127.0.0.1', ...overrides, dbSchema, landingZoneDir, storage });
   const client = config.clients[0];
   if (client === undefined) throw new Error('simulator config has no clients');
 

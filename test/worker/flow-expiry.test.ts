@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ExportView } from '../../src/exports/export-schemas.js';
 import { bodyOf } from '../support/api.js';
-import { countAtPlatform, createDestination, createExport, datasetIdByName, EVENTS_DATASET, startWorld, waitForExport, type World } from './helpers.js';
+import { countAtPlatform, createDestination, createExport, datasetIdByName, EVENTS_DATASET, flowAtPlatform, setFlowWindowAtPlatform, startWorld, waitForExport, type World } from './helpers.js';
 
 const DAY = 24 * 3600;
 let world: World;
@@ -17,28 +17,6 @@ before(async () => {
   world = await startWorld({ simulator: { liveIngestionRows: 1 } });
 });
 after(() => world.close());
-
-interface FlowView {
-  etag: string;
-  scheduleParams: { startTime: number; endTime?: number };
-}
-
-async function flowOf(flowId: string): Promise<FlowView> {
-  const response = await fetch(`${world.sim.url}/data/foundation/flowservice/flows/${flowId}`, { headers: await world.sim.headers() });
-  assert.equal(response.status, 200);
-  return ((await response.json()) as { items: FlowView[] }).items[0]!;
-}
-
-/** Changes the flow's window at the Platform, as time passing (or Adobe imposing an end date) would. */
-async function setWindow(flowId: string, startTime: number, endTime: number): Promise<void> {
-  const flow = await flowOf(flowId);
-  const response = await fetch(`${world.sim.url}/data/foundation/flowservice/flows/${flowId}`, {
-    method: 'PATCH',
-    headers: await world.sim.headers({ 'if-match': flow.etag }),
-    body: JSON.stringify([{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, startTime, endTime } }]),
-  });
-  assert.equal(response.status, 200, await response.text());
-}
 
 async function runAgain(id: string, runs: number): Promise<ExportView> {
   const response = await world.api.post(world.api.keys.tenantA, `/exports/${id}/runs`);
@@ -53,20 +31,20 @@ test('a parked flow about to end is pushed out and ad hoc runs keep working; an 
   const first = await waitForExport(api, (await createExport(api, { datasetId, destinationId, path: 'expiry/a' })).id);
   assert.equal(first.status, 'succeeded', JSON.stringify(first.error));
   const flowId = first.platform.flowId!;
-  const parked = await flowOf(flowId);
+  const parked = await flowAtPlatform(world.sim, flowId);
   assert.ok(parked.scheduleParams.endTime !== undefined && parked.scheduleParams.endTime > parked.scheduleParams.startTime, 'the parked flow carries an end');
   const flows = await countAtPlatform(sim, 'flows');
 
   // About to end: a day left.
   const now = Math.floor(Date.now() / 1000);
-  await setWindow(flowId, now - 3600, now + DAY);
+  await setFlowWindowAtPlatform(world.sim, flowId, now - 3600, now + DAY);
   const second = await runAgain(first.id, 2);
   assert.equal(second.status, 'succeeded', JSON.stringify(second.error));
   assert.equal(second.platform.flowId, flowId);
-  assert.ok((await flowOf(flowId)).scheduleParams.endTime! > now + 300 * DAY, 'the end was pushed out');
+  assert.ok((await flowAtPlatform(world.sim, flowId)).scheduleParams.endTime! > now + 300 * DAY, 'the end was pushed out');
 
   // Ended (fault): the Platform refuses ad hoc runs on it.
-  await setWindow(flowId, now - 7200, now - 3600);
+  await setFlowWindowAtPlatform(world.sim, flowId, now - 7200, now - 3600);
   const refused = await fetch(`${sim.url}/data/core/activation/disflowprovider/adhocrun`, {
     method: 'POST',
     headers: await sim.headers({ accept: 'application/vnd.adobe.adhoc.dataset.activation+json; version=1' }),
@@ -83,6 +61,6 @@ test('a parked flow about to end is pushed out and ad hoc runs keep working; an 
     ['succeeded', 'succeeded', 'succeeded'],
   );
   assert.equal(await countAtPlatform(sim, 'flows'), flows, 'no duplicate flow');
-  assert.ok((await flowOf(flowId)).scheduleParams.endTime! > now + 300 * DAY);
+  assert.ok((await flowAtPlatform(world.sim, flowId)).scheduleParams.endTime! > now + 300 * DAY);
   assert.equal(bodyOf<ExportView>(await api.get(api.keys.tenantA, `/exports/${first.id}`)).nextRunAt, null, 'an on-demand export has no next run');
 });

@@ -141,13 +141,32 @@ export async function countAllAtPlatform(sim: TestSimulator): Promise<Record<Flo
   return Object.fromEntries(entries) as Record<FlowServiceCollection, number>;
 }
 
+export interface FlowAtPlatform {
+  id: string;
+  state: string;
+  etag: string;
+  sourceConnectionIds: string[];
+  scheduleParams: { startTime: number; endTime?: number };
+}
+
 /** `GET /data/foundation/flowservice/flows/<id>` against the simulator (the flow entity). */
-export async function flowAtPlatform(sim: TestSimulator, flowId: string): Promise<{ id: string; state: string; sourceConnectionIds: string[] }> {
+export async function flowAtPlatform(sim: TestSimulator, flowId: string): Promise<FlowAtPlatform> {
   const response = await fetch(`${sim.url}/data/foundation/flowservice/flows/${flowId}`, { headers: await sim.headers() });
   assert.equal(response.status, 200, await response.clone().text());
-  const body = (await response.json()) as { items: { id: string; state: string; sourceConnectionIds: string[] }[] };
+  const body = (await response.json()) as { items: FlowAtPlatform[] };
   assert.ok(body.items[0]);
   return body.items[0];
+}
+
+/** Changes the flow's window at the Platform (epoch seconds), as time passing (or Adobe imposing an end date) would. */
+export async function setFlowWindowAtPlatform(sim: TestSimulator, flowId: string, startTime: number, endTime: number): Promise<void> {
+  const flow = await flowAtPlatform(sim, flowId);
+  const response = await fetch(`${sim.url}/data/foundation/flowservice/flows/${flowId}`, {
+    method: 'PATCH',
+    headers: await sim.headers({ 'if-match': flow.etag }),
+    body: JSON.stringify([{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, startTime, endTime } }]),
+  });
+  assert.equal(response.status, 200, await response.text());
 }
 
 /** Every file under `<landing>/<path>/<datasetId>/`, relative to that folder. */

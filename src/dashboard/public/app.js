@@ -1,13 +1,16 @@
 // The dashboard: asks for an API key once (sessionStorage, this tab only), lists exports with
 // filters, and shows one export's steps, Platform ids, runs and error, kept live by reading
-// GET /exports/:id/events with fetch (EventSource cannot send the Authorization header).
+// GET /exports/:id/events with fetch (EventSource cannot send the Authorization header); and the
+// pipelines with their schedules.
 // Everything is rendered with textContent: no API value is ever parsed as HTML.
 /* global document, window, location */
 import { isActive, renderPipeline } from './pipeline-page.js';
+import { renderSchedules } from './schedules-page.js';
 
 const keyStorage = 'aepj.apiKey';
-// A paused or ended recurring export's stream closes too (resume reopens it).
-const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out', 'paused', 'ended'];
+// An ended recurring export's stream closes too; a paused one's stays open (runs started before
+// the pause still finish, and a resume shows).
+const finalStatuses = ['succeeded', 'failed', 'cancelled', 'timed_out', 'ended'];
 /** The worker's steps in order (src/exports/worker/export-model.ts), as people read them. */
 const steps = [
   ['governance', 'Check dataset labels'],
@@ -317,9 +320,14 @@ function renderExport(view) {
   renderRuns(view.runs);
 }
 
+const exportActionQuestions = {
+  pause: (id) => `Pause the schedule of export ${id}? Its dataflow is disabled: no new run starts until it is resumed.`,
+  resume: (id) => `Resume the schedule of export ${id}? Its dataflow is enabled again and runs follow the schedule.`,
+};
+
 async function exportAction(action) {
   const id = state.exportId;
-  if (!id) return;
+  if (!id || !window.confirm(exportActionQuestions[action](id))) return;
   try {
     const response = await api(`/exports/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
     const body = await response.json().catch(() => null);
@@ -410,15 +418,46 @@ function openExport(id) {
   followExport(id, signal).catch((e) => handleError(e, 'export-error-load'));
 }
 
-// Pipelines: the tab stays a placeholder until the API offers GET /pipelines.
+// Pipelines: the tab stays a placeholder until the API offers GET /pipelines. The schedules
+// below the list are read again every 5 s while the tab is on screen, so new occurrences show.
 
-async function openPipelines() {
+async function loadSchedules(signal) {
+  const response = await api('/pipeline-schedules?limit=25', { signal });
+  // A server without pipeline schedules: the section says there are none.
+  const body = response.status === 404 ? { items: [] } : await response.json().catch(() => null);
+  if (!response.ok && response.status !== 404) throw new Error(body?.detail ?? `${response.status}`);
+  const scheduleAction = (action) => (schedule) =>
+    api(`/pipeline-schedules/${encodeURIComponent(schedule.id)}/${action}`, { method: 'POST', signal })
+      .then(async (answer) => {
+        if (!answer.ok) throw new Error((await answer.json().catch(() => null))?.detail ?? `${answer.status}`);
+        return loadSchedules(signal);
+      })
+      .catch((e) => handleError(e, 'schedules-error'));
+  const tbody = $('schedules-table').querySelector('tbody');
+  renderSchedules(tbody, body.items, { confirm: (text) => window.confirm(text), pause: scheduleAction('pause'), resume: scheduleAction('resume') });
+  show('schedules-table', tbody.children.length > 0);
+  show('schedules-empty', tbody.children.length === 0);
+  showMessage('schedules-error', '');
+}
+
+function openPipelines() {
   const signal = switchView('pipelines-view');
   showMessage('pipelines-error', '');
+  const load = () => {
+    void loadPipelines(signal);
+    loadSchedules(signal).catch((e) => handleError(e, 'schedules-error'));
+  };
+  load();
+  // New runs (a schedule's among them) show without reloading the tab.
+  const timer = window.setInterval(load, 5000);
+  signal.addEventListener('abort', () => window.clearInterval(timer));
+}
+
+async function loadPipelines(signal) {
   try {
     const response = await api('/pipelines?limit=25', { signal });
     if (response.status === 404) {
-      show('pipelines-empty', true);
+      showMessage('pipelines-empty', 'No pipelines yet: this server does not offer the pipelines API.');
       show('pipelines-table', false);
       return;
     }
@@ -442,7 +481,8 @@ async function openPipelines() {
       tbody.append(row);
     }
     show('pipelines-table', true);
-    show('pipelines-empty', tbody.children.length === 0);
+    showMessage('pipelines-empty', tbody.children.length === 0 ? 'No pipelines yet.' : '');
+    showMessage('pipelines-error', '');
   } catch (error) {
     handleError(error, 'pipelines-error');
   }
@@ -491,7 +531,7 @@ function route() {
   const pipeline = /^#\/pipelines\/([0-9a-f-]{36})$/i.exec(hash);
   if (match) openExport(match[1]);
   else if (pipeline) openPipeline(pipeline[1]);
-  else if (hash === '#/pipelines') void openPipelines();
+  else if (hash === '#/pipelines') openPipelines();
   else openExportsList();
 }
 

@@ -1,19 +1,20 @@
-// Compare-and-set writes to one export row. A claim bumps `attempts`; every later write names the
-// attempts value and the status this activation expects, so a write after a cancel (status changed
-// by the API) or after another activation claimed the row (attempts changed) touches nothing and
-// the activation stops instead of overwriting newer state.
+// Compare-and-set writes to one export row. A claim bumps `claims`; every later write names the
+// claims value and the status this activation expects, so a write after a cancel (status changed
+// by the API) or after another activation claimed the row (claims changed) touches nothing and
+// the activation stops instead of overwriting newer state. (`attempts` is not the fence: it
+// counts failed calls, and a poll of a healthy recurring export is a claim, not a failure.)
 import type { Db, DbOrTx } from '../../db/client.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { LostClaimError } from '../../jobs/fencing.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { activeStatuses, type ExportStatus, type LoadedExport } from './export-model.js';
 
-export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'attempts' | 'tenantId'> & { status?: ExportStatus };
+export type ExportPatch = Omit<Prisma.ExportUncheckedUpdateManyInput, 'id' | 'claims' | 'tenantId'> & { status?: ExportStatus };
 
 export class FencedExport {
   constructor(
     readonly id: string,
-    readonly attempts: number,
+    readonly claims: number,
     private currentStatus: ExportStatus,
   ) {}
 
@@ -24,7 +25,7 @@ export class FencedExport {
   /** Writes `patch` only if the row is still as this activation left it; else LostClaimError. */
   async update(db: DbOrTx, patch: ExportPatch): Promise<void> {
     const { count } = await db.export.updateMany({
-      where: { id: this.id, attempts: this.attempts, status: this.currentStatus },
+      where: { id: this.id, claims: this.claims, status: this.currentStatus },
       data: patch,
     });
     if (count !== 1) throw new LostClaimError(`export ${this.id} changed under this activation`);
@@ -33,26 +34,34 @@ export class FencedExport {
 }
 
 /**
+ * A paused recurring export is still watched: runs the Platform started before its flow was
+ * disabled finish, and are recorded and announced then, not only after a resume.
+ */
+export function isWatchingWhilePaused(row: Pick<LoadedExport, 'status' | 'step' | 'schedule'>): boolean {
+  return row.status === 'paused' && row.step === 'watch_runs' && row.schedule !== null;
+}
+
+/**
  * Claims an active export for this activation: status -> running (an `active` one stays active),
- * attempts + 1, a deadline set if none is. Returns null when the row moved since it was read (a
+ * claims + 1, a deadline set if none is. Returns null when the row moved since it was read (a
  * concurrent claim or cancel).
  */
 export async function claimExport(db: Db, row: LoadedExport, deadlineAt: Date): Promise<FencedExport | null> {
-  if (!(activeStatuses as readonly string[]).includes(row.status)) return null;
-  // A recurring export watching its runs stays `active` while claimed (polling is not news).
-  const claimedStatus = row.status === 'active' ? 'active' : 'running';
+  if (!(activeStatuses as readonly string[]).includes(row.status) && !isWatchingWhilePaused(row)) return null;
+  // A recurring export watching its runs stays `active` (or `paused`) while claimed: polling is not news.
+  const claimedStatus = row.status === 'active' || row.status === 'paused' ? row.status : 'running';
   // A first pick-up tells the callbackUrl (outbox row in the same transaction as the claim).
   const count = await db.$transaction(async (tx) => {
     const claimed = await tx.export.updateMany({
-      where: { id: row.id, attempts: row.attempts, status: row.status },
-      data: { status: claimedStatus, attempts: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
+      where: { id: row.id, claims: row.claims, status: row.status },
+      data: { status: claimedStatus, claims: { increment: 1 }, ...(row.deadlineAt === null ? { deadlineAt } : {}) },
     });
     if (claimed.count === 1 && row.status === 'queued') await notifyExportStatus(tx, row, 'running', new Date());
     return claimed.count;
   });
   if (count !== 1) return null;
   row.status = claimedStatus;
-  row.attempts += 1;
+  row.claims += 1;
   if (row.deadlineAt === null) row.deadlineAt = deadlineAt;
-  return new FencedExport(row.id, row.attempts, claimedStatus);
+  return new FencedExport(row.id, row.claims, claimedStatus);
 }

@@ -9,7 +9,7 @@ import { nextLastError } from '../../last-error.js';
 import { notifyExportStatus } from '../../notifications/export-notifications.js';
 import { cleanUpCancelledExport } from './cancel-export.js';
 import { asStep, isActiveStatus, type ExportError, type LoadedExport } from './export-model.js';
-import { claimExport, FencedExport } from './fenced-export.js';
+import { claimExport, FencedExport, isWatchingWhilePaused } from './fenced-export.js';
 import { ReadAhead } from './read-ahead.js';
 import { stepHandlers } from './step-handlers.js';
 import type { Advance, ExportPlatform, Jump, StepContext, StepDeps, StepEnd } from './step-context.js';
@@ -24,7 +24,7 @@ export interface ProcessorDeps extends StepDeps {
 export type ProcessOutcome = JobOutcome;
 
 /** The statuses of a claimed export (a queued one was put back by the API: decided again). */
-const claimedStatuses = ['running', 'waiting_for_platform', 'active'] as const;
+const claimedStatuses = ['running', 'waiting_for_platform', 'active', 'paused'] as const;
 
 /** Where a pass resumes: the saved step; a new pass (`pending`, or `done` after a run) at the start. */
 function resumeStepOf(step: string): WorkflowStep {
@@ -36,7 +36,8 @@ async function recordFailure(ctx: StepContext, error: ExportError): Promise<void
   const at = new Date(ctx.now());
   // One transaction: a reader never sees a failed export with a run still open.
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, lastError: Prisma.DbNull, finishedAt: at, deadlineAt: null, nextCheckAt: at });
+    // The final failed call counts as an attempt (after the ones in a row before it at this step).
+    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, lastError: Prisma.DbNull, attempts: ctx.exp.attempts + 1, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     await tx.exportRun.updateMany({
       where: { exportId: ctx.exp.id, state: { in: ['requested', 'triggering', 'in_progress'] } },
       data: { state: 'failed', completedAt: at, errors: [{ code: error.platformCode ?? error.code, message: error.message }] },
@@ -56,9 +57,10 @@ function stepOf(step: WorkflowStep, result: Advance | Jump): WorkflowStep {
 async function moveTo(ctx: StepContext, step: WorkflowStep, to: WorkflowStep): Promise<void> {
   if (to === step) return;
   // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
-  await ctx.fenced.update(ctx.db, { step: to, ...(ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) });
+  await ctx.fenced.update(ctx.db, { step: to, ...(ctx.exp.lastError === null && ctx.exp.attempts === 0 ? {} : { lastError: Prisma.DbNull, attempts: 0 }) });
   ctx.exp.step = to;
   ctx.exp.lastError = null;
+  ctx.exp.attempts = 0;
   ctx.waits = 0;
 }
 
@@ -68,13 +70,18 @@ async function recordEnd(ctx: StepContext, step: WorkflowStep, result: StepEnd):
     case 'wait': {
       const nextCheckAt = new Date(ctx.now() + result.delayMs);
       const lastError = result.lastError === undefined ? null : nextLastError(ctx.exp.lastError, result.lastError, step, new Date(ctx.now()), nextCheckAt);
+      // `attempts` is the same count as `lastError.attempt`: failed calls in a row at this step.
+      // A wait after a call that succeeded (a poll of a healthy recurring export) resets it.
+      const attempts = lastError === null ? 0 : lastError.attempt;
       await ctx.fenced.update(ctx.db, {
         status: result.status,
         step,
         nextCheckAt,
         ...(lastError === null ? (ctx.exp.lastError === null ? {} : { lastError: Prisma.DbNull }) : { lastError: { ...lastError } }),
+        ...(attempts === ctx.exp.attempts ? {} : { attempts }),
       });
       ctx.exp.lastError = lastError === null ? null : { ...lastError };
+      ctx.exp.attempts = attempts;
       ctx.log.debug({ step, delayMs: result.delayMs, reason: result.reason }, 'waiting');
       // A wait that saw progress starts its backoff again (recurring run discovery).
       return { kind: 'delay', delayMs: result.delayMs, progress: { step, waits: result.resetBackoff === true ? 1 : ctx.waits + 1 } };
@@ -113,7 +120,7 @@ async function cleanUpCancelled(deps: ProcessorDeps, exp: LoadedExport, progress
     return { kind: 'done', reason: 'duplicate' };
   }
   // Cancelled rows are cleaned up without a claim; those writes are conditioned on `cancelled`.
-  const ctx = contextFor(deps, exp, new FencedExport(exp.id, exp.attempts, 'cancelled'), log);
+  const ctx = contextFor(deps, exp, new FencedExport(exp.id, exp.claims, 'cancelled'), log);
   ctx.waits = waitsAt('cancelled', progress);
   const result = await cleanUpCancelledExport(ctx);
   return result.kind === 'wait' ? { kind: 'delay', delayMs: result.delayMs, progress: { step: 'cancelled', waits: ctx.waits + 1 } } : { kind: 'done', reason: 'cancelled' };
@@ -126,9 +133,10 @@ export async function processExport(deps: ProcessorDeps, exportId: string, progr
     {
       noun: 'export',
       load: () => loadExport(deps.db, exportId),
-      isActive: (exp) => isActiveStatus(exp.status),
+      isActive: (exp) => isActiveStatus(exp.status) || isWatchingWhilePaused(exp),
       cleanUpCancelled: (exp) => cleanUpCancelled(deps, exp, progress, log),
       claim: (exp) => claimExport(deps.db, exp, new Date(deps.now() + deps.settings.runDeadlineSeconds * 1000)),
+      claimCounter: { ofRow: (exp) => exp.claims, ofClaim: (fenced) => fenced.claims, name: 'claim' },
       claimedStatuses,
       pass: (exp, fenced, claimedLog) => stepPass(contextFor(deps, exp, fenced, claimedLog), progress),
     },

@@ -14,5 +14,5 @@ export function flowEndSeconds(flow: { createdAt?: number | undefined; scheduleP
 
 export function scheduleParamsOf(schedule: unknown, nowMs: number): ScheduleParams {
   const recurring = parseStoredSchedule(schedule);
-  return recurring === null ? parkedScheduleParams(nowMs) : platformScheduleParams(recurring);
+  return recurring === null ? parkedScheduleParams(nowMs) : platformScheduleParams(recurring, nowMs);
 }

@@ -63,7 +63,8 @@ export interface StepContext extends StepDeps {
   log: Logger;
 }
 
-export type WaitStatus = 'running' | 'waiting_for_platform' | 'active';
+/** `paused`: a paused recurring export still watching the runs that started before the pause. */
+export type WaitStatus = 'running' | 'waiting_for_platform' | 'active' | 'paused';
 
 /** What any step may answer besides moving on. */
 export type StepEnd =

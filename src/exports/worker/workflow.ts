@@ -49,6 +49,7 @@ export const exportJumps = {
   watch_runs: {
     trigger_run: 'the export is no longer recurring: runs are triggered ad hoc',
     flow: 'the binding lost its flow: recreate it',
+    verify_flow: 'the Platform no longer has the flow: verify_flow finds it again by name or recreates it',
   },
 } as const satisfies { readonly [S in WorkflowStep]?: { readonly [T in WorkflowStep]?: string } };
 

@@ -24,9 +24,12 @@ export interface ExportEventRoutesOptions {
   heartbeatMs: number;
 }
 
-/** Whether the stream is over: nothing more happens to the export unless someone asks again. */
+/**
+ * Whether the stream is over: nothing more happens to the export unless someone asks again. A
+ * paused export goes on: runs started before the pause finish, and a resume makes it active.
+ */
 export function isFinalExportStatus(status: ExportView['status']): boolean {
-  return !(activeExportStatuses as readonly string[]).includes(status);
+  return status !== 'paused' && !(activeExportStatuses as readonly string[]).includes(status);
 }
 
 /** One SSE frame; `data` is single-line JSON. */

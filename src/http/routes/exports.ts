@@ -111,7 +111,8 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
       schema: {
         tags,
         summary: "Change a recurring export's schedule",
-        description: "Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export.",
+        description:
+          "Updates the Platform flow's schedule (PATCH with If-Match) when the flow exists, then the export. An `ended` export given a later `endAt` is `active` again on the same flow; one whose `endAt` has passed and is not changed is refused with a 400 naming `endAt`.",
         params: ExportParamsSchema,
         body: UpdateExportBodySchema,
         response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 422, 502, 503) },
@@ -162,7 +163,7 @@ export const exportRoutes: FastifyPluginCallbackZod<{ exports: ExportService; la
         tags,
         summary: 'Pause a recurring export',
         description:
-          'Disables the export\'s Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. Only an `active` recurring export can be paused; pausing a paused one is a no-op.',
+          'Disables the export\'s Platform flow (flow action disable), so its schedule starts no new run, and marks the export `paused`. A run already going on is still recorded and announced when it finishes. Only an `active` recurring export can be paused; pausing a paused one is a no-op.',
         params: ExportParamsSchema,
         response: { 200: ExportSchema, ...problemResponses(400, 404, 409, 502, 503) },
       },

@@ -19,6 +19,7 @@ import { exportRoutes } from './exports.js';
 import { healthRoutes } from './health.js';
 import { pipelineScheduleRoutes } from './pipeline-schedules.js';
 import { pipelineRoutes } from './pipelines.js';
+import { queryRoutes } from './queries.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface RouteDeps {
@@ -39,6 +40,7 @@ export async function registerApiRoutes(app: App, deps: RouteDeps): Promise<void
   await app.register(adminRoutes, { admin: s.admin });
   await app.register(destinationRoutes, { destinations: s.destinations, access: s.access, publicUrl });
   await app.register(datasetRoutes, { datasets: s.datasets });
+  await app.register(queryRoutes, { previews: s.previews });
   await app.register(exportRoutes, { exports: s.exports, landedFiles: s.landedFiles, publicUrl });
   await app.register(exportEventRoutes, { exports: s.exports, changes: s.changes, heartbeatMs: deps.heartbeatMs });
 

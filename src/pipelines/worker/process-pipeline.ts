@@ -8,6 +8,7 @@ import { runDurableJob, waitsAt, type JobOutcome, type StepPass } from '../../jo
 import { isActivePipelineStatus } from '../pipeline-status.js';
 import { cleanUpCancelledPipeline } from './cancel-pipeline.js';
 import { claimPipeline, type FencedPipeline } from './fenced-pipeline.js';
+import { removeSupersededLeftovers } from './leftovers.js';
 import { definitionOf, jsonRecord, loadPipeline, type LoadedPipeline, type PipelineError } from './pipeline-model.js';
 import { resolveReferences } from './references.js';
 import type { PipelineDeps, StepContext } from './step-context.js';
@@ -61,6 +62,9 @@ function stepPass(deps: PipelineProcessorDeps, pipeline: LoadedPipeline, fenced:
       if (step === undefined) {
         await finishPipeline(t);
         log.info('pipeline succeeded');
+        await removeSupersededLeftovers({ ...deps, log }, pipeline).catch((error: unknown) => {
+          log.warn({ err: error }, "clean-up of earlier runs' Platform objects failed; the next successful run tries again");
+        });
         return { kind: 'done', reason: 'succeeded' };
       }
       if (pipeline.deadlineAt !== null && deps.now() > pipeline.deadlineAt.getTime()) {
@@ -122,6 +126,7 @@ export async function processPipeline(deps: PipelineProcessorDeps, pipelineId: s
       isActive: (pipeline) => isActivePipelineStatus(pipeline.status),
       cleanUpCancelled: (pipeline) => cleanUpCancelled(deps, pipeline, progress, log),
       claim: (pipeline) => claimPipeline(deps.db, pipeline, new Date(deps.now() + deps.settings.pipelines.deadlineSeconds * 1000), new Date(deps.now())),
+      claimCounter: { ofRow: (pipeline) => pipeline.attempts, ofClaim: (fenced) => fenced.attempts, name: 'attempt' },
       claimedStatuses,
       pass: (pipeline, fenced, claimedLog) => stepPass(deps, pipeline, fenced, progress, claimedLog),
     },

@@ -47,4 +47,11 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: SimulatorContex
     if (dataset === null) return sendError(reply, 404, messageError(`Dataset ${id} not found`));
     return { [dataset.id]: projectProperties(catalogDataSet(dataset), query.data.properties) };
   });
+
+  // catalog.yaml `deleteDataset`: 200 with ["@/dataSets/{id}"].
+  app.delete(`${CATALOG_BASE}/dataSets/:id`, async (request, reply) => {
+    const { id } = idParamsSchema.parse(request.params);
+    if (!(await store.deleteDataset(request.tenancy, id))) return sendError(reply, 404, messageError(`Dataset ${id} not found`));
+    return [`@/dataSets/${id}`];
+  });
 }

@@ -207,6 +207,17 @@ export class DatasetStore {
     return { items: rows.map(toDataset), total: Number(total.rows[0]?.n ?? 0) };
   }
 
+  /** Deletes a dataset and its rows (Catalog DELETE /dataSets/{id}); false when there was none. */
+  async deleteDataset(t: Tenancy, id: string): Promise<boolean> {
+    await this.ensureSeeded(t);
+    return this.transaction(async (client) => {
+      const deleted = await client.query(`DELETE FROM ${this.s}.datasets WHERE org = $1 AND sandbox = $2 AND id = $3`, [t.orgId, t.sandbox, id]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      await client.query(`DELETE FROM ${this.s}.dataset_rows WHERE org = $1 AND sandbox = $2 AND dataset_id = $3`, [t.orgId, t.sandbox, id]);
+      return true;
+    });
+  }
+
   /** The labels entity: undefined when the dataset does not exist, null when it has no labels entity. */
   async getLabels(t: Tenancy, id: string): Promise<DatasetLabels | null | undefined> {
     const dataset = await this.getDataset(t, id);

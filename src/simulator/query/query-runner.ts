@@ -20,7 +20,7 @@ export type QueryOutcome =
   | { state: 'SHUTDOWN' };
 
 /** A failure that ends the query with these errors. */
-class QueryFailure extends Error {
+export class QueryFailure extends Error {
   constructor(readonly error: QueryError) {
     super(error.message);
   }
@@ -107,7 +107,7 @@ export async function runQuery(ctx: SimulatorContext, record: QueryRecord, execu
 }
 
 /** State of one script run: which datasets are loaded under which table names, what was created. */
-class ScriptRun {
+export class ScriptRun {
   private readonly tables: DatasetTables;
   /** Loaded table name (lowercase) → dataset id. */
   private readonly loaded = new Map<string, string>();
@@ -143,6 +143,14 @@ class ScriptRun {
       case 'insertInto':
         return this.insertInto(session, statement.table, sql);
     }
+  }
+
+  /** A query's rows (interactive use): its tables loaded, at most the per-statement result cap. */
+  async rowsOf(session: DuckDbSession, statement: Extract<SqlStatement, { kind: 'select' }>): Promise<SelectResult> {
+    const sql = toDuckDbSql(statement.sql);
+    await this.loadReferencedTables(session, sql);
+    this.execution.throwIfStopped();
+    return this.select(session, sql);
   }
 
   private async select(session: DuckDbSession, sql: string): Promise<SelectResult> {

@@ -203,6 +203,9 @@ class Cursor {
   requireQuery(what: string): string {
     const rest = this.restMasked();
     if (!/^(\(|SELECT\b|WITH\b|VALUES\b)/i.test(rest)) {
+      // A typo of the query's first word (SELEC) reads as what it is, like any other syntax error.
+      const word = /^[A-Za-z_]\w*/.exec(rest.trimStart())?.[0];
+      if (word !== undefined) throw new SqlRejection(SYNTAX_ERROR, `Syntax error encountered: syntax error at or near "${word}"`);
       throw new SqlRejection(SYNTAX_ERROR, `Syntax error: ${what} must be followed by a SELECT query`);
     }
     return this.text.slice(this.at).trim();

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { SimulatorContext } from '../context.js';
 import { listRegistryResources, type RegistryListQuery } from './registry-list.js';
 import { registryStoreFor } from './registry-store.js';
+import { resolvedSchema, wantsFullSchema } from './resolved-schema.js';
 import { RegistryRejection, registryServiceFor, type RegistryCaller } from './registry-service.js';
 import { REGISTRY_BASE, TENANT_ID } from './xdm-constants.js';
 
@@ -64,7 +65,9 @@ export function registerRegistryRoutes(app: FastifyInstance, ctx: SimulatorConte
   );
   app.post(`${REGISTRY_BASE}/tenant/schemas`, (request, reply) => handle(reply, 201, () => service.createSchema(request.tenancy, request.body, caller(request))));
   app.get(`${REGISTRY_BASE}/tenant/schemas/:id`, (request, reply) =>
-    handle(reply, 200, async () => (await service.requireResource(request.tenancy, id(request), 'schemas')).body),
+    handle(reply, 200, async () =>
+      wantsFullSchema(request.headers.accept) ? resolvedSchema(ctx, request.tenancy, id(request)) : (await service.requireResource(request.tenancy, id(request), 'schemas')).body,
+    ),
   );
   app.patch(`${REGISTRY_BASE}/tenant/schemas/:id`, (request, reply) => handle(reply, 200, () => service.patchSchema(request.tenancy, id(request), request.body, caller(request))));
   app.post(`${REGISTRY_BASE}/tenant/descriptors`, (request, reply) => handle(reply, 201, () => service.createDescriptor(request.tenancy, request.body, caller(request))));

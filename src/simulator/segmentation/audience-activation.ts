@@ -19,6 +19,8 @@ import { lockHolderGateFor } from '../store/connection-gate.js';
 export const ADHOC_AUDIENCE_ACCEPT = 'application/vnd.adobe.adhoc.activation+json; version=2';
 /** Most audiences one ad hoc activation job may carry (ad-hoc-activation.yaml guardrails). */
 const MAX_AUDIENCES = 80;
+/** Tag of the member snapshot an activation exports: [segmentId, segmentJobId]. */
+const AUDIENCE_SNAPSHOT_TAG = 'aep/simulator/audienceSnapshot';
 
 /** Accepts the audience (v2) media type, ignoring case and spacing around parameters. */
 export function acceptsAudienceActivation(accept: string | undefined): boolean {
@@ -142,7 +144,7 @@ export async function startAudienceActivation(ctx: SimulatorContext, t: Tenancy,
             description: `Members of segment ${segment.id} from segment job ${job.id}, activated to flow ${c.flow.id}.`,
             fields: snapshotFields(members),
             rows: members,
-            tags: { 'aep/simulator/audienceSnapshot': [segment.id, job.id] },
+            tags: { [AUDIENCE_SNAPSHOT_TAG]: [segment.id, job.id] },
           });
           const run = await engine.createRun(t, c.flow, snapshot.id, c.targetConnectionId);
           orders.push({ segment: segment.id, order: c.flow.id, runId: run.id });
@@ -157,4 +159,19 @@ export async function startAudienceActivation(ctx: SimulatorContext, t: Tenancy,
       lockClient.release();
     }
   });
+}
+
+/**
+ * The member snapshots activations of a segment took (the simulator's stand-in for what the
+ * Platform exports from Profile, kept as datasets the run engine reads): gone with the segment.
+ */
+export async function removeAudienceSnapshots(ctx: SimulatorContext, t: Tenancy, segmentId: string): Promise<void> {
+  const datasets = datasetStoreFor(ctx);
+  const snapshots: string[] = [];
+  for (let start = 0; ; start += 100) {
+    const page = await datasets.listDatasets(t, { start, limit: 100 });
+    snapshots.push(...page.items.filter((d) => d.tags[AUDIENCE_SNAPSHOT_TAG]?.[0] === segmentId).map((d) => d.id));
+    if (page.items.length < 100) break;
+  }
+  for (const id of snapshots) await datasets.deleteDataset(t, id);
 }

@@ -8,6 +8,7 @@ import { messageError, sendError } from '../errors.js';
 import type { SegmentJob } from './segment-records.js';
 import { SegmentRejection, segmentServiceFor } from './segment-service.js';
 import { DuplicateSegmentNameError } from './segment-store.js';
+import { removeAudienceSnapshots } from './audience-activation.js';
 
 export const UPS_BASE = '/data/core/ups';
 
@@ -88,6 +89,14 @@ export function registerSegmentRoutes(app: FastifyInstance, ctx: SimulatorContex
     const definition = await service.store.getDefinition(request.tenancy, id);
     if (definition === null) return sendError(reply, 404, messageError(`Segment definition ${id} not found`));
     return definition;
+  });
+
+  // segmentation.yaml `deleteSegmentDefinition`: 200 with a MessageResponse.
+  app.delete(`${UPS_BASE}/segment/definitions/:id`, async (request, reply) => {
+    const { id } = paramsSchema.parse(request.params);
+    if (!(await service.store.deleteDefinition(request.tenancy, id))) return sendError(reply, 404, messageError(`Segment definition ${id} not found`));
+    await removeAudienceSnapshots(ctx, request.tenancy, id);
+    return { status: true, message: `Segment definition ${id} deleted` };
   });
 
   app.post(`${UPS_BASE}/segment/jobs`, async (request, reply) => {

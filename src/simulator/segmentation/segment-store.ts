@@ -45,6 +45,12 @@ export class SegmentStore {
     return rows[0]?.body ?? null;
   }
 
+  /** Deletes a definition (its jobs and members stay, as job history); false when there was none. */
+  async deleteDefinition(t: Tenancy, id: string): Promise<boolean> {
+    const result = await this.pool.query(`DELETE FROM ${this.definitions} WHERE org = $1 AND sandbox = $2 AND id = $3`, [t.orgId, t.sandbox, id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async listDefinitions(t: Tenancy, limit: number, start: number): Promise<{ items: SegmentDefinition[]; total: number }> {
     const { rows } = await this.pool.query<{ body: SegmentDefinition; total: string }>(
       `SELECT body, count(*) OVER () AS total FROM ${this.definitions} WHERE org = $1 AND sandbox = $2 ORDER BY seq LIMIT $3 OFFSET $4`,

@@ -66,6 +66,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     // The scenarios export to no ADLS Gen2 destination: its emulators take any free port.
     SIMULATOR_ADLS_PORT: '0',
     SIMULATOR_ENTRA_PORT: '0',
+    SIMULATOR_QUERY_PORT: '0',
     SIMULATOR_NOT_READY_SECONDS: String(options.notReadySeconds),
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),

@@ -15,6 +15,7 @@ export async function finishSucceeded(ctx: StepContext): Promise<StepEnd> {
       step: 'done',
       error: Prisma.DbNull,
       lastError: Prisma.DbNull,
+      attempts: 0,
       finishedAt: at,
       deadlineAt: null,
       nextCheckAt: at,

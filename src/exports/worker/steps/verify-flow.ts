@@ -2,8 +2,10 @@
 // and reads this dataset (the reuse must be real, not a stale id), point it back at our source
 // connection if someone changed it, keep a parked flow's start and end a year out (a flow past its
 // end, e.g. an end date the Platform imposed, is brought back the same way: same flow, no
-// duplicate), and enable it if it was disabled. A flow the Platform lost is forgotten and
+// duplicate) and a recurring flow without endAt six months from its end (flow-lifetime.ts), and
+// enable it if it was disabled. A flow the Platform lost is forgotten and
 // recreated (after a lookup by name). A recurring export then watches its scheduled runs.
+import { parseStoredSchedule } from '../../export-schedule.js';
 import { PlatformError } from '../../../platform/errors.js';
 import type { Flow } from '../../../platform/types.js';
 import { outcomeOfPlatformError } from '../platform-outcome.js';
@@ -12,6 +14,7 @@ import { flowEndSeconds } from '../schedule-params.js';
 import { advance, jump, type StepContext, type StepHandler } from '../step-context.js';
 import { clearBindingId } from '../worker-store.js';
 import { bindingOf } from './binding.js';
+import { keepRecurringFlowAlive } from './flow-lifetime.js';
 
 const isNotFound = (error: unknown): boolean => error instanceof PlatformError && error.kind === 'not_found';
 
@@ -77,6 +80,8 @@ export const verifyFlowStep: StepHandler<'verify_flow'> = async (ctx) => {
         flow.etag ?? '*',
       );
     }
+    const recurring = parseStoredSchedule(ctx.exp.schedule);
+    if (recurring !== null) await keepRecurringFlowAlive(ctx, recurring, flow);
     if ((flow.state ?? 'enabled').toLowerCase() !== 'enabled') {
       ctx.crash('verify_flow', 'before');
       await ctx.platform.enableFlow(flowId);
