@@ -105,8 +105,12 @@ export async function startSftpEmulator(options: SftpEmulatorOptions): Promise<S
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();
+        // A client that drops its connection mid-session makes ssh2 fail the open channels with
+        // "No response from server"; for a server that is a normal goodbye, not a crash.
+        session.on('error', () => undefined);
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
+          sftp.on('error', () => undefined);
           if (user === undefined) return;
           const jail = resolve(options.directory, user.username);
           const handles = new Map<number, { file?: FileHandle; dir?: { path: string; done: boolean } }>();
