@@ -1,12 +1,12 @@
 // Audience activation to a file destination (reference 6): a Profile Store source connection, a
 // flow carrying a "GeneralTransform" whose segment selectors name the audiences, and the v2 ad
 // hoc activation that exports them now. Target connections and runs use the export-side client.
-import type { CallOptions } from './client.js';
+import type { CallOptions, CreateFlowInput } from './client.js';
 import { PlatformError } from './errors.js';
 import type { Send } from './call-executor.js';
 import { AudienceActivationSchema } from './pipeline-types.js';
 import { parseBody, runIdFromStatusUrl, unexpectedResponse } from './responses.js';
-import type { EntityRef, ScheduleParams } from './types.js';
+import type { EntityRef } from './types.js';
 import { EntityRefSchema } from './types.js';
 
 const FLOW_SERVICE = '/data/foundation/flowservice';
@@ -16,15 +16,6 @@ export const PROFILE_STORE_SOURCE_SPEC_ID = '8a9c3494-9708-43d7-ae3f-cda01e5030e
 export const ADHOC_AUDIENCE_ACCEPT = 'application/vnd.adobe.adhoc.activation+json; version=2';
 const call = { area: 'destinations' as const, permission: 'Activate Destinations' };
 const NOT_READY_AUDIENCE = /not ready for audience export/i;
-
-export interface CreateAudienceFlowInput {
-  name: string;
-  flowSpecId: string;
-  sourceConnectionId: string;
-  targetConnectionId: string;
-  scheduleParams: ScheduleParams;
-  description?: string;
-}
 
 export function activationMethods(send: Send) {
   return {
@@ -48,7 +39,7 @@ export function activationMethods(send: Send) {
     },
 
     /** A flow whose one transformation carries the (empty at first) segment and profile selectors. */
-    async createAudienceFlow(input: CreateAudienceFlowInput, opts?: CallOptions): Promise<EntityRef> {
+    async createAudienceFlow(input: CreateFlowInput, opts?: CallOptions): Promise<EntityRef> {
       const meta = { ...call, subject: 'flow', endpoint: 'flows.create', ambiguous: true };
       const response = await send(
         {
