@@ -1,12 +1,16 @@
 // Import rules, checked by `npm run lint` (depcruise). Dependencies point one way:
 // http -> services -> stores and adapters, wired in one composition root (src/services.ts); no
-// cycles; the product never imports its stand-ins (the Platform simulator, the local ML platform),
-// which only src/main.ts (`npm start`) and the tests start. test/architecture/import-rules.test.ts
+// cycles; the product (src/) never imports its stand-ins (packages/stand-ins: the Platform
+// simulator, the local ML platform, the storage emulators), which only the local entry
+// (scripts/start-local.ts, `npm start`) and the tests start; and the stand-ins never import the
+// product: each side meets the other only over its protocols. test/architecture/import-rules.test.ts
 // plants a violation of each rule in a fixture and proves the rule fails it.
-/** Modules of the product (src/ without the stand-ins and the local all-in-one entry). */
-const product = '^src/(?!simulator/|ml-platform/|main\\.ts$)';
+/** Modules of the product. */
+const product = '^src/';
+/** The stand-ins' workspace package. */
+const standIns = '^packages/stand-ins/';
 /** The HTTP layer and the entries that build it. */
-const httpSide = '^src/(http/|app\\.ts$|server\\.ts$|main\\.ts$|dashboard/)';
+const httpSide = '^src/(http/|app\\.ts$|server\\.ts$|local-service\\.ts$|dashboard/)';
 /** Stores and adapters: persistence, the Platform client, storage, queues. */
 const below = '(-store\\.ts$|^src/(db|platform|storage)/|^src/jobs/queue\\.ts$|^src/platform-registry\\.ts$)';
 
@@ -25,7 +29,14 @@ module.exports = {
       severity: 'error',
       comment: 'Product code reaches the simulator and the ML platform only over their protocols.',
       from: { path: product },
-      to: { path: '^src/(simulator|ml-platform)/' },
+      to: { path: standIns },
+    },
+    {
+      name: 'no-product-in-stand-ins',
+      severity: 'error',
+      comment: 'The stand-ins play the outside world: they read the contracts from the docs, not from the product code.',
+      from: { path: standIns },
+      to: { path: product },
     },
     {
       name: 'http-on-top',

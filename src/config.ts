@@ -1,5 +1,5 @@
 // Service configuration: parsed once from the environment with zod, then passed around as a value.
-// Nothing else reads process.env (the simulator has its own schema in src/simulator/config.ts).
+// Nothing else reads process.env (the simulator, in packages/stand-ins, has its own).
 import { z } from 'zod';
 import { DEFAULT_GCS_ENDPOINT, type StorageEndpoints } from './storage/storage-endpoints.js';
 
@@ -256,7 +256,10 @@ function basicAuthOf(value: string): { username: string; password: string } {
 }
 
 /** Parses the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort = 4010): ServiceConfig {
+/** The simulator's default address (its SIMULATOR_PORT default) when SIMULATOR_URL is unset. */
+const DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:4010';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const parsed = serviceEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -284,7 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
-    simulator: { embedded: e.EMBEDDED_SIMULATOR, url: e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}` },
+    simulator: { embedded: e.EMBEDDED_SIMULATOR, url: e.SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL },
     bootstrap: { tenant: e.BOOTSTRAP_TENANT, ...(e.BOOTSTRAP_API_KEY ? { apiKey: e.BOOTSTRAP_API_KEY } : {}) },
     secrets: { ...(e.SECRETS_KEYS ? { keys: e.SECRETS_KEYS } : {}), keyFile: e.SECRETS_KEY_FILE },
     worker: {
@@ -326,7 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, simulatorPort =
       partBytes: e.BATCH_PART_BYTES,
     },
     mlPlatform: {
-      url: (e.ML_PLATFORM_URL ?? `${(e.SIMULATOR_URL ?? `http://127.0.0.1:${simulatorPort}`).replace(/\/$/, '')}/ml`).replace(/\/$/, ''),
+      url: (e.ML_PLATFORM_URL ?? `${(e.SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL).replace(/\/$/, '')}/ml`).replace(/\/$/, ''),
       token: e.ML_PLATFORM_TOKEN,
       jobId: e.ML_PLATFORM_JOB_ID,
       ...(e.ML_WEBHOOK_BASIC_AUTH ? { webhookBasicAuth: basicAuthOf(e.ML_WEBHOOK_BASIC_AUTH) } : {}),

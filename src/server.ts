@@ -1,5 +1,5 @@
 // The API process: builds the app with its adapters and listens. `tsx src/server.ts` runs it alone;
-// src/main.ts runs it with the worker and the simulator for local use.
+// src/local-service.ts runs it with the worker for local use (`npm start`).
 import { pino, type Logger } from 'pino';
 import { buildApp, type App } from './app.js';
 import { loadConfig, type ServiceConfig } from './config.js';

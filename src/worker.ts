@@ -1,5 +1,5 @@
 // The worker process: runs export and pipeline jobs from BullMQ, pipeline schedules' instants, the
-// sweepers that re-enqueue overdue exports and pipelines, and the notification dispatcher (signed callbackUrl deliveries). `tsx src/worker.ts` runs it alone; src/main.ts runs it next to the API. Shutdown order:
+// sweepers that re-enqueue overdue exports and pipelines, and the notification dispatcher (signed callbackUrl deliveries). `tsx src/worker.ts` runs it alone; src/local-service.ts runs it next to the API. Shutdown order:
 // stop sweeping, let active jobs finish (worker.close), then Redis, the Platform clients, Prisma.
 import { pino, type Logger } from 'pino';
 import { loadConfig, type ServiceConfig } from './config.js';

@@ -2,7 +2,7 @@
 // and what governance makes of them for the calling tenant.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generateSeededDatasets, type SeededDataset } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets, type SeededDataset } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, startTestApi, type TestApi } from '../support/api.js';
 
 interface DatasetBody {

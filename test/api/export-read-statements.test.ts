@@ -8,7 +8,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp, type App } from '../../src/app.js';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;

@@ -2,7 +2,7 @@
 // the worker's sweeper enqueues it later by id.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;

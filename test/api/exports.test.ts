@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createPlatformClient } from '../../src/platform/client.js';
 import { DESTINATION_SPECS } from '../../src/platform/spec-ids.js';
 import { createTokenCache } from '../../src/platform/token-cache.js';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 
 interface ExportBody {

@@ -3,7 +3,7 @@
 // the app's own OpenAPI document, so a new route cannot be forgotten here.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type HttpCall, type TestApi } from '../support/api.js';
 
 let api: TestApi;

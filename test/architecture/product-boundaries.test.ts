@@ -1,7 +1,8 @@
-// The product stands apart from its stand-ins: nothing the API or the worker loads (src/server.ts,
-// src/worker.ts and everything they import, transitively) is simulator or local ML platform code,
+// The product stands apart from its stand-ins: nothing the API, the worker or the local all-in-one
+// service loads (src/server.ts, src/worker.ts, src/local-service.ts and everything they import,
+// transitively) comes from packages/ (the simulator, the local ML platform, the storage emulators),
 // and the service's configuration has no landing folder. The stand-ins are reached only over
-// their protocols; only `npm start` (src/main.ts) embeds the simulator for local use.
+// their protocols; only the local entry (scripts/start-local.ts, `npm start`) starts them.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -33,13 +34,13 @@ function reachable(entry: string): Set<string> {
   return seen;
 }
 
-for (const entry of ['src/server.ts', 'src/worker.ts']) {
+for (const entry of ['src/server.ts', 'src/worker.ts', 'src/local-service.ts']) {
   test(`${entry} loads no simulator and no ML platform code`, () => {
     const files = [...reachable(entry)].map((f) => relative(root, f).split('\\').join('/'));
     assert.ok(files.length > 50, `only ${files.length} files found: the import scan is broken`);
     assert.ok(files.includes('src/pipelines/worker/steps/ingest.ts') || entry === 'src/server.ts');
-    const standIns = files.filter((f) => f.startsWith('src/simulator/') || f.startsWith('src/ml-platform/'));
-    assert.deepEqual(standIns, []);
+    assert.ok(files.every((f) => f.startsWith('src/')), `outside src/: ${files.filter((f) => !f.startsWith('src/')).join(', ')}`);
+    assert.deepEqual(files.filter((f) => f.startsWith('packages/')), []);
   });
 }
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DATA_LAKE_SOURCE_SPEC_ID } from '../../src/platform/spec-ids.js';
-import type { FaultConfig, FaultRule } from '../../src/simulator/faults/fault-config.js';
+import type { FaultConfig, FaultRule } from '../../packages/stand-ins/src/simulator/faults/fault-config.js';
 import { startChaosWorld, type ChaosWorld } from '../support/chaos/chaos-world.js';
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
 import { emulatorDestinationBodies, prepareCustomerStores, type EmulatorDestinationType } from '../support/emulator-destinations.js';

@@ -11,7 +11,7 @@ import { PLATFORM_CLIENT_USER_AGENT } from '../../src/platform/http.js';
 import { createPipelinePlatformClient, type PipelinePlatformClient } from '../../src/platform/pipeline-client.js';
 import { DESTINATION_SPECS } from '../../src/platform/spec-ids.js';
 import { createTokenCache } from '../../src/platform/token-cache.js';
-import type { InspectedRequest } from '../../src/simulator/app.js';
+import type { InspectedRequest } from '../../packages/stand-ins/src/simulator/app.js';
 import { CONTRACT_CONTRADICTIONS } from '../support/contract-contradictions.js';
 import { checkPlatformRequest, v2TargetParamsErrors } from '../support/platform-contract.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';

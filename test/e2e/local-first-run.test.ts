@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { localApiKeyFile, localApiUrlFile } from '../../src/runtime/local-service.js';
-import { DEFAULT_EMULATOR_ENTRA_PRINCIPAL } from '../../src/simulator/config.js';
-import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from '../../src/simulator/storage/azurite-server.js';
-import { emulatorCertificateFile } from '../../src/simulator/storage/storage-emulators.js';
+import { DEFAULT_EMULATOR_ENTRA_PRINCIPAL } from '../../packages/stand-ins/src/simulator/config.js';
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from '../../packages/stand-ins/src/simulator/storage/azurite-server.js';
+import { emulatorCertificateFile } from '../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 import { freePort } from '../support/chaos/free-port.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { adlsContainer, adlsTrust } from '../support/emulator-destinations.js';
@@ -39,7 +39,7 @@ describe('npm start on another port; demo, demo:pipeline and the CLI without fla
     apiUrl = `http://127.0.0.1:${port}`;
     service = spawnService(
       'npm start',
-      'src/main.ts',
+      'scripts/start-local.ts',
       {
         ...fastPipelineEnv,
         PORT: String(port),

@@ -6,10 +6,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leaf, type Field, type Row } from '../../src/simulator/datasets/fields.js';
-import { SeededRandom } from '../../src/simulator/datasets/prng.js';
-import { generateExperienceEvents, SUBSCRIPTION_EVENT_TYPE, SYNTHETIC_TENANT_FIELD } from '../../src/simulator/datasets/synthetic-events.js';
-import { writeExport, type ExportResult } from '../../src/simulator/landing/export-writer.js';
+import { leaf, type Field, type Row } from '../../packages/stand-ins/src/simulator/datasets/fields.js';
+import { SeededRandom } from '../../packages/stand-ins/src/common/prng.js';
+import { generateExperienceEvents, SUBSCRIPTION_EVENT_TYPE, SYNTHETIC_TENANT_FIELD } from '../../packages/stand-ins/src/simulator/datasets/synthetic-events.js';
+import { writeExport, type ExportResult } from '../../packages/stand-ins/src/simulator/landing/export-writer.js';
 import { folderSink } from '../support/folder-sink.js';
 
 const COUNTS: [string, string][] = [

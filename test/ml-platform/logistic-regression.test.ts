@@ -2,9 +2,9 @@
 // coefficients that generated the data, determinism for a seed, and fillna(0) semantics.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SeededRandom } from '../../src/simulator/datasets/prng.js';
-import { predict, train, type FeatureRow } from '../../src/ml-platform/logistic-regression.js';
-import { rocAuc } from '../../src/ml-platform/metrics.js';
+import { SeededRandom } from '../../packages/stand-ins/src/common/prng.js';
+import { predict, train, type FeatureRow } from '../../packages/stand-ins/src/ml-platform/logistic-regression.js';
+import { rocAuc } from '../../packages/stand-ins/src/ml-platform/metrics.js';
 
 /** A standard normal draw (Box–Muller). */
 function normal(rng: SeededRandom): number {

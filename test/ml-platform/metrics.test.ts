@@ -2,8 +2,8 @@
 // log loss against values known in closed form.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SeededRandom } from '../../src/simulator/datasets/prng.js';
-import { logLoss, rocAuc } from '../../src/ml-platform/metrics.js';
+import { SeededRandom } from '../../packages/stand-ins/src/common/prng.js';
+import { logLoss, rocAuc } from '../../packages/stand-ins/src/ml-platform/metrics.js';
 
 function bruteForceAuc(labels: readonly number[], scores: readonly number[]): number {
   let wins = 0;

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { registerMlPlatform, type MlPlatformHandle, type MlPlatformOptions } from '../../src/ml-platform/routes.js';
-import { quoteIdent } from '../../src/simulator/store/ddl.js';
+import { registerMlPlatform, type MlPlatformHandle, type MlPlatformOptions } from '../../packages/stand-ins/src/ml-platform/routes.js';
+import { quoteIdent } from '../../packages/stand-ins/src/common/sql-ident.js';
 import { adminDatabaseUrl } from '../support/database.js';
 
 export const TEST_TOKEN = 'test-only-ml-token';

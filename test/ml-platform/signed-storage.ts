@@ -11,8 +11,8 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { storageJobParameters, type TrainingFile } from '../../src/ml-contract/job-parameters.js';
 import { parseScoreLine, SCORES_FILE_NAME, type ScoreLine } from '../../src/ml-contract/scores-file.js';
-import { encodeParquet } from '../../src/simulator/landing/parquet-part.js';
-import { startStorageEmulators, type StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+import { encodeParquet } from '../../packages/stand-ins/src/simulator/landing/parquet-part.js';
+import { startStorageEmulators, type StorageEmulators } from '../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 import { openAzureBlobStore } from '../../src/storage/azure-blob-store.js';
 import type { ObjectStore } from '../../src/storage/object-store.js';
 import { openS3Store } from '../../src/storage/s3-store.js';

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
-import { quoteIdent } from '../../src/simulator/store/ddl.js';
+import { quoteIdent } from '../../packages/stand-ins/src/common/sql-ident.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createProcessTenant } from '../support/process-tenant.js';
 import { startApiProcess, startWorkerProcess, type ServiceProcess } from '../support/processes.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ContainerClient } from '@azure/storage-blob';
 import { parseScoreLine, type ScoreLine } from '../../src/ml-contract/scores-file.js';
-import { isHeldOut } from '../../src/ml-platform/training-set.js';
+import { isHeldOut } from '../../packages/stand-ins/src/ml-platform/training-set.js';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
 import { blobNames, dlzContainerOf, dlzCredentialsOf, downloadBlob, rowsOfPart } from '../support/landed-files.js';
 import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';

@@ -4,7 +4,7 @@
 // the field and the labels; nothing is written. What /exports refuses, pipelines refuse alike.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, startTestApi, type TestApi } from '../support/api.js';
 
 interface Problem {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ContainerClient } from '@azure/storage-blob';
 import { encodeScoreLine, type ScoreLine } from '../../src/ml-contract/scores-file.js';
-import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
+import { datasetStoreFor } from '../../packages/stand-ins/src/simulator/datasets/dataset-store.js';
 import { bodyOf } from '../support/api.js';
 import { dlzCredentialsOf } from '../support/landed-files.js';
 import { createDlz, startPipeline, startPipelineWorld, stepOf, waitForPipeline, type PipelineWorld } from './support.js';

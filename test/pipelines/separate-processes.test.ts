@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { cmlePipelineSteps } from '../../src/pipelines/cmle-example.js';
 import type { PipelineView } from '../../src/pipelines/pipeline-schemas.js';
-import { loadSimulatorConfig } from '../../src/simulator/config.js';
+import { loadSimulatorConfig } from '../../packages/stand-ins/src/simulator/config.js';
 import { freePort } from '../support/chaos/free-port.js';
 import { adminDatabaseUrl, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createProcessTenant } from '../support/process-tenant.js';
@@ -55,7 +55,7 @@ before(async () => {
   // Its emulators keep their data under its own working directory (the default ./data/emulators).
   simulator = spawnService(
     'simulator',
-    'src/simulator/main.ts',
+    'packages/stand-ins/src/simulator/main.ts',
     {
       SIMULATOR_PORT: String(simulatorPort),
       SIMULATOR_HOST: '127.0.0.1',

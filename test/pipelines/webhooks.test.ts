@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_ML_PLATFORM_TOKEN } from '../../src/ml-platform/routes.js';
+import { DEFAULT_ML_PLATFORM_TOKEN } from '../../packages/stand-ins/src/ml-platform/routes.js';
 import { signedHeaders, generateWebhookSecret } from '../../src/webhooks/standard-webhooks.js';
 import { bodyOf } from '../support/api.js';
-import { encodeParquet } from '../../src/simulator/landing/parquet-part.js';
+import { encodeParquet } from '../../packages/stand-ins/src/simulator/landing/parquet-part.js';
 import { syntheticTrainingSet, TRAINING_SET_FIELDS } from '../ml-platform/featurize.js';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { dlzCredentialsOf } from '../support/landed-files.js';

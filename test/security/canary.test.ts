@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type HttpCall, type TestApi } from '../support/api.js';
 
 const tag = randomUUID().replaceAll('-', '').slice(0, 12);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { bodyLimitBytes } from '../../src/app.js';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 import { openRaw, parseAnswer } from '../support/raw-http.js';
 import { corpusFor, type FuzzInput, type OperationUnderFuzz } from './fuzz-corpus.js';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { purgeExpiredIdempotencyKeys } from '../../src/security/idempotency-store.js';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 import { bodyOf, fakeDestinationBodies, startTestApi, type TestApi } from '../support/api.js';
 
 let api: TestApi;

@@ -6,7 +6,7 @@ import {
   DEFAULT_SIMULATOR_CLIENT_SECRET,
   DEFAULT_SIMULATOR_ORG_ID,
   loadSimulatorConfig,
-} from '../../src/simulator/config.js';
+} from '../../packages/stand-ins/src/simulator/config.js';
 
 describe('loadSimulatorConfig', () => {
   test('defaults: port 4010, fast profile, the local client, no faults', () => {

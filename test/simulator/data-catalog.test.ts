@@ -3,7 +3,7 @@
 // is deterministic and happens once even when first calls race.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
+import { datasetStoreFor } from '../../packages/stand-ins/src/simulator/datasets/dataset-store.js';
 import { startSimulator } from '../support/simulator.js';
 import { call, callValidated, expectedSeededDatasets, startDataSimulator, type DataSimulator } from './data-support.js';
 

@@ -5,10 +5,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { leaf } from '../../src/simulator/datasets/fields.js';
-import { writeExport } from '../../src/simulator/landing/export-writer.js';
+import { leaf } from '../../packages/stand-ins/src/simulator/datasets/fields.js';
+import { writeExport } from '../../packages/stand-ins/src/simulator/landing/export-writer.js';
 import { folderSink } from '../support/folder-sink.js';
-import { exportFolderRelative, landingPathSegments, partFileName, UnsafeLandingPathError } from '../../src/simulator/landing/landing-path.js';
+import { exportFolderRelative, landingPathSegments, partFileName, UnsafeLandingPathError } from '../../packages/stand-ins/src/simulator/landing/landing-path.js';
 import { call, createExportFlow, expectedDataset, requestAdhocRun, startDataSimulator, type DataSimulator } from './data-support.js';
 
 void describe('simulator data: landing zone', () => {

@@ -3,8 +3,8 @@
 // files an export lands.
 import assert from 'node:assert/strict';
 import type { ContainerClient } from '@azure/storage-blob';
-import { generateSeededDatasets, type SeededDataset } from '../../src/simulator/datasets/synthetic.js';
-import type { ExportManifest } from '../../src/simulator/landing/manifest.js';
+import { generateSeededDatasets, type SeededDataset } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
+import type { ExportManifest } from '../../packages/stand-ins/src/simulator/landing/manifest.js';
 import { blobNames, dlzContainerOf, downloadBlob, normaliseParquetValue, rowsOfPart } from '../support/landed-files.js';
 import { assertValid, loadSpec, type SpecFile } from '../support/openapi.js';
 import { startSimulator, type StartSimulatorOptions, type TestSimulator } from '../support/simulator.js';

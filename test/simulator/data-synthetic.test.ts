@@ -2,10 +2,10 @@
 // shape and rules, and determinism per (seed, org, sandbox).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ecidForEmail, syntheticEmail } from '../../src/simulator/datasets/ecid.js';
-import { murmur3Hash64 } from '../../src/simulator/datasets/murmur3.js';
-import { EVENT_TYPES, SUBSCRIPTION_EVENT_TYPE, SYNTHETIC_WINDOW_START_MS } from '../../src/simulator/datasets/synthetic-events.js';
-import { generateSeededDatasets } from '../../src/simulator/datasets/synthetic.js';
+import { ecidForEmail, syntheticEmail } from '../../packages/stand-ins/src/simulator/datasets/ecid.js';
+import { murmur3Hash64 } from '../../packages/stand-ins/src/simulator/datasets/murmur3.js';
+import { EVENT_TYPES, SUBSCRIPTION_EVENT_TYPE, SYNTHETIC_WINDOW_START_MS } from '../../packages/stand-ins/src/simulator/datasets/synthetic-events.js';
+import { generateSeededDatasets } from '../../packages/stand-ins/src/simulator/datasets/synthetic.js';
 
 const scope = { seed: 7, orgId: 'TESTORG0000000000000000@AdobeOrg', sandbox: 'prod' };
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import { DEFAULT_SIMULATOR_CLIENT_ID, DEFAULT_SIMULATOR_CLIENT_SECRET, DEFAULT_SIMULATOR_ORG_ID } from '../../src/simulator/config.js';
+import { DEFAULT_SIMULATOR_CLIENT_ID, DEFAULT_SIMULATOR_CLIENT_SECRET, DEFAULT_SIMULATOR_ORG_ID } from '../../packages/stand-ins/src/simulator/config.js';
 import { blobNames } from '../support/landed-files.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 

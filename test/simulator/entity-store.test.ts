@@ -2,9 +2,9 @@
 // conditions, the locked limit, and tenancy isolation.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Tenancy } from '../../src/simulator/context.js';
-import { parsePropertyFilter } from '../../src/simulator/flow-service/list-query.js';
-import { InvalidFilterError } from '../../src/simulator/store/filter-sql.js';
+import type { Tenancy } from '../../packages/stand-ins/src/simulator/context.js';
+import { parsePropertyFilter } from '../../packages/stand-ins/src/simulator/flow-service/list-query.js';
+import { InvalidFilterError } from '../../packages/stand-ins/src/simulator/store/filter-sql.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 
 interface RunLike {

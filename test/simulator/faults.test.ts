@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import { seededRng } from '../../src/simulator/faults/rng.js';
+import { seededRng } from '../../packages/stand-ins/src/simulator/faults/rng.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 import { baseConnectionBody, FS } from './helpers/fixtures.js';
 import { call, obj } from './helpers/platform-call.js';

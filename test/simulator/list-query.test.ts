@@ -1,8 +1,8 @@
 // Parsing and rendering of Flow Service list queries (shared with the runs listing).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FLOW_SERVICE_LIST_DEFAULTS, InvalidListQueryError, parseListQuery, parsePropertyFilter, renderListPage } from '../../src/simulator/flow-service/list-query.js';
-import { decodeContinuation, encodeContinuation } from '../../src/simulator/store/continuation.js';
+import { FLOW_SERVICE_LIST_DEFAULTS, InvalidListQueryError, parseListQuery, parsePropertyFilter, renderListPage } from '../../packages/stand-ins/src/simulator/flow-service/list-query.js';
+import { decodeContinuation, encodeContinuation } from '../../packages/stand-ins/src/simulator/store/continuation.js';
 
 describe('parsePropertyFilter', () => {
   test('operators, exists and not-exists', () => {

@@ -2,7 +2,7 @@
 // landing files) exports it unchanged. Parquet read back equals the rows the query wrote.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
+import { datasetStoreFor } from '../../packages/stand-ins/src/simulator/datasets/dataset-store.js';
 import { createExportFlow, expectedDataset, findExport, finishRun, readExportRows, startDataSimulator, startRun, type DataSimulator } from './data-support.js';
 import { runQuery } from './pipeline-support.js';
 

@@ -2,7 +2,7 @@
 // against schema-registry.yaml, catalog.yaml and batch-ingestion.yaml.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
+import { datasetStoreFor } from '../../packages/stand-ins/src/simulator/datasets/dataset-store.js';
 import type { TestSimulator } from '../support/simulator.js';
 import { CATALOG, createScoresDataset, getCatalogBatch, IMPORT, ingest, platform, pollUntil, PROFILE_CLASS, REGISTRY, startPipelineSimulator, type BatchBody } from './pipeline-support.js';
 

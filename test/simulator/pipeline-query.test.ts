@@ -3,9 +3,9 @@
 // syntax errors, unsupported constructs, KILLED, TIMEOUT, zero-row CTAS, ITAS, list, restarts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { datasetStoreFor } from '../../src/simulator/datasets/dataset-store.js';
-import type { Row } from '../../src/simulator/datasets/fields.js';
-import { quoteIdent } from '../../src/simulator/store/ddl.js';
+import { datasetStoreFor } from '../../packages/stand-ins/src/simulator/datasets/dataset-store.js';
+import type { Row } from '../../packages/stand-ins/src/simulator/datasets/fields.js';
+import { quoteIdent } from '../../packages/stand-ins/src/common/sql-ident.js';
 import type { TestSimulator } from '../support/simulator.js';
 import { expectedDataset } from './data-support.js';
 import { CATALOG, getQuery, platform, QUERIES_PATH, runQuery, setPipelineSettings, startPipelineSimulator, submitQuery, waitForQuery, type QueryBody } from './pipeline-support.js';

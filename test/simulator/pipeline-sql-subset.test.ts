@@ -3,11 +3,11 @@
 // TIME_BETWEEN_*_MATCH run in DuckDB against values computed here, and PQL evaluation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DuckDbSession } from '../../src/simulator/query/duckdb-session.js';
-import { buildEffectiveSql } from '../../src/simulator/query/effective-sql.js';
-import { toDuckDbSql } from '../../src/simulator/query/sql-dialect.js';
-import { parseScript, SqlRejection } from '../../src/simulator/query/sql-statements.js';
-import { evaluatePql, parsePql, PqlError } from '../../src/simulator/segmentation/pql.js';
+import { DuckDbSession } from '../../packages/stand-ins/src/simulator/query/duckdb-session.js';
+import { buildEffectiveSql } from '../../packages/stand-ins/src/simulator/query/effective-sql.js';
+import { toDuckDbSql } from '../../packages/stand-ins/src/simulator/query/sql-dialect.js';
+import { parseScript, SqlRejection } from '../../packages/stand-ins/src/simulator/query/sql-statements.js';
+import { evaluatePql, parsePql, PqlError } from '../../packages/stand-ins/src/simulator/segmentation/pql.js';
 
 describe('Data Distiller SQL subset', () => {
   test('statements are classified; SET is ignored; strings and comments never trigger refusals', () => {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { sixMonthsAfter } from '../../src/simulator/runs/flow-window.js';
+import { sixMonthsAfter } from '../../packages/stand-ins/src/simulator/runs/flow-window.js';
 import { call, createExportFlow, expectedDataset, findExport, finishRun, requestAdhocRun, RUNS_PATH, startDataSimulator, type DataSimulator } from './data-support.js';
 
 const HOUR = 3600;

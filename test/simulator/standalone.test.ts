@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import pg from 'pg';
-import { loadSimulatorConfig } from '../../src/simulator/config.js';
+import { loadSimulatorConfig } from '../../packages/stand-ins/src/simulator/config.js';
 
-test('src/simulator/main.ts listens, serves health, and exits 0 on SIGTERM', async () => {
+test('the simulator alone (packages/stand-ins/src/simulator/main.ts) listens, serves health, and exits 0 on SIGTERM', async () => {
   const { databaseUrl } = loadSimulatorConfig();
   const schema = `sim_test_${randomBytes(6).toString('hex')}`;
   const landing = await mkdtemp(join(tmpdir(), 'sim-standalone-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/stand-ins/src/simulator/main.ts'], {
     // A minimal explicit environment: the child must not depend on anything else.
     env: { SIMULATOR_PORT: '0', SIMULATOR_AZURITE_PORT: '0', SIMULATOR_S3_PORT: '0', SIMULATOR_GCS_PORT: '0', SIMULATOR_SFTP_PORT: '0', SIMULATOR_ADLS_PORT: '0', SIMULATOR_ENTRA_PORT: '0', SIMULATOR_QUERY_PORT: '0', SIMULATOR_STORAGE_DIR: join(landing, 'emulators'), SIMULATOR_DB_SCHEMA: schema, SIMULATOR_DATABASE_URL: databaseUrl, LANDING_ZONE_DIR: landing },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -13,7 +13,7 @@ import { openAzureBlobStore } from '../../src/storage/azure-blob-store.js';
 import { StorageAccessDeniedError, StorageNotFoundError, type ObjectStore } from '../../src/storage/object-store.js';
 import { openS3Store } from '../../src/storage/s3-store.js';
 import { openSftpStore } from '../../src/storage/sftp-store.js';
-import { startStorageEmulators, type StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+import { startStorageEmulators, type StorageEmulators } from '../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 
 const s3Key = { accessKeyId: 'AKIATESTADAPTERS2345', secretAccessKey: 'adapterTestSecretKey0000000000000000000A' };
 const gcsKey = { accessKeyId: 'GOOGTESTADAPTERS0000', secretAccessKey: 'adapterTestGcsSecret00000000000000000000' };

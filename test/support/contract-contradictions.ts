@@ -1,7 +1,7 @@
 // Contradictions inside Adobe's own OpenAPI files that the Platform client's requests run into,
 // each with the reading chosen. The contract check (platform-contract.ts) excuses exactly these
 // validator errors and nothing else; docs/simulator.md ("Contract check") lists the same entries.
-import type { InspectedRequest } from '../../src/simulator/app.js';
+import type { InspectedRequest } from '../../packages/stand-ins/src/simulator/app.js';
 import type { PipelineSpec } from './spec-validators.js';
 
 export interface ContractContradiction {

@@ -6,9 +6,9 @@ import { rootCertificates } from 'node:tls';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ClientSecretCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
-import type { SimulatorStorageConfig } from '../../src/simulator/config.js';
-import { AZURITE_ACCOUNT_NAME } from '../../src/simulator/storage/azurite-server.js';
-import type { AdlsEmulator, StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+import type { SimulatorStorageConfig } from '../../packages/stand-ins/src/simulator/config.js';
+import { AZURITE_ACCOUNT_NAME } from '../../packages/stand-ins/src/simulator/storage/azurite-server.js';
+import type { AdlsEmulator, StorageEmulators } from '../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 
 /** What the bodies need of a simulator: its emulators' endpoints and keys (in-process or a child process). */
 export interface EmulatorAccess {

@@ -2,8 +2,8 @@
 // or feed a training set to the local ML platform's readers directly (no destination involved).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { LandingSink } from '../../src/simulator/landing/landing-sink.js';
-import { resolveUnderRoot } from '../../src/simulator/landing/landing-path.js';
+import type { LandingSink } from '../../packages/stand-ins/src/simulator/landing/landing-sink.js';
+import { resolveUnderRoot } from '../../packages/stand-ins/src/simulator/landing/landing-path.js';
 
 export function folderSink(root: string): LandingSink {
   return {

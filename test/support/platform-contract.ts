@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { PLATFORM_CLIENT_USER_AGENT } from '../../src/platform/http.js';
-import type { InspectedRequest, RequestInspector } from '../../src/simulator/app.js';
+import type { InspectedRequest, RequestInspector } from '../../packages/stand-ins/src/simulator/app.js';
 import { CONTRACT_CONTRADICTIONS, type ContractContradiction } from './contract-contradictions.js';
 import type { SpecValidator } from './openapi.js';
 import { validatorFor, type PipelineSpec } from './spec-validators.js';

@@ -5,11 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/app.js';
-import { loadSimulatorConfig, type SimulatorConfig } from '../../src/simulator/config.js';
-import type { SimulatorContext } from '../../src/simulator/context.js';
-import type { FaultConfig, FaultConfigInput } from '../../src/simulator/faults/fault-config.js';
-import type { StorageEmulators } from '../../src/simulator/storage/storage-emulators.js';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../packages/stand-ins/src/simulator/app.js';
+import { loadSimulatorConfig, type SimulatorConfig } from '../../packages/stand-ins/src/simulator/config.js';
+import type { SimulatorContext } from '../../packages/stand-ins/src/simulator/context.js';
+import type { FaultConfig, FaultConfigInput } from '../../packages/stand-ins/src/simulator/faults/fault-config.js';
+import type { StorageEmulators } from '../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 import { platformContract, type ContractMode, type PlatformContract } from './platform-contract.js';
 
 export interface StartSimulatorOptions extends Partial<SimulatorConfig> {

@@ -1,6 +1,6 @@
 // Valid request bodies for every destination (obviously fake credentials) and a helper that
 // creates a whole export chain: base connection -> source connection -> target connection -> flow.
-import { DATA_LAKE_SOURCE_SPEC_ID, DESTINATION_KEYS, DESTINATION_SPEC_IDS, type DestinationKey } from '../../../src/simulator/flow-service/spec-ids.js';
+import { DATA_LAKE_SOURCE_SPEC_ID, DESTINATION_KEYS, DESTINATION_SPEC_IDS, type DestinationKey } from '../../../packages/stand-ins/src/simulator/flow-service/spec-ids.js';
 import type { TestSimulator } from '../../support/simulator.js';
 import { call, obj } from './platform-call.js';
 

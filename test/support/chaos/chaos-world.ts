@@ -12,7 +12,7 @@ import { createDb } from '../../../src/db/client.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { activeExportStatuses } from '../../../src/exports/export-status.js';
 import { queueNames } from '../../../src/jobs/catalog.js';
-import { DEFAULT_SIMULATOR_CLIENT_ID, DEFAULT_SIMULATOR_CLIENT_SECRET, DEFAULT_SIMULATOR_ORG_ID } from '../../../src/simulator/config.js';
+import { DEFAULT_SIMULATOR_CLIENT_ID, DEFAULT_SIMULATOR_CLIENT_SECRET, DEFAULT_SIMULATOR_ORG_ID } from '../../../packages/stand-ins/src/simulator/config.js';
 import { issueApiKey } from '../../../src/tenants/api-keys.js';
 import { createTenant, storeApiKey } from '../../../src/tenants/tenant-store.js';
 import { adminDatabaseUrl } from '../database.js';

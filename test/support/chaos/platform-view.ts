@@ -4,7 +4,7 @@ import {
   DEFAULT_SIMULATOR_CLIENT_ID,
   DEFAULT_SIMULATOR_CLIENT_SECRET,
   DEFAULT_SIMULATOR_ORG_ID,
-} from '../../../src/simulator/config.js';
+} from '../../../packages/stand-ins/src/simulator/config.js';
 
 export const platformKinds = ['connections', 'sourceConnections', 'targetConnections', 'flows', 'runs'] as const;
 export type PlatformKind = (typeof platformKinds)[number];

@@ -1,4 +1,4 @@
-// The Platform simulator as a child process of its own (src/simulator/main.ts), so a scenario can
+// The Platform simulator as a child process of its own (packages/stand-ins/src/simulator/main.ts), so a scenario can
 // restart or kill the service's processes while the Platform keeps its state: a fresh database on
 // the shared Postgres server (the Platform is never our database, so a scenario that restarts
 // ours leaves it alone), a temp landing dir, fault rules set through its admin API. close()
@@ -8,10 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { loadSimulatorConfig, type SimulatorStorageConfig } from '../../../src/simulator/config.js';
-import type { FaultConfig, FaultConfigInput } from '../../../src/simulator/faults/fault-config.js';
-import { AZURITE_ACCOUNT_NAME } from '../../../src/simulator/storage/azurite-server.js';
-import { externalStorageEmulators, type StorageEmulators } from '../../../src/simulator/storage/storage-emulators.js';
+import { loadSimulatorConfig, type SimulatorStorageConfig } from '../../../packages/stand-ins/src/simulator/config.js';
+import type { FaultConfig, FaultConfigInput } from '../../../packages/stand-ins/src/simulator/faults/fault-config.js';
+import { AZURITE_ACCOUNT_NAME } from '../../../packages/stand-ins/src/simulator/storage/azurite-server.js';
+import { externalStorageEmulators, type StorageEmulators } from '../../../packages/stand-ins/src/simulator/storage/storage-emulators.js';
 import { adminDatabaseUrl } from '../database.js';
 import { spawnService, type ServiceProcess } from '../processes.js';
 import { freePort } from './free-port.js';
@@ -52,7 +52,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
   const landingZoneDir = await mkdtemp(join(tmpdir(), 'chaos-landing-'));
   // Ports chosen here (not 0) so the scenario knows where the emulators listen.
   const [azuritePort, s3Port, gcsPort, sftpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const child = spawnService('simulator', 'src/simulator/main.ts', {
+  const child = spawnService('simulator', 'packages/stand-ins/src/simulator/main.ts', {
     SIMULATOR_PORT: String(port),
     SIMULATOR_HOST: '127.0.0.1',
     SIMULATOR_DATABASE_URL: databaseUrl.toString(),
