@@ -17,6 +17,7 @@ const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, s
 
 interface ComposeService {
   image?: string;
+  build?: string | { context: string; target?: string };
   volumes?: string[];
   command?: string[] | string;
   healthcheck?: { test?: string[] | string };
@@ -42,8 +43,14 @@ const stages = instructions.reduce<{ name: string; lines: string[] }[]>((all, li
 }, []);
 
 const commandText = (command: ComposeService['command']) => (Array.isArray(command) ? command.join(' ') : (command ?? ''));
-/** `node dist/x.js` entry points named anywhere in the image or the compose file (comments included: they are instructions too). */
-const entryPoints = [...`${dockerfile}\n${Object.values(compose.services).map((s) => commandText(s.command)).join('\n')}`.matchAll(/\bdist\/([\w/-]+)\.js\b/g)].map((m) => m[1] ?? '');
+/**
+ * `node dist/x.js` (the product) and `node packages/<name>/dist/x.js` (a workspace package) entry
+ * points named anywhere in the image or the compose file (comments included: they are instructions
+ * too), as the source file each is compiled from.
+ */
+const entryPoints = [...`${dockerfile}\n${Object.values(compose.services).map((s) => commandText(s.command)).join('\n')}`.matchAll(/(?<![\w/-])((?:packages\/[\w-]+\/)?)dist\/([\w/-]+)\.js\b/g)].map(
+  (m) => `${m[1] ?? ''}src/${m[2] ?? ''}.ts`,
+);
 
 describe('Dockerfile', () => {
   test('is multi-stage and its runtime stage runs as a non-root user', () => {
@@ -57,6 +64,16 @@ describe('Dockerfile', () => {
     assert.ok(!runtime?.lines.some((l) => /npm (ci|install)\b/.test(l)));
   });
 
+  test('the product image takes production dependencies only; the stand-ins are a target of their own', () => {
+    const pruned = stages.find((stage) => stage.lines.some((l) => /npm prune --omit=dev\b/.test(l)));
+    assert.ok(pruned, 'a stage prunes the development dependencies (the stand-ins\' among them)');
+    const runtime = stages.at(-1);
+    assert.ok(runtime?.lines.some((l) => new RegExp(`^COPY --from=${pruned.name}\\b.*node_modules`).test(l)), 'the runtime copies the pruned node_modules');
+    assert.ok(!runtime?.lines.some((l) => /packages\//.test(l)), 'no workspace package in the product image');
+    const standIns = stages.find((stage) => stage.name === 'stand-ins');
+    assert.ok(standIns?.lines.some((l) => /packages\/stand-ins\/dist/.test(l)), 'the stand-ins target ships their compiled code');
+  });
+
   test('every `npm run` it uses is a package.json script', () => {
     const used = [...dockerfile.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1] ?? '');
     assert.ok(used.length > 0);
@@ -64,8 +81,9 @@ describe('Dockerfile', () => {
   });
 
   test('every compiled entry point it (or compose) runs has its source file', () => {
-    assert.ok(entryPoints.includes('server') && entryPoints.includes('worker'), entryPoints.join(', '));
-    for (const entry of entryPoints) assert.ok(existsSync(`${root}src/${entry}.ts`), `dist/${entry}.js has no src/${entry}.ts`);
+    assert.ok(entryPoints.includes('src/server.ts') && entryPoints.includes('src/worker.ts'), entryPoints.join(', '));
+    assert.ok(entryPoints.includes('packages/stand-ins/src/simulator/main.ts'), entryPoints.join(', '));
+    for (const source of entryPoints) assert.ok(existsSync(`${root}${source}`), `an entry point has no source ${source}`);
   });
 
   test('what the build stage copies exists, and the build ships the dashboard files', () => {
@@ -82,6 +100,14 @@ describe('docker-compose.yml', () => {
 
   test('has Postgres, Redis, migrations, the API, workers and the simulator', () => {
     for (const name of ['postgres', 'redis', 'migrate', 'api', 'worker', 'simulator']) assert.ok(services[name], `service ${name}`);
+  });
+
+  test('the simulator and the emulators build the stand-ins target, the product services the default one', () => {
+    for (const name of ['simulator', 's3', 'gcs', 'sftp']) {
+      const build = services[name]?.build;
+      assert.equal(typeof build === 'object' ? build.target : undefined, 'stand-ins', name);
+    }
+    for (const name of ['migrate', 'api', 'worker']) assert.equal(services[name]?.build, '.', name);
   });
 
   test('every long-running service has a health check', () => {
