@@ -152,7 +152,8 @@ export async function startApiProcess(
     readyTimeoutMs?: number;
   } = {},
 ): Promise<{ process: ServiceProcess; url: string }> {
-  const { cwd, readyTimeoutMs = 20_000 } = options;
+  // A hang guard like waitForLine's: a busy machine can take tens of seconds to start tsx.
+  const { cwd, readyTimeoutMs = 60_000 } = options;
   const merged: Record<string, string> = { LOG_LEVEL: 'info', PORT: '0', ...env };
   if (!logsReadiness(merged)) {
     const url = `http://127.0.0.1:${merged.PORT === '0' ? await freePort() : merged.PORT}`;
