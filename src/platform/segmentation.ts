@@ -1,8 +1,10 @@
-// Segmentation (`/data/core/ups`): segment definitions from PQL, segment jobs that evaluate them
-// now (instead of the daily run), and the job list a lost create answer is found in again.
-import type { CallOptions } from './client.js';
+// Segmentation (`/data/core/ups`, segmentation.yaml): segment definitions from PQL
+// (`createSegmentDefinition`, `listSegmentDefinitions`, `deleteSegmentDefinition`), segment jobs
+// that evaluate them now instead of the daily run (`createSegmentJob`, `listSegmentJobs`), and the
+// job list a lost create answer is found in again.
+import type { CallOptions, Send } from './call-executor.js';
+import { sendEnding } from './ending-call.js';
 import { PlatformError } from './errors.js';
-import type { Send } from './call-executor.js';
 import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
 import { parseBody } from './responses.js';
 
@@ -84,25 +86,11 @@ export function segmentationMethods(send: Send) {
     },
 
     /** Deletes a segment definition (segmentation.yaml `deleteSegmentDefinition`); false when already gone. */
-    async deleteSegmentDefinition(segmentId: string, opts?: CallOptions): Promise<boolean> {
-      try {
-        await send({ ...call, endpoint: 'segmentDefinitions.delete', method: 'DELETE', path: `${UPS}/segment/definitions/${encodeURIComponent(segmentId)}` }, opts);
-        return true;
-      } catch (error) {
-        if (error instanceof PlatformError && error.kind === 'not_found') return false;
-        throw error;
-      }
-    },
+    deleteSegmentDefinition: (segmentId: string, opts?: CallOptions): Promise<boolean> =>
+      sendEnding(send, { ...call, endpoint: 'segmentDefinitions.delete', method: 'DELETE', path: `${UPS}/segment/definitions/${encodeURIComponent(segmentId)}` }, opts),
 
     /** Cancels a NEW or PROCESSING job; false when it had already ended or is unknown. */
-    async cancelSegmentJob(jobId: string, opts?: CallOptions): Promise<boolean> {
-      try {
-        await send({ ...call, endpoint: 'segmentJobs.cancel', method: 'DELETE', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts);
-        return true;
-      } catch (error) {
-        if (error instanceof PlatformError && (error.kind === 'not_found' || error.kind === 'permanent')) return false;
-        throw error;
-      }
-    },
+    cancelSegmentJob: (jobId: string, opts?: CallOptions): Promise<boolean> =>
+      sendEnding(send, { ...call, endpoint: 'segmentJobs.cancel', method: 'DELETE', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts, ['not_found', 'permanent']),
   };
 }
