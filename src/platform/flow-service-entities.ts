@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { CallOptions, Send } from './call-executor.js';
 import { sendEnding } from './ending-call.js';
 import type { PlatformArea } from './errors.js';
+import { allOfPages, pagesOf, type Page } from './paging.js';
 import { parseBody, parseListPage, parseSingleEntity } from './responses.js';
 import { CountEnvelopeSchema, EntityRefSchema, type EntityRef } from './types.js';
 
@@ -58,20 +59,16 @@ export function flowServiceEntities(send: Send) {
   /** Lists every entity matching all `properties` filters, following continuation tokens. */
   async function list<S extends z.ZodType>(kind: FlowServiceKind, properties: string[], schema: S, opts?: EntityListOptions): Promise<z.infer<S>[]> {
     const call = callOf(kind, 'list');
-    const all: z.infer<S>[] = [];
-    let continuationToken: string | undefined;
-    for (let page = 0; page < (opts?.maxPages ?? MAX_LIST_PAGES); page++) {
+    const readPage = async (continuationToken: string | undefined): Promise<Page<z.infer<S>, string>> => {
       const query: [string, string | number][] = properties.map((p) => ['property', p]);
       if (opts?.limit !== undefined) query.push(['limit', opts.limit]);
       if (opts?.orderBy !== undefined) query.push(['orderby', opts.orderBy]);
       if (continuationToken !== undefined) query.push(['continuationToken', continuationToken]);
       const response = await send({ ...call, method: 'GET', path: pathOf(kind), query }, opts);
       const parsed = parseListPage(schema, response, call);
-      all.push(...parsed.items);
-      continuationToken = parsed.continuationToken;
-      if (continuationToken === undefined) break;
-    }
-    return all;
+      return { items: parsed.items, next: parsed.continuationToken };
+    };
+    return allOfPages(pagesOf(readPage, opts?.maxPages ?? MAX_LIST_PAGES));
   }
 
   async function get<S extends z.ZodType>(kind: FlowServiceKind, id: string, schema: S, opts?: CallOptions): Promise<z.infer<S>> {

@@ -5,6 +5,7 @@
 // through the tenant's list and match the title here.
 import type { CallOptions, Send } from './call-executor.js';
 import { DescriptorSchema, RegistryStatsSchema, XdmListSchema, XdmResourceSchema, type XdmResource } from './pipeline-types.js';
+import { findInPages, pagesOf, type Page } from './paging.js';
 import { parseBody } from './responses.js';
 import { flattenSchemaFields, ResolvedSchemaSchema, schemaContainerOf, XDM_FULL_ACCEPT, type SchemaField } from './schema-fields.js';
 
@@ -34,8 +35,7 @@ export function registryMethods(send: Send) {
    */
   async function findByTitle(collection: RegistryCollection, title: string, opts?: CallOptions): Promise<XdmResource | null> {
     const meta = { ...call, endpoint: `${collection}.list` };
-    let start: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const readPage = async (start: string | undefined): Promise<Page<XdmResource, string>> => {
       const response = await send(
         {
           ...meta,
@@ -47,13 +47,11 @@ export function registryMethods(send: Send) {
         opts,
       );
       const listed = parseBody(XdmListSchema, response, meta);
-      const found = listed.results.find((r) => r.title === title);
-      if (found) return found;
       const last = listed.results.at(-1)?.title;
-      if (listed._page?.next === null || listed._page?.next === undefined || last === undefined || last === start) return null;
-      start = last;
-    }
-    return null;
+      const isLast = listed._page?.next === null || listed._page?.next === undefined || last === undefined || last === start;
+      return { items: listed.results, next: isLast ? undefined : last };
+    };
+    return findInPages(pagesOf(readPage, MAX_LIST_PAGES), (r) => r.title === title);
   }
 
   return {

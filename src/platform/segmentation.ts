@@ -6,6 +6,7 @@ import type { CallOptions, Send } from './call-executor.js';
 import { sendEnding } from './ending-call.js';
 import { PlatformError } from './errors.js';
 import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
+import { findInPages, pagesOf, type Page } from './paging.js';
 import { parseBody } from './responses.js';
 
 const UPS = '/data/core/ups';
@@ -52,15 +53,15 @@ export function segmentationMethods(send: Send) {
      */
     async findSegmentDefinitionByName(name: string, opts?: CallOptions): Promise<SegmentDefinition | null> {
       const meta = { ...call, endpoint: 'segmentDefinitions.list' };
-      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const readPage = async (cursor: number | undefined): Promise<Page<SegmentDefinition, number>> => {
+        const page = cursor ?? 0;
         const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/definitions`, query: [['limit', LIST_PAGE_SIZE], ['page', page]] }, opts);
         const listed = parseBody(SegmentDefinitionListSchema, response, meta);
-        const found = listed.segments.find((s) => s.name === name);
-        if (found) return found;
         const totalPages = listed.page?.totalPages;
-        if (listed.segments.length === 0 || (totalPages !== undefined && page + 1 >= totalPages)) return null;
-      }
-      return null;
+        const isLast = listed.segments.length === 0 || (totalPages !== undefined && page + 1 >= totalPages);
+        return { items: listed.segments, next: isLast ? undefined : page + 1 };
+      };
+      return findInPages(pagesOf(readPage, MAX_LIST_PAGES), (s) => s.name === name);
     },
 
     async createSegmentJob(segmentId: string, opts?: CallOptions): Promise<SegmentJob> {
