@@ -5,7 +5,7 @@
 // and flow-runs.ts's.
 import type { CallOptions, Send } from './call-executor.js';
 import { PlatformError } from './errors.js';
-import { flowServiceEntities, specRef, describedAs, type FlowServiceEntities } from './flow-service-entities.js';
+import { describedAs, flowServiceEntities, specRef, type FlowServiceEntities } from './flow-service-entities.js';
 import { flowBody, type CreateFlowInput } from './flow-service.js';
 import { ADHOC_RUN_PATH } from './flow-runs.js';
 import { AudienceActivationSchema } from './pipeline-types.js';
