@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretBox } from './crypto/secret-box.js';
-import type { PlatformCallEvent } from './platform/client.js';
+import { createPlatformClient, type PlatformCallEvent, type PlatformClient } from './platform/client.js';
 import { createOriginPools, type HttpTimeouts } from './platform/http.js';
-import { createPipelinePlatformClient, type PipelinePlatformClient } from './platform/pipeline-client.js';
 import type { RetryPolicy } from './platform/retry.js';
 import { createTokenCache, type TokenRequestEvent } from './platform/token-cache.js';
 import { resolvePlatformTarget, type TenantPlatformRow } from './tenants/platform-settings.js';
@@ -27,7 +26,7 @@ export interface PlatformRegistryOptions {
 
 export interface PlatformRegistry {
   /** The cached client of this tenant (built on first use): export methods and the pipeline APIs. */
-  platformFor(tenant: TenantPlatformRow & { id: string }): PipelinePlatformClient;
+  platformFor(tenant: TenantPlatformRow & { id: string }): PlatformClient;
   close(): Promise<void>;
 }
 
@@ -46,14 +45,14 @@ export function createPlatformRegistry(options: PlatformRegistryOptions): Platfo
     logger: options.logger,
     ...(options.onTokenRequest ? { onTokenRequest: options.onTokenRequest } : {}),
   });
-  const clients = new Map<string, { fingerprint: string; client: PipelinePlatformClient }>();
+  const clients = new Map<string, { fingerprint: string; client: PlatformClient }>();
 
   return {
     platformFor(tenant) {
       const fingerprint = settingsFingerprint(tenant);
       const cached = clients.get(tenant.id);
       if (cached?.fingerprint === fingerprint) return cached.client;
-      const client = createPipelinePlatformClient({
+      const client = createPlatformClient({
         target: resolvePlatformTarget(tenant, options.secrets, options.simulatorUrl),
         tokens,
         pools,

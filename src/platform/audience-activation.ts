@@ -1,66 +1,36 @@
-// Audience activation to a file destination (reference 6): a Profile Store source connection, a
-// flow carrying a "GeneralTransform" whose segment selectors name the audiences, and the v2 ad
-// hoc activation that exports them now. Target connections and runs use the export-side client.
-import type { CallOptions, CreateFlowInput } from './client.js';
+// Audience activation to a file destination (reference 6): a Profile Store source connection and
+// a flow carrying a "GeneralTransform" whose segment selectors name the audiences (flow-service.yaml
+// `createSourceConnection`, `createFlow`), and the v2 ad hoc activation that exports them now
+// (ad-hoc-activation.yaml `runAdhocActivation`). Target connections and runs are flow-service.ts's
+// and flow-runs.ts's.
+import type { CallOptions, Send } from './call-executor.js';
 import { PlatformError } from './errors.js';
-import type { Send } from './call-executor.js';
+import { describedAs, flowServiceEntities, specRef, type FlowServiceEntities } from './flow-service-entities.js';
+import { flowBody, type CreateFlowInput } from './flow-service.js';
+import { ADHOC_RUN_PATH } from './flow-runs.js';
 import { AudienceActivationSchema } from './pipeline-types.js';
 import { parseBody, runIdFromStatusUrl, unexpectedResponse } from './responses.js';
 import type { EntityRef } from './types.js';
-import { EntityRefSchema } from './types.js';
 
-const FLOW_SERVICE = '/data/foundation/flowservice';
-const ADHOC_RUN_PATH = '/data/core/activation/disflowprovider/adhocrun';
 /** The Profile Store source every audience dataflow reads (always this id). */
 export const PROFILE_STORE_SOURCE_SPEC_ID = '8a9c3494-9708-43d7-ae3f-cda01e5030e1';
 export const ADHOC_AUDIENCE_ACCEPT = 'application/vnd.adobe.adhoc.activation+json; version=2';
 const call = { area: 'destinations' as const, permission: 'Activate Destinations' };
 const NOT_READY_AUDIENCE = /not ready for audience export/i;
 
-export function activationMethods(send: Send) {
+export function activationMethods(send: Send, entities: FlowServiceEntities = flowServiceEntities(send)) {
   return {
-    async createProfileSourceConnection(input: { name: string; description?: string }, opts?: CallOptions): Promise<EntityRef> {
-      const meta = { ...call, subject: 'source connection', endpoint: 'sourceConnections.create', ambiguous: true };
-      const response = await send(
-        {
-          ...meta,
-          method: 'POST',
-          path: `${FLOW_SERVICE}/sourceConnections`,
-          safety: 'create',
-          body: {
-            name: input.name,
-            ...(input.description === undefined ? {} : { description: input.description }),
-            connectionSpec: { id: PROFILE_STORE_SOURCE_SPEC_ID, version: '1.0' },
-          },
-        },
-        opts,
-      );
-      return parseBody(EntityRefSchema, response, meta);
-    },
+    createProfileSourceConnection: (input: { name: string; description?: string }, opts?: CallOptions): Promise<EntityRef> =>
+      entities.create('sourceConnection', { name: input.name, ...describedAs(input.description), connectionSpec: specRef(PROFILE_STORE_SOURCE_SPEC_ID) }, opts, call.permission),
 
     /** A flow whose one transformation carries the (empty at first) segment and profile selectors. */
-    async createAudienceFlow(input: CreateFlowInput, opts?: CallOptions): Promise<EntityRef> {
-      const meta = { ...call, subject: 'flow', endpoint: 'flows.create', ambiguous: true };
-      const response = await send(
-        {
-          ...meta,
-          method: 'POST',
-          path: `${FLOW_SERVICE}/flows`,
-          safety: 'create',
-          body: {
-            name: input.name,
-            ...(input.description === undefined ? {} : { description: input.description }),
-            flowSpec: { id: input.flowSpecId, version: '1.0' },
-            sourceConnectionIds: [input.sourceConnectionId],
-            targetConnectionIds: [input.targetConnectionId],
-            transformations: [{ name: 'GeneralTransform', params: { segmentSelectors: { selectors: [] }, profileSelectors: { selectors: [] } } }],
-            scheduleParams: input.scheduleParams,
-          },
-        },
+    createAudienceFlow: (input: CreateFlowInput, opts?: CallOptions): Promise<EntityRef> =>
+      entities.create(
+        'flow',
+        flowBody(input, [{ name: 'GeneralTransform', params: { segmentSelectors: { selectors: [] }, profileSelectors: { selectors: [] } } }]),
         opts,
-      );
-      return parseBody(EntityRefSchema, response, meta);
-    },
+        call.permission,
+      ),
 
     /**
      * Exports the audience through the flow now. `not_ready` in the minutes after the flow was

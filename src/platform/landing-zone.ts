@@ -6,8 +6,10 @@
 import { z } from 'zod';
 import type { DlzContainerType, DlzCredentials } from '../storage/dlz-credentials.js';
 import { sasExpiry } from '../storage/azure-blob-store.js';
+import type { CallOptions, Send } from './call-executor.js';
+import { parseBody } from './responses.js';
 
-export const LANDING_ZONE_CREDENTIALS_PATH = '/data/foundation/connectors/landingzone/credentials';
+const LANDING_ZONE_CREDENTIALS_PATH = '/data/foundation/connectors/landingzone/credentials';
 
 const AzureAnswerSchema = z.looseObject({
   containerName: z.string().min(1),
@@ -29,7 +31,7 @@ const AwsAnswerSchema = z.looseObject({
   awsRegion: z.string().optional(),
 });
 
-export const LandingZoneAnswerSchema = z.union([AwsAnswerSchema, AzureAnswerSchema]);
+const LandingZoneAnswerSchema = z.union([AwsAnswerSchema, AzureAnswerSchema]);
 
 /** STS session credentials last an hour by default; without an expiry we assume less. */
 const AWS_DEFAULT_LIFETIME_MS = 30 * 60_000;
@@ -70,3 +72,14 @@ export function dlzCredentialsOf(answer: z.infer<typeof LandingZoneAnswerSchema>
 }
 
 export type { DlzContainerType };
+
+export function landingZoneMethods(send: Send) {
+  return {
+    /** The org's Data Landing Zone credentials for one container type (reference cmle §3). */
+    async getLandingZoneCredentials(type: DlzContainerType, opts?: CallOptions): Promise<DlzCredentials> {
+      const call = { endpoint: 'landingZone.credentials', area: 'destinations' as const, subject: 'Data Landing Zone credentials' };
+      const response = await send({ ...call, method: 'GET', path: LANDING_ZONE_CREDENTIALS_PATH, query: [['type', type]] }, opts);
+      return dlzCredentialsOf(parseBody(LandingZoneAnswerSchema, response, call), Date.now());
+    },
+  };
+}

@@ -1,9 +1,11 @@
-// Query Service (`/data/foundation/query`): submit a CTAS, read a query, find queries by a piece
-// of their SQL (the "lookup before create" of a query, by its deterministic table name), cancel.
-import type { CallOptions } from './client.js';
-import { PlatformError } from './errors.js';
-import type { Send } from './call-executor.js';
+// Query Service (`/data/foundation/query`, query-service.yaml): submit a CTAS (`createQuery`), read
+// a query (`retrieveQuery`), find queries by a piece of their SQL (`listQueries`; the "lookup before
+// create" of a query, by its deterministic table name), cancel (`cancelQuery`), and the credentials
+// of its PostgreSQL interface (`listConnectionParameters`).
+import type { CallOptions, Send } from './call-executor.js';
+import { sendEnding } from './ending-call.js';
 import { QueryListSchema, QuerySchema, type Query } from './pipeline-types.js';
+import { QUERY_CONNECTION_PATH, QueryConnectionSchema, type QueryConnection } from './query-connection.js';
 import { parseBody } from './responses.js';
 
 const QUERY_SERVICE = '/data/foundation/query';
@@ -71,14 +73,19 @@ export function queryServiceMethods(send: Send) {
     },
 
     /** Cancels a query; a query that already ended (409) is left as it is. */
-    async cancelQuery(queryId: string, opts?: CallOptions): Promise<boolean> {
-      try {
-        await send({ ...call, endpoint: 'queries.cancel', method: 'PATCH', path: `${QUERY_SERVICE}/queries/${encodeURIComponent(queryId)}`, body: { op: 'cancel' } }, opts);
-        return true;
-      } catch (error) {
-        if (error instanceof PlatformError && (error.kind === 'conflict' || error.kind === 'not_found')) return false;
-        throw error;
-      }
+    cancelQuery: (queryId: string, opts?: CallOptions): Promise<boolean> =>
+      sendEnding(
+        send,
+        { ...call, endpoint: 'queries.cancel', method: 'PATCH', path: `${QUERY_SERVICE}/queries/${encodeURIComponent(queryId)}`, body: { op: 'cancel' } },
+        opts,
+        ['conflict', 'not_found'],
+      ),
+
+    /** Credentials of Query Service's PostgreSQL interface (host, port, user, token, dbName). */
+    async getQueryConnection(opts?: CallOptions): Promise<QueryConnection> {
+      const meta = { endpoint: 'queryService.connectionParameters', area: 'datasets' as const, subject: 'Query Service connection parameters' };
+      const response = await send({ ...meta, method: 'GET', path: QUERY_CONNECTION_PATH }, opts);
+      return parseBody(QueryConnectionSchema, response, meta);
     },
   };
 }

@@ -41,7 +41,7 @@ export function parseBody<S extends z.ZodType>(schema: S, response: RawResponse,
   throw unexpectedResponse(ctx, response.status, where);
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
@@ -80,14 +80,18 @@ export function continuationTokenOf(href: string): string | undefined {
   return url.searchParams.get('continuationToken') ?? undefined;
 }
 
-/** Catalog answers `{ "<id>": dataset, ... }`; each dataset gets its id back. */
-export function parseCatalogDatasets(response: RawResponse, ctx: ParseContext): CatalogDataset[] {
+/** Catalog answers `{ "<id>": object, ... }` (datasets, batches); each object gets its id back. */
+export function parseCatalogObjects<S extends z.ZodType<object>>(schema: S, response: RawResponse, ctx: ParseContext, noun: string): (z.infer<S> & { id: string })[] {
   const record = asRecord(response.body);
-  if (!record) throw unexpectedResponse(ctx, response.status, 'expected an object keyed by dataset id');
+  if (!record) throw unexpectedResponse(ctx, response.status, `expected an object keyed by ${noun} id`);
   return Object.entries(record).map(([id, value]) => ({
-    ...parseBody(CatalogDatasetSchema, { ...response, body: value }, ctx),
+    ...parseBody(schema, { ...response, body: value }, ctx),
     id,
   }));
+}
+
+export function parseCatalogDatasets(response: RawResponse, ctx: ParseContext): CatalogDataset[] {
+  return parseCatalogObjects(CatalogDatasetSchema, response, ctx, 'dataset');
 }
 
 /** Labels come bare (OpenAPI LabelPayload) or keyed by `AEP:dataset:<id>` (docs); accept both. */

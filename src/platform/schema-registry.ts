@@ -1,10 +1,13 @@
-// Schema Registry (`/data/foundation/schemaregistry`): the tenant id, tenant field groups,
-// schemas, descriptors, and enabling a schema for Profile. Lookups by title page through the
-// tenant's list and match the title here.
-import type { CallOptions } from './client.js';
-import type { Send } from './call-executor.js';
+// Schema Registry (`/data/foundation/schemaregistry`, schema-registry.yaml): the tenant id
+// (`retrieveStats`), tenant field groups and schemas (`createFieldGroup`, `createSchema`,
+// `listFieldGroups`, `listSchemas`), descriptors (`createDescriptor`), enabling a schema for Profile
+// (`patchSchema`), and a dataset schema's resolved fields (`retrieveSchema`). Lookups by title page
+// through the tenant's list and match the title here.
+import type { CallOptions, Send } from './call-executor.js';
 import { DescriptorSchema, RegistryStatsSchema, XdmListSchema, XdmResourceSchema, type XdmResource } from './pipeline-types.js';
+import { findInPages, pagesOf, type Page } from './paging.js';
 import { parseBody } from './responses.js';
+import { flattenSchemaFields, ResolvedSchemaSchema, schemaContainerOf, XDM_FULL_ACCEPT, type SchemaField } from './schema-fields.js';
 
 const REGISTRY = '/data/foundation/schemaregistry';
 const XDM_JSON = 'application/vnd.adobe.xed+json';
@@ -32,8 +35,7 @@ export function registryMethods(send: Send) {
    */
   async function findByTitle(collection: RegistryCollection, title: string, opts?: CallOptions): Promise<XdmResource | null> {
     const meta = { ...call, endpoint: `${collection}.list` };
-    let start: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const readPage = async (start: string | undefined): Promise<Page<XdmResource, string>> => {
       const response = await send(
         {
           ...meta,
@@ -45,13 +47,11 @@ export function registryMethods(send: Send) {
         opts,
       );
       const listed = parseBody(XdmListSchema, response, meta);
-      const found = listed.results.find((r) => r.title === title);
-      if (found) return found;
       const last = listed.results.at(-1)?.title;
-      if (listed._page?.next === null || listed._page?.next === undefined || last === undefined || last === start) return null;
-      start = last;
-    }
-    return null;
+      const isLast = listed._page?.next === null || listed._page?.next === undefined || last === undefined || last === start;
+      return { items: listed.results, next: isLast ? undefined : last };
+    };
+    return findInPages(pagesOf(readPage, MAX_LIST_PAGES), (r) => r.title === title);
   }
 
   return {
@@ -70,6 +70,16 @@ export function registryMethods(send: Send) {
       const meta = { ...call, endpoint: 'descriptors.create', ambiguous: true };
       const response = await send({ ...meta, method: 'POST', path: `${REGISTRY}/tenant/descriptors`, accept: XDM_JSON, body, safety: 'create' }, opts);
       return { id: parseBody(DescriptorSchema, response, meta)['@id'] };
+    },
+
+    /** The fields of a dataset's schema (its `schemaRef.id`), resolved by the Schema Registry. */
+    async getSchemaFields(schemaId: string, opts?: CallOptions): Promise<SchemaField[]> {
+      const meta = { endpoint: 'schemas.get', area: 'datasets' as const, subject: 'dataset schema' };
+      const response = await send(
+        { ...meta, method: 'GET', path: `${REGISTRY}/${schemaContainerOf(schemaId)}/schemas/${encodeURIComponent(schemaId)}`, accept: XDM_FULL_ACCEPT },
+        opts,
+      );
+      return flattenSchemaFields(parseBody(ResolvedSchemaSchema, response, meta).properties);
     },
 
     /** `meta:immutableTags: ["union"]` (aepp's enableSchemaForRealTime); needs a primary identity. */

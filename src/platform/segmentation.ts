@@ -1,9 +1,12 @@
-// Segmentation (`/data/core/ups`): segment definitions from PQL, segment jobs that evaluate them
-// now (instead of the daily run), and the job list a lost create answer is found in again.
-import type { CallOptions } from './client.js';
+// Segmentation (`/data/core/ups`, segmentation.yaml): segment definitions from PQL
+// (`createSegmentDefinition`, `listSegmentDefinitions`, `deleteSegmentDefinition`), segment jobs
+// that evaluate them now instead of the daily run (`createSegmentJob`, `listSegmentJobs`), and the
+// job list a lost create answer is found in again.
+import type { CallOptions, Send } from './call-executor.js';
+import { sendEnding } from './ending-call.js';
 import { PlatformError } from './errors.js';
-import type { Send } from './call-executor.js';
 import { SegmentDefinitionListSchema, SegmentDefinitionSchema, SegmentJobListSchema, SegmentJobSchema, type SegmentDefinition, type SegmentJob } from './pipeline-types.js';
+import { findInPages, pagesOf, type Page } from './paging.js';
 import { parseBody } from './responses.js';
 
 const UPS = '/data/core/ups';
@@ -50,15 +53,15 @@ export function segmentationMethods(send: Send) {
      */
     async findSegmentDefinitionByName(name: string, opts?: CallOptions): Promise<SegmentDefinition | null> {
       const meta = { ...call, endpoint: 'segmentDefinitions.list' };
-      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const readPage = async (cursor: number | undefined): Promise<Page<SegmentDefinition, number>> => {
+        const page = cursor ?? 0;
         const response = await send({ ...meta, method: 'GET', path: `${UPS}/segment/definitions`, query: [['limit', LIST_PAGE_SIZE], ['page', page]] }, opts);
         const listed = parseBody(SegmentDefinitionListSchema, response, meta);
-        const found = listed.segments.find((s) => s.name === name);
-        if (found) return found;
         const totalPages = listed.page?.totalPages;
-        if (listed.segments.length === 0 || (totalPages !== undefined && page + 1 >= totalPages)) return null;
-      }
-      return null;
+        const isLast = listed.segments.length === 0 || (totalPages !== undefined && page + 1 >= totalPages);
+        return { items: listed.segments, next: isLast ? undefined : page + 1 };
+      };
+      return findInPages(pagesOf(readPage, MAX_LIST_PAGES), (s) => s.name === name);
     },
 
     async createSegmentJob(segmentId: string, opts?: CallOptions): Promise<SegmentJob> {
@@ -84,25 +87,11 @@ export function segmentationMethods(send: Send) {
     },
 
     /** Deletes a segment definition (segmentation.yaml `deleteSegmentDefinition`); false when already gone. */
-    async deleteSegmentDefinition(segmentId: string, opts?: CallOptions): Promise<boolean> {
-      try {
-        await send({ ...call, endpoint: 'segmentDefinitions.delete', method: 'DELETE', path: `${UPS}/segment/definitions/${encodeURIComponent(segmentId)}` }, opts);
-        return true;
-      } catch (error) {
-        if (error instanceof PlatformError && error.kind === 'not_found') return false;
-        throw error;
-      }
-    },
+    deleteSegmentDefinition: (segmentId: string, opts?: CallOptions): Promise<boolean> =>
+      sendEnding(send, { ...call, endpoint: 'segmentDefinitions.delete', method: 'DELETE', path: `${UPS}/segment/definitions/${encodeURIComponent(segmentId)}` }, opts),
 
     /** Cancels a NEW or PROCESSING job; false when it had already ended or is unknown. */
-    async cancelSegmentJob(jobId: string, opts?: CallOptions): Promise<boolean> {
-      try {
-        await send({ ...call, endpoint: 'segmentJobs.cancel', method: 'DELETE', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts);
-        return true;
-      } catch (error) {
-        if (error instanceof PlatformError && (error.kind === 'not_found' || error.kind === 'permanent')) return false;
-        throw error;
-      }
-    },
+    cancelSegmentJob: (jobId: string, opts?: CallOptions): Promise<boolean> =>
+      sendEnding(send, { ...call, endpoint: 'segmentJobs.cancel', method: 'DELETE', path: `${UPS}/segment/jobs/${encodeURIComponent(jobId)}` }, opts, ['not_found', 'permanent']),
   };
 }

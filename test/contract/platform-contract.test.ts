@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PLATFORM_CLIENT_USER_AGENT } from '../../src/platform/http.js';
-import { createPipelinePlatformClient, type PipelinePlatformClient } from '../../src/platform/pipeline-client.js';
+import { createPlatformClient, type PlatformClient } from '../../src/platform/client.js';
 import { DESTINATION_SPECS } from '../../src/platform/spec-ids.js';
 import { createTokenCache } from '../../src/platform/token-cache.js';
 import type { InspectedRequest } from '../../packages/stand-ins/src/simulator/app.js';
@@ -40,11 +40,11 @@ function clientRequest(method: string, url: string, body: unknown, headers: Reco
 
 describe('Platform contract', () => {
   let sim: TestSimulator;
-  let client: PipelinePlatformClient;
+  let client: PlatformClient;
 
   before(async () => {
     sim = await startSimulator({ seedUsers: 20, notReadySeconds: 0, runDurationSeconds: 0, contract: 'record' });
-    client = createPipelinePlatformClient({ target: targetFor(sim), tokens: createTokenCache() });
+    client = createPlatformClient({ target: targetFor(sim), tokens: createTokenCache() });
   });
 
   after(async () => {

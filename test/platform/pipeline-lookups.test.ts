@@ -3,7 +3,7 @@
 // (`segments`, `page`, no name filter), each found among more than 100 by paging.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createPipelinePlatformClient, type PipelinePlatformClient } from '../../src/platform/pipeline-client.js';
+import { createPlatformClient, type PlatformClient } from '../../src/platform/client.js';
 import { createTokenCache } from '../../src/platform/token-cache.js';
 import { startSimulator, type TestSimulator } from '../support/simulator.js';
 import { targetFor } from './support.js';
@@ -13,7 +13,7 @@ const COUNT = 105;
 
 describe('pipeline lookups page through the Platform lists', () => {
   let sim: TestSimulator;
-  let client: PipelinePlatformClient;
+  let client: PlatformClient;
   let calls: string[];
 
   async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -25,7 +25,7 @@ describe('pipeline lookups page through the Platform lists', () => {
   before(async () => {
     sim = await startSimulator({ seedUsers: 20 });
     calls = [];
-    client = createPipelinePlatformClient({ target: targetFor(sim), tokens: createTokenCache(), onCall: (event) => calls.push(event.endpoint) });
+    client = createPlatformClient({ target: targetFor(sim), tokens: createTokenCache(), onCall: (event) => calls.push(event.endpoint) });
     for (let i = 0; i < COUNT; i++) {
       const n = String(i).padStart(3, '0');
       const group = await post('/data/foundation/schemaregistry/tenant/fieldgroups', {

@@ -8,7 +8,7 @@
 // deleted objects (404) count as gone. A clean-up failure never fails the run that triggered it.
 import type { Logger } from 'pino';
 import type { PipelineStep } from '../../generated/prisma/client.js';
-import type { PipelinePlatformClient } from '../../platform/pipeline-client.js';
+import type { PlatformClient } from '../../platform/client.js';
 import { jsonRecord, type LoadedPipeline } from './pipeline-model.js';
 import { idOf, type PipelineDeps } from './step-context.js';
 
@@ -38,7 +38,7 @@ function ownObjects(step: PipelineStep): RemovedObject[] {
   }
 }
 
-function remove(platform: PipelinePlatformClient, object: RemovedObject): Promise<boolean> {
+function remove(platform: PlatformClient, object: RemovedObject): Promise<boolean> {
   switch (object.kind) {
     case 'flow':
       return platform.deleteFlow(object.id);

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.js';
 import type { CrashPoint } from '../../jobs/crash-points.js';
 import type { PipelineStep } from '../../generated/prisma/client.js';
 import type { JobProducer } from '../../jobs/queue.js';
-import type { PipelinePlatformClient } from '../../platform/pipeline-client.js';
+import type { PlatformClient } from '../../platform/client.js';
 import type { StoreFactory } from '../../storage/store-factory.js';
 import type { MlClient } from '../ml-client.js';
 import type { StepOfKind, StepKind } from '../pipeline-definition.js';
@@ -33,7 +33,7 @@ export interface PipelineDeps {
   random: () => number;
   /** Enqueues the export.run job of an export step's export. */
   producer: Pick<JobProducer, 'enqueue'>;
-  platformFor(pipeline: LoadedPipeline): PipelinePlatformClient;
+  platformFor(pipeline: LoadedPipeline): PlatformClient;
   mlFor(pipeline: LoadedPipeline): MlClient;
   /** Opens destinations' storage (and tenants' Data Landing Zones) through the adapters. */
   stores: StoreFactory;
@@ -52,7 +52,7 @@ export interface StepContext<K extends StepKind = StepKind> extends PipelineDeps
   saveIds(patch: Record<string, unknown>): Promise<void>;
   /** How many times the job already waited at this step (drives backoff). */
   waits: number;
-  platform: PipelinePlatformClient;
+  platform: PlatformClient;
   log: Logger;
 }
 

@@ -9,7 +9,7 @@ import { scoreHistogram } from '../../score-histogram.js';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parseScoreLine } from '../../../ml-contract/scores-file.js';
-import type { PipelinePlatformClient } from '../../../platform/pipeline-client.js';
+import type { PlatformClient } from '../../../platform/client.js';
 import type { ObjectStore } from '../../../storage/object-store.js';
 
 export const BATCH_FILE_NAME = 'scores.json';
@@ -64,7 +64,7 @@ export async function* fixedParts(source: AsyncIterable<Buffer>, size: number): 
 }
 
 export interface ScoresUpload {
-  platform: PipelinePlatformClient;
+  platform: PlatformClient;
   store: ObjectStore;
   path: string;
   tenant: string;
