@@ -5,7 +5,8 @@
 // `npm run bench:accept`; BENCH_QUICK=1 for a short smoke run. Knobs to iterate on the open loop's
 // tail: BENCH_ACCEPT_SECONDS (per run), BENCH_ACCEPT_RATE (skip the closed loop and the profile and
 // take this as our maximum), BENCH_ACCEPT_SHARES (e.g. "0.5"), BENCH_ACCEPT_SAMPLES=<dir> (write each
-// open-loop request's scheduled time and latency as CSV there, to see when the slow ones happen).
+// open-loop request's scheduled time and latency as CSV there, to see when the slow ones happen),
+// BENCH_ACCEPT_OPEN_WARMUP and BENCH_ACCEPT_OPEN_CONNECTIONS (see below), BENCH_ACCEPT_NODE_OPTIONS.
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ const rounds = quick ? 1 : 2;
 const openLoopShares = (knob('BENCH_ACCEPT_SHARES') ?? '0.5,0.8').split(',').map(Number);
 const fixedRate = knob('BENCH_ACCEPT_RATE') === undefined ? undefined : Number(knob('BENCH_ACCEPT_RATE'));
 const samplesDir = knob('BENCH_ACCEPT_SAMPLES');
+/** Node flags for both servers alike (e.g. GC settings to compare), BENCH_ACCEPT_NODE_OPTIONS. */
+const nodeOptions: Record<string, string> = knob('BENCH_ACCEPT_NODE_OPTIONS') === undefined ? {} : { NODE_OPTIONS: knob('BENCH_ACCEPT_NODE_OPTIONS') as string };
 /**
  * The open loop's warm-up at each rate (samples discarded) and its sockets. Both targets get the
  * same. See openLoop's warmupSeconds: the measured window starts from the steady state at the rate,
@@ -65,6 +68,7 @@ async function startBaseline(world: BenchWorld, destinationId: string): Promise<
     REDIS_URL: world.env.REDIS_URL ?? '',
     TENANT_ID: tenantId,
     DESTINATION_ID: destinationId,
+    ...nodeOptions,
   });
   const line = await child.waitForLine(/baseline listening at/);
   const url = /(http:\/\/\S+)/.exec(line)?.[1];
@@ -135,7 +139,7 @@ const cpuLine = (cpu: CpuUsage): string =>
     .join(', ');
 
 const startedAt = new Date();
-const world = await startBenchWorld({ label: 'accept' });
+const world = await startBenchWorld({ label: 'accept', env: nodeOptions });
 let baseline: { process: ServiceProcess; url: string } | undefined;
 try {
   await world.startApi();
