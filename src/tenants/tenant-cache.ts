@@ -1,7 +1,9 @@
 // Tenant rows for the hot accept path, kept a few seconds (like validated API keys in the auth
 // plugin). PATCH /admin/tenants/:id drops the row in the process that served it; other API
-// processes see the change within the TTL.
+// processes see the change within the TTL. One read per tenant at a time, refreshed ahead of expiry
+// (src/runtime/refresh-ahead-cache.ts), so a busy tenant's accepts never all wait on it at once.
 import type { Db } from '../db/client.js';
+import { createRefreshAheadCache } from '../runtime/refresh-ahead-cache.js';
 import { findTenant } from './tenant-store.js';
 
 export type TenantRow = NonNullable<Awaited<ReturnType<typeof findTenant>>>;
@@ -14,22 +16,9 @@ export interface TenantCache {
 }
 
 export function createTenantCache(db: Db, ttlMs = 5000, now: () => number = Date.now): TenantCache {
-  const entries = new Map<string, { tenant: TenantRow; until: number }>();
+  const rows = createRefreshAheadCache<TenantRow | null>({ ttlMs, now, lifetimeMs: (tenant) => (tenant === null ? 0 : ttlMs) });
   return {
-    async get(tenantId) {
-      const cached = entries.get(tenantId);
-      if (cached && cached.until > now()) return cached.tenant;
-      const tenant = await findTenant(db, tenantId);
-      if (tenant === null) {
-        entries.delete(tenantId);
-        return null;
-      }
-      if (entries.size > 10_000) entries.clear();
-      entries.set(tenantId, { tenant, until: now() + ttlMs });
-      return tenant;
-    },
-    forget(tenantId) {
-      entries.delete(tenantId);
-    },
+    get: (tenantId) => rows.get(tenantId, () => findTenant(db, tenantId)),
+    forget: (tenantId) => rows.delete(tenantId),
   };
 }

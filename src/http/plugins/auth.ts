@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import type { Db } from '../../db/client.js';
 import { AppError } from '../../errors.js';
 import { parseApiKey, secretMatches, type ApiKeyRole } from '../../tenants/api-keys.js';
+import { createRefreshAheadCache } from '../../runtime/refresh-ahead-cache.js';
 import { findApiKeyByPrefix } from '../../tenants/tenant-store.js';
 
 export interface AuthContext {
@@ -25,32 +26,40 @@ declare module 'fastify' {
   }
 }
 
-/** Validated keys are cached briefly so the hot accept path skips a database round trip. */
+/**
+ * Validated keys are cached briefly so the hot accept path skips a database round trip; one lookup
+ * per key at a time, refreshed ahead of expiry (src/runtime/refresh-ahead-cache.ts), so a busy key's
+ * requests do not all wait on the database every cacheTtlMs. A revocation still takes effect within
+ * cacheTtlMs (and at once in this process, forgetApiKeys).
+ */
 const cacheTtlMs = 5000;
+
+interface ValidKey {
+  auth: AuthContext;
+  /** When a rotated key stops working (epoch ms), Infinity when not scheduled. */
+  revokesAt: number;
+}
 
 export default fp(
   async function auth(app: FastifyInstance, opts: { db: Db }) {
-    const cache = new Map<string, { auth: AuthContext; until: number }>();
+    const validKeys = createRefreshAheadCache<ValidKey>({ ttlMs: cacheTtlMs, lifetimeMs: (key, now) => Math.min(cacheTtlMs, key.revokesAt - now) });
+
+    async function lookUp(token: string): Promise<ValidKey> {
+      const parsed = parseApiKey(token);
+      const row = parsed ? await findApiKeyByPrefix(opts.db, parsed.prefix) : null;
+      // A rotated key keeps working until its (future) revocation instant.
+      const revokesAt = row?.revokedAt?.getTime() ?? Infinity;
+      if (!parsed || !row || revokesAt <= Date.now() || !secretMatches(parsed.secret, row.secretHash)) {
+        throw new AppError('unauthorized', 'The API key is unknown or revoked.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+      }
+      return { auth: { tenantId: row.tenantId, apiKeyId: row.id, role: row.role === 'admin' ? 'admin' : 'tenant' }, revokesAt };
+    }
 
     async function authenticate(request: FastifyRequest): Promise<AuthContext> {
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
       if (!token) throw new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".', { headers: { 'www-authenticate': 'Bearer' } });
-      const cached = cache.get(token);
-      if (cached && cached.until > Date.now()) return cached.auth;
-      const parsed = parseApiKey(token);
-      const row = parsed ? await findApiKeyByPrefix(opts.db, parsed.prefix) : null;
-      const now = Date.now();
-      // A rotated key keeps working until its (future) revocation instant.
-      const revoked = row?.revokedAt ? row.revokedAt.getTime() <= now : false;
-      if (!parsed || !row || revoked || !secretMatches(parsed.secret, row.secretHash)) {
-        cache.delete(token);
-        throw new AppError('unauthorized', 'The API key is unknown or revoked.', { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
-      }
-      const result: AuthContext = { tenantId: row.tenantId, apiKeyId: row.id, role: row.role === 'admin' ? 'admin' : 'tenant' };
-      if (cache.size > 10_000) cache.clear();
-      cache.set(token, { auth: result, until: Math.min(now + cacheTtlMs, row.revokedAt?.getTime() ?? Infinity) });
-      return result;
+      return (await validKeys.get(token, () => lookUp(token))).auth;
     }
 
     app.decorateRequest('auth', null as unknown as AuthContext);
@@ -71,7 +80,7 @@ export default fp(
       if (config.adminOnly && request.auth.role !== 'admin') throw new AppError('forbidden', 'This route needs an admin API key.');
     });
     /** Revocation must take effect at once in this process. */
-    app.decorate('forgetApiKeys', () => cache.clear());
+    app.decorate('forgetApiKeys', () => validKeys.clear());
   },
   { name: 'auth' },
 );
