@@ -35,9 +35,3 @@ export const simulatorClientsSchema = z
     }
     return clients;
   });
-
-/** SIMULATOR_CLIENTS of `env`, or the default client. */
-export function simulatorClientsFromEnv(env: NodeJS.ProcessEnv): SimulatorClient[] {
-  const raw = env.SIMULATOR_CLIENTS;
-  return raw === undefined ? DEFAULT_SIMULATOR_CLIENTS : simulatorClientsSchema.parse(raw);
-}
