@@ -3,7 +3,7 @@
 // so a slow CI run says where its time went.
 import { relative } from 'node:path';
 
-const SHOWN = 15;
+const SHOWN = Number(process.env.TEST_TIMINGS_SHOWN ?? 15);
 
 export default async function* fileTimings(source) {
   const perFile = new Map();

@@ -5,7 +5,7 @@
 // answer's `expiryDate` is the fallback expiry.
 import { z } from 'zod';
 import type { DlzContainerType, DlzCredentials } from '../storage/dlz-credentials.js';
-import { sasExpiry } from '../storage/azure-blob-store.js';
+import { sasExpiry } from '../storage/sas-token.js';
 import type { CallOptions, Send } from './call-executor.js';
 import { parseBody } from './responses.js';
 

@@ -60,14 +60,6 @@ function translate(error: unknown, uri: string): never {
   throw error;
 }
 
-/** SAS tokens say when they expire in `se`; the Platform's may instead rely on a stored policy. */
-export function sasExpiry(sasToken: string): Date | undefined {
-  const se = new URLSearchParams(sasToken.replace(/^\?/, '')).get('se');
-  if (se === null) return undefined;
-  const at = new Date(se);
-  return Number.isNaN(at.getTime()) ? undefined : at;
-}
-
 export function openAzureBlobStore(access: AzureContainerAccess): ObjectStore {
   const container = access.container;
   const rootUri = `${withoutQuery(container.url).replace(/\/$/, '')}/`;

@@ -1,9 +1,9 @@
 // How the product's Azure clients reach ADLS Gen2 with a service principal: the Entra ID authority
 // (`authorityHost`, https://login.microsoftonline.com unless configured, as for sovereign clouds or
-// Azure Stack), where the account's storage is (`<account>.blob.<suffix>` from its dfs URL, or the
-// configured endpoint override), and which extra certificate authorities both the storage pipeline
-// and MSAL's sign-in trust (AZURE_EXTRA_CA_CERTS: a TLS-inspecting proxy's CA, or the local
-// emulators' self-signed certificate). The same options serve a real org and the emulators.
+// Azure Stack), and which extra certificate authorities both the storage pipeline and MSAL's
+// sign-in trust (AZURE_EXTRA_CA_CERTS: a TLS-inspecting proxy's CA, or the local emulators'
+// self-signed certificate). The same options serve a real org and the emulators. Where the
+// account's storage is comes from adls-location.ts.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
 import { AzureAuthorityHosts, type ClientSecretCredentialOptions } from '@azure/identity';
@@ -51,16 +51,4 @@ export async function azureClientOptions(endpoints: StorageEndpoints): Promise<A
     credential: { ...authority, ...(trust === undefined ? {} : { tlsOptions: trust }) },
     storage: trust === undefined ? {} : { tlsOptions: trust },
   };
-}
-
-/**
- * https://<account>.dfs.<suffix>/<filesystem>[/…] → the account's Blob endpoint (ADLS Gen2 accounts
- * serve the Blob API too) and the file system, which is the container.
- */
-export function adlsLocation(url: string, endpointOverride: string | undefined): { blobEndpoint: string; fileSystem: string } {
-  const parsed = new URL(url);
-  const [fileSystem = ''] = parsed.pathname.split('/').filter((s) => s !== '');
-  const account = parsed.hostname.split('.')[0] ?? '';
-  const blobEndpoint = endpointOverride === undefined ? `${parsed.protocol}//${parsed.host.replace('.dfs.', '.blob.')}` : `${endpointOverride}/${account}`;
-  return { blobEndpoint, fileSystem };
 }

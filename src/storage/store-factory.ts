@@ -2,17 +2,14 @@
 // memory only, checks the host against the address guard, and builds the protocol's adapter. The
 // Data Landing Zone's credentials come from the Platform (DlzCredentialSource), so a DLZ store is
 // opened per tenant. This is the only place that knows which protocol serves which destination.
-import { ClientSecretCredential } from '@azure/identity';
-import { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+// Each protocol's module (and its SDK) is imported on first use: loading the AWS, Azure and SSH SDKs
+// costs over a second of CPU at every process start, and most processes need one of them or none.
 import type { SecretBox } from '../crypto/secret-box.js';
 import { destinationTypeSchemas, destinationTypes, type DestinationType } from '../destinations/destination-types.js';
 import { resolvedUrlProblem } from '../security/ssrf.js';
-import { openAzureBlobStore, sasExpiry } from './azure-blob-store.js';
-import { adlsLocation, azureClientOptions } from './azure-client-options.js';
+import { adlsLocation } from './adls-location.js';
 import type { DlzContainerType, DlzCredentials, DlzCredentialSource } from './dlz-credentials.js';
 import type { ObjectStore, StorageAccess } from './object-store.js';
-import { openS3Store } from './s3-store.js';
-import { openSftpStore } from './sftp-store.js';
 import type { StorageEndpoints } from './storage-endpoints.js';
 
 /** What the factory needs of a destination row (a Prisma `Destination` fits). */
@@ -67,11 +64,13 @@ function blobEndpointOf(connectionString: string): string {
   return `${pairs.get('defaultendpointsprotocol') ?? 'https'}://${account}.blob.${pairs.get('endpointsuffix') ?? 'core.windows.net'}`;
 }
 
-export function dlzStore(credentials: DlzCredentials, endpoints: StorageEndpoints): ObjectStore {
-  if (credentials.provider === 'azure') {
-    const container = new ContainerClient(credentials.sasUri);
-    return openAzureBlobStore({ kind: 'sas', container, sasToken: credentials.sasToken, expiresAt: credentials.expiresAt });
-  }
+const s3Stores = () => import('./s3-store.js');
+const azureStores = () => import('./azure-stores.js');
+const sftpStores = () => import('./sftp-store.js');
+
+async function dlzStore(credentials: DlzCredentials, endpoints: StorageEndpoints): Promise<ObjectStore> {
+  if (credentials.provider === 'azure') return (await azureStores()).openSasContainer(credentials.sasUri, credentials.sasToken, credentials.expiresAt);
+  const { openS3Store } = await s3Stores();
   const store = openS3Store({
     flavour: 's3',
     bucket: credentials.bucketName,
@@ -125,6 +124,7 @@ export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
         const params = parsed(schemas.s3.params, destination.params, 'parameters');
         const credentials = parsed(schemas.s3.credentials, credentialsOf(destination), 'credentials');
         if (endpoints.s3Endpoint !== undefined) await guard(endpoints.s3Endpoint);
+        const { openS3Store } = await s3Stores();
         return openS3Store({
           flavour: 's3',
           bucket: params.bucketName,
@@ -140,6 +140,7 @@ export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
         const params = parsed(schemas.gcs.params, destination.params, 'parameters');
         const credentials = parsed(schemas.gcs.credentials, credentialsOf(destination), 'credentials');
         await guard(endpoints.gcsEndpoint);
+        const { openS3Store } = await s3Stores();
         return openS3Store({
           flavour: 'gcs',
           bucket: params.bucketName,
@@ -153,30 +154,21 @@ export function createStoreFactory(deps: StoreFactoryDeps): StoreFactory {
         const params = parsed(schemas['azure-blob'].params, destination.params, 'parameters');
         const credentials = parsed(schemas['azure-blob'].credentials, credentialsOf(destination), 'credentials');
         await guard(blobEndpointOf(credentials.connectionString));
-        const service = BlobServiceClient.fromConnectionString(credentials.connectionString);
-        const container = service.getContainerClient(params.container);
-        if (service.credential instanceof StorageSharedKeyCredential) {
-          return openAzureBlobStore({ kind: 'shared-key', container, credential: service.credential });
-        }
-        const sasToken = new URL(container.url).search.replace(/^\?/, '');
-        const expiresAt = sasExpiry(sasToken);
-        return openAzureBlobStore({ kind: 'sas', container, sasToken, ...(expiresAt ? { expiresAt } : {}) });
+        return (await azureStores()).openConnectionStringContainer(credentials.connectionString, params.container);
       }
       case 'adls-gen2': {
         const params = parsed(schemas['adls-gen2'].params, destination.params, 'parameters');
         const credentials = parsed(schemas['adls-gen2'].credentials, credentialsOf(destination), 'credentials');
         const location = adlsLocation(params.url, endpoints.adlsEndpoint);
         await guard(location.blobEndpoint);
-        // Entra ID client credentials, then the account's Blob endpoint with the bearer token.
-        const options = await azureClientOptions(endpoints);
-        const credential = new ClientSecretCredential(credentials.tenant, credentials.servicePrincipalId, credentials.servicePrincipalKey, options.credential);
-        const service = new BlobServiceClient(location.blobEndpoint, credential, options.storage);
-        return openAzureBlobStore({ kind: 'token', container: service.getContainerClient(location.fileSystem), service });
+        const principal = { tenant: credentials.tenant, clientId: credentials.servicePrincipalId, clientSecret: credentials.servicePrincipalKey };
+        return (await azureStores()).openAdlsContainer(location.blobEndpoint, location.fileSystem, principal, endpoints);
       }
       case 'sftp': {
         const params = parsed(schemas.sftp.params, destination.params, 'parameters');
         const credentials = parsed(schemas.sftp.credentials, credentialsOf(destination), 'credentials');
         await guard(`https://${params.domain.includes(':') ? `[${params.domain}]` : params.domain}/`);
+        const { openSftpStore } = await sftpStores();
         return openSftpStore({
           host: params.domain,
           port: params.port ?? 22,
