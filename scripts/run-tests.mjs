@@ -4,6 +4,7 @@
 // Chaos tests live in test/chaos and run only through `npm run test:chaos`.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +41,11 @@ if (!existsSync(join(specDir, 'destinations.yaml'))) {
   process.exit(1);
 }
 
-const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// One test file more than there are cores: most files spend much of their time waiting on the
+// processes they start (API, worker, simulator, storage emulators), so cores stay idle with one
+// file per core. Chaos scenarios load the machine on purpose, so they run one per core.
+// TEST_CONCURRENCY overrides both.
+const concurrency = process.env.TEST_CONCURRENCY ?? String(availableParallelism() + (includeChaos ? 0 : 1));
 const child = spawn(
   process.execPath,
   [

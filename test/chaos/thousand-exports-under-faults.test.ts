@@ -11,7 +11,7 @@ import { postExports, spreadExports } from '../support/chaos/export-batch.js';
 import { checkInvariants, summaryLine } from '../support/chaos/invariants.js';
 import { emulatorDestinationBodies, prepareCustomerStores } from '../support/emulator-destinations.js';
 
-/** 1,000 by default; CHAOS_EXPORTS lowers it where time is short (.ci/run). */
+/** 1,000 by default; CHAOS_EXPORTS lowers it for a shorter run. */
 const EXPORTS = Number(process.env.CHAOS_EXPORTS ?? 1000);
 const BINDINGS = 100;
 const faults = {
