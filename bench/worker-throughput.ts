@@ -7,6 +7,7 @@ import { exportSpecs, postExports, type BenchWorld, type ExportTargets } from '.
 import { openExportQueue } from './lib/export-queue.js';
 import { exportProgress, waitUntilTerminal } from './lib/export-rows.js';
 import { startCpuMeter, type CpuUsage } from './lib/process-usage.js';
+import { snapshotQueryCounts, statementsPer, type StatementsPerUnit } from './lib/query-counts.js';
 import { activationBreakdown, callBreakdown, metricDelta, scrapeMetrics, type ActivationBreakdown, type CallBreakdown } from './worker-metrics.js';
 
 export interface ThroughputOptions {
@@ -48,6 +49,10 @@ export interface ThroughputResult {
   /** concurrency / slot time per export: the rate if every slot were always busy. */
   slotBoundPerSecond: number;
   cpu: CpuUsage;
+  /** CPU ms of each process group per export over the drain (what one export costs the machine). */
+  cpuMsPerExport: Record<string, number>;
+  /** SQL statements per export by process, when the processes count them (bench/lib/query-counts.ts). */
+  statementsPerExport?: StatementsPerUnit[];
 }
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -72,6 +77,7 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
     const queued = await exportProgress(world.pool, accepted);
     if (queued.byStatus.queued !== options.exports) throw new Error(`the paused queue was worked on: ${JSON.stringify(queued.byStatus)}`);
 
+    const queriesBefore = await snapshotQueryCounts();
     const before = await scrapeMetrics(options.workerMetricsUrl);
     const cpuMeter = await startCpuMeter();
     const resumedAt = Date.now();
@@ -79,6 +85,7 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
     const done = await waitUntilTerminal(world.pool, accepted, { timeoutMs: options.timeoutMs, pollMs: 100, stallMs: 120_000 });
     const cpu = await cpuMeter.stop();
     const after = await scrapeMetrics(options.workerMetricsUrl);
+    const queriesAfter = await snapshotQueryCounts();
 
     const drainSeconds = ((done.lastFinishedAt ?? Date.now()) - resumedAt) / 1000;
     const delta = metricDelta(before, after);
@@ -114,6 +121,8 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
       ratioToBound: bound === null ? null : round(exportsPerSecond / bound),
       slotBoundPerSecond: round(options.concurrency / slotSecondsPerExport, 1),
       cpu,
+      cpuMsPerExport: Object.fromEntries(Object.entries(cpu.byGroup).map(([group, percent]) => [group, round(((percent / 100) * cpu.seconds * 1000) / n, 1)])),
+      ...(queriesBefore === null || queriesAfter === null ? {} : { statementsPerExport: statementsPer(queriesBefore, queriesAfter, n) }),
     };
   } finally {
     await queue.close();

@@ -29,6 +29,8 @@ export interface SimulatorProcessOptions {
    */
   liveIngestionRows?: number;
   faults?: FaultConfigInput;
+  /** A log line per request (default true; benchmarks turn it off). */
+  requestLogs?: boolean;
 }
 
 export interface SimulatorProcess {
@@ -71,6 +73,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
     SIMULATOR_LIVE_INGESTION_ROWS: String(options.liveIngestionRows ?? 1),
+    SIMULATOR_REQUEST_LOGS: String(options.requestLogs ?? true),
     ...(options.faults === undefined ? {} : { SIMULATOR_FAULTS: JSON.stringify(options.faults) }),
   });
 

@@ -83,6 +83,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    disableRequestLogging: !config.requestLogs,
     // Held (timeout-fault) and keep-alive connections must not delay close().
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
