@@ -13,12 +13,12 @@ export async function loadExport(db: DbOrTx, id: string): Promise<LoadedExport |
 
 /** The binding row for this key, created when missing (concurrent callers get the same row). */
 export async function ensureFlowBinding(db: DbOrTx, key: BindingKey): Promise<FlowBinding> {
+  const where = { tenantId_destinationId_datasetId_path_format_compression_scheduleKey: key };
+  // Most exports reuse a binding: one read, and the insert only when it is missing.
+  const existing = await db.flowBinding.findUnique({ where });
+  if (existing !== null) return existing;
   await db.flowBinding.createMany({ data: [{ id: randomUUID(), ...key }], skipDuplicates: true });
-  return db.flowBinding.findUniqueOrThrow({
-    where: {
-      tenantId_destinationId_datasetId_path_format_compression_scheduleKey: key,
-    },
-  });
+  return db.flowBinding.findUniqueOrThrow({ where });
 }
 
 export async function findFlowBinding(db: DbOrTx, id: string): Promise<FlowBinding | null> {
