@@ -3,7 +3,7 @@
 // batch ingestion, schema registry, segmentation) and the admin endpoints. Listening and
 // signal handling live in main.ts (standalone) or in the service's main.
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { SimulatorConfig } from './config.js';
 import type { SimulatorContext } from './context.js';
@@ -83,7 +83,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
-    disableRequestLogging: !config.requestLogs,
+    ...(config.requestLogs ? {} : { logController: new LogController({ disableRequestLogging: true }) }),
     // Held (timeout-fault) and keep-alive connections must not delay close().
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
@@ -128,7 +128,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
   registerFaultHooks(app, faults);
   void app.register(formbody);
   void app.register(async (root) => {
-    registerAdminRoutes(root, ctx);
+    registerAdminRoutes(root, ctx, tokens);
     registerPipelineAdminRoutes(root, ctx);
     registerIms(root, ctx, tokens);
     await root.register(async (platform) => {
