@@ -5,7 +5,7 @@
 import { locateRunFolder } from '../../landed-run-folder.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { jump, wait, type StepContext, type StepEnd, type StepHandler } from '../step-context.js';
-import type { DbOrTx } from '../../../db/client.js';
+import { recordRunFiles } from '../worker-store.js';
 import { finishSucceededUnlessRunOpen } from './finish.js';
 
 const MAX_LISTING_ATTEMPTS = 5;
@@ -32,26 +32,13 @@ export async function listLandedRunFiles(ctx: StepContext): Promise<StepEnd | nu
     try {
       store = await ctx.stores.forDestination(ctx.exp.destination);
       const folder = await locateRunFolder(store, ctx.exp, { platformRunId, startedAt: run.startedAt, completedAt: run.completedAt });
-      const at = new Date(ctx.now());
-      const files = folder?.files ?? [];
-      const record = (db: DbOrTx) =>
-        db.exportRun.updateMany({
-          // A run's files are recorded once: with filesListedAt, in one transaction (a second
-          // activation listing the same run writes nothing).
-          where: { id: run.id, filesListedAt: null },
-          data: {
-            folderUri: folder?.folderUri ?? null,
-            filesListedAt: at,
-            filesError: folder === null ? 'No folder for this run was found at the destination.' : null,
-          },
-        });
-      if (files.length === 0) await record(ctx.db);
-      else {
-        await ctx.db.$transaction(async (tx) => {
-          const { count } = await record(tx);
-          if (count === 1) await tx.exportRunFile.createMany({ data: files.map((f) => ({ runId: run.id, path: f.path, uri: f.uri, size: BigInt(f.size) })) });
-        });
-      }
+      // Recorded once (a second activation listing the same run writes nothing).
+      await recordRunFiles(ctx.db, run.id, {
+        folderUri: folder?.folderUri ?? null,
+        filesListedAt: new Date(ctx.now()),
+        filesError: folder === null ? 'No folder for this run was found at the destination.' : null,
+        files: folder?.files ?? [],
+      });
       ctx.log.info({ platformRunId, folderUri: folder?.folderUri, files: folder?.files.length ?? 0 }, 'run files listed');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
