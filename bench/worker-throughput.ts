@@ -3,6 +3,7 @@
 // while the queue is paused, then the queue is resumed and the drain is timed until the last
 // export's finishedAt: the worker is already warm (token cached, connections open, code compiled)
 // and the API's accept work does not share the CPU with it, so the figure is the worker's alone.
+import { fileURLToPath } from 'node:url';
 import { exportSpecs, postExports, type BenchWorld, type ExportTargets } from './lib/bench-world.js';
 import { openExportQueue } from './lib/export-queue.js';
 import { exportProgress, waitUntilTerminal } from './lib/export-rows.js';
@@ -79,7 +80,12 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
 
     const queriesBefore = await snapshotQueryCounts();
     const before = await scrapeMetrics(options.workerMetricsUrl);
-    const cpuMeter = await startCpuMeter();
+    // Only this world's processes: other work on the machine shows as `other`.
+    const cpuMeter = await startCpuMeter({
+      repoRoot: fileURLToPath(new URL('../', import.meta.url)),
+      databases: [new URL(world.env.DATABASE_URL ?? '').pathname.slice(1), world.sim.database],
+      redisPort: Number(new URL(world.redis.url).port),
+    });
     const resumedAt = Date.now();
     await queue.resume();
     const done = await waitUntilTerminal(world.pool, accepted, { timeoutMs: options.timeoutMs, pollMs: 100, stallMs: 120_000 });

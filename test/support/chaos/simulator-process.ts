@@ -35,6 +35,8 @@ export interface SimulatorProcessOptions {
 
 export interface SimulatorProcess {
   readonly url: string;
+  /** The simulator's own database on the shared server. */
+  readonly database: string;
   /** The storage emulators the simulator process runs (the "customer's" stores), by endpoint. */
   readonly storage: Omit<StorageEmulators, 'close'>;
   /** The emulators' keys and users (the simulator's defaults). */
@@ -116,6 +118,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
 
   return {
     url,
+    database,
     storage,
     config: { storage: { s3Keys, gcsKeys, sftpUsers } },
     process: child,
