@@ -18,6 +18,7 @@ import { registerMlPlatform, type MlPlatformHandle, type MlPlatformOptions } fro
 import { registerIms } from './ims.js';
 import { pipelineDdl, registerPipelineAdminRoutes, registerPipelineRoutes, startPipelineWorkers } from './pipeline-routes.js';
 import { applyDdl, ensureDatabase } from '../common/database.js';
+import { SIMULATOR_POOL_SIZE } from './store/connection-gate.js';
 import { coreDdl } from './store/ddl.js';
 import { PgEntityStore } from './store/entity-store.js';
 import { PgTokenStore } from './store/token-store.js';
@@ -66,7 +67,7 @@ export interface Simulator {
 }
 
 export function createSimulator(config: SimulatorConfig, options: SimulatorOptions = {}): Simulator {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: SIMULATOR_POOL_SIZE });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'simulator pool error'));
   const faults = new SimulatorFaultInjector(config.faults, config.seed);
