@@ -3,10 +3,12 @@
 // while the queue is paused, then the queue is resumed and the drain is timed until the last
 // export's finishedAt: the worker is already warm (token cached, connections open, code compiled)
 // and the API's accept work does not share the CPU with it, so the figure is the worker's alone.
+import { fileURLToPath } from 'node:url';
 import { exportSpecs, postExports, type BenchWorld, type ExportTargets } from './lib/bench-world.js';
 import { openExportQueue } from './lib/export-queue.js';
 import { exportProgress, waitUntilTerminal } from './lib/export-rows.js';
 import { startCpuMeter, type CpuUsage } from './lib/process-usage.js';
+import { snapshotQueryCounts, statementsPer, type StatementsPerUnit } from './lib/query-counts.js';
 import { activationBreakdown, callBreakdown, metricDelta, scrapeMetrics, type ActivationBreakdown, type CallBreakdown } from './worker-metrics.js';
 
 export interface ThroughputOptions {
@@ -48,6 +50,10 @@ export interface ThroughputResult {
   /** concurrency / slot time per export: the rate if every slot were always busy. */
   slotBoundPerSecond: number;
   cpu: CpuUsage;
+  /** CPU ms of each process group per export over the drain (what one export costs the machine). */
+  cpuMsPerExport: Record<string, number>;
+  /** SQL statements per export by process, when the processes count them (bench/lib/query-counts.ts). */
+  statementsPerExport?: StatementsPerUnit[];
 }
 
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -72,13 +78,20 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
     const queued = await exportProgress(world.pool, accepted);
     if (queued.byStatus.queued !== options.exports) throw new Error(`the paused queue was worked on: ${JSON.stringify(queued.byStatus)}`);
 
+    const queriesBefore = await snapshotQueryCounts();
     const before = await scrapeMetrics(options.workerMetricsUrl);
-    const cpuMeter = await startCpuMeter();
+    // Only this world's processes: other work on the machine shows as `other`.
+    const cpuMeter = await startCpuMeter({
+      repoRoot: fileURLToPath(new URL('../', import.meta.url)),
+      databases: [new URL(world.env.DATABASE_URL ?? '').pathname.slice(1), world.sim.database],
+      redisPort: Number(new URL(world.redis.url).port),
+    });
     const resumedAt = Date.now();
     await queue.resume();
     const done = await waitUntilTerminal(world.pool, accepted, { timeoutMs: options.timeoutMs, pollMs: 100, stallMs: 120_000 });
     const cpu = await cpuMeter.stop();
     const after = await scrapeMetrics(options.workerMetricsUrl);
+    const queriesAfter = await snapshotQueryCounts();
 
     const drainSeconds = ((done.lastFinishedAt ?? Date.now()) - resumedAt) / 1000;
     const delta = metricDelta(before, after);
@@ -114,6 +127,8 @@ export async function measureThroughput(world: BenchWorld, targets: ExportTarget
       ratioToBound: bound === null ? null : round(exportsPerSecond / bound),
       slotBoundPerSecond: round(options.concurrency / slotSecondsPerExport, 1),
       cpu,
+      cpuMsPerExport: Object.fromEntries(Object.entries(cpu.byGroup).map(([group, percent]) => [group, round(((percent / 100) * cpu.seconds * 1000) / n, 1)])),
+      ...(queriesBefore === null || queriesAfter === null ? {} : { statementsPerExport: statementsPer(queriesBefore, queriesAfter, n) }),
     };
   } finally {
     await queue.close();

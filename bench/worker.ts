@@ -5,11 +5,13 @@
 import { createExportTargets, startBenchWorld } from './lib/bench-world.js';
 import { printTable, writeResult, type TableRow } from './lib/report.js';
 import { freePort } from '../test/support/chaos/free-port.js';
+import type { ServiceProcess } from '../test/support/processes.js';
 import { measureCallsPerExport, type CallsPerExport } from './worker-calls.js';
 import { measureThroughput, type ThroughputResult } from './worker-throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const latencies = [0, 100];
+/** BENCH_WORKER_LATENCIES=100 measures one latency only (e.g. while iterating on a profile). */
+const latencies = (process.env.BENCH_WORKER_LATENCIES ?? '0,100').split(',').map(Number);
 const concurrency = 20;
 const settings = {
   quick,
@@ -32,11 +34,14 @@ interface LatencyResult {
 
 async function measureAt(latencyMs: number): Promise<LatencyResult> {
   const world = await startBenchWorld({ label: `worker${latencyMs}`, simulator: settings.simulator });
+  // With extra node flags (a --cpu-prof run) the worker and the simulator exit gracefully, so they write their profiles.
+  const graceful: ServiceProcess[] = [];
   try {
     await world.startApi();
     const targets = await createExportTargets(world, settings.destinations);
     const metricsPort = await freePort();
-    await world.startWorker({ WORKER_METRICS_PORT: String(metricsPort), WORKER_CONCURRENCY: String(concurrency) });
+    const worker = await world.startWorker({ WORKER_METRICS_PORT: String(metricsPort), WORKER_CONCURRENCY: String(concurrency) });
+    graceful.push(worker, world.sim.process);
     await world.sim.setFaults({ latencyMs });
     const workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const calls = await measureCallsPerExport(world, workerMetricsUrl, targets);
@@ -49,7 +54,11 @@ async function measureAt(latencyMs: number): Promise<LatencyResult> {
       timeoutMs: 30 * 60_000,
     });
     return { latencyMs, calls, throughput };
+  } catch (error) {
+    for (const p of graceful) console.error(`--- ${p.name} output (last lines):\n${p.output().split('\n').slice(-15).join('\n')}`);
+    throw error;
   } finally {
+    if (process.env.BENCH_NODE_ARGS !== undefined) for (const p of graceful) await p.stop();
     await world.close();
   }
 }
@@ -90,6 +99,10 @@ function throughputRow({ throughput: t }: LatencyResult): TableRow {
     'other slot ms/export': t.otherSlotMsPerExport,
     'activations/export': t.activationsPerExport,
     'slot use': t.slotUtilization,
+    'CPU ms/export': Object.entries(t.cpuMsPerExport)
+      .filter(([, ms]) => ms >= 1)
+      .map(([group, ms]) => `${group} ${ms}`)
+      .join(', '),
     'CPU % (of 1 core)': Object.entries(t.cpu.byGroup)
       .map(([group, percent]) => `${group} ${percent}`)
       .join(', '),
@@ -121,6 +134,11 @@ async function main(): Promise<void> {
   printTable('Platform calls per export (worker metrics delta)', callRows(results));
   printTable(`Worker throughput: one process, concurrency ${concurrency}, ${settings.bindings} flows`, results.map(throughputRow));
   printTable('Mean Platform call duration during the drain (simulator latency included)', callTimeRows(results));
+  for (const { latencyMs, throughput } of results) {
+    for (const { process: name, total, top } of throughput.statementsPerExport ?? []) {
+      printTable(`SQL statements per export at ${latencyMs} ms, ${name}: ${total}`, top.map(({ statement, perUnit }) => ({ 'per export': perUnit, statement })));
+    }
+  }
   const path = await writeResult('worker', startedAt, settings, results);
   console.log(`\nresults: ${path}`);
   const problems = problemsOf(results);

@@ -9,9 +9,27 @@ const clockTicksPerSecond = 100;
 
 export type ProcessGroup = 'api' | 'worker' | 'simulator' | 'baseline' | 'postgres' | 'redis' | 'load generator' | 'other';
 
+/**
+ * The processes of one benchmark's world, when other work shares the machine: node processes run
+ * from this checkout, Postgres backends of these databases (their title names the database), the
+ * Redis on this port. Everything else counts as `other`.
+ */
+export interface OwnProcesses {
+  repoRoot: string;
+  databases: string[];
+  redisPort?: number;
+}
+
+function isOwn(own: OwnProcesses, comm: string, cmdline: string): boolean {
+  if (comm === 'postgres') return own.databases.some((db) => cmdline.includes(` ${db} `));
+  if (comm.startsWith('redis-server')) return own.redisPort !== undefined && cmdline.includes(`:${own.redisPort}`);
+  return cmdline.includes(own.repoRoot);
+}
+
 /** Which part of the system a process is, from its command line. */
-function groupOf(pid: number, comm: string, cmdline: string): ProcessGroup {
+function groupOf(pid: number, comm: string, cmdline: string, own?: OwnProcesses): ProcessGroup {
   if (pid === process.pid) return 'load generator';
+  if (own !== undefined && !isOwn(own, comm, cmdline)) return 'other';
   if (comm === 'postgres') return 'postgres';
   if (comm.startsWith('redis-server')) return 'redis';
   if (cmdline.includes('src/server.ts')) return 'api';
@@ -26,7 +44,7 @@ interface Sample {
   cpuTicks: number;
 }
 
-async function sampleAll(): Promise<Map<number, Sample>> {
+async function sampleAll(own?: OwnProcesses): Promise<Map<number, Sample>> {
   const samples = new Map<number, Sample>();
   for (const entry of await readdir('/proc')) {
     const pid = Number(entry);
@@ -38,7 +56,7 @@ async function sampleAll(): Promise<Map<number, Sample>> {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime + stime
       const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      samples.set(pid, { group: groupOf(pid, comm, cmdline), cpuTicks });
+      samples.set(pid, { group: groupOf(pid, comm, cmdline, own), cpuTicks });
     } catch {
       // the process ended meanwhile
     }
@@ -58,12 +76,13 @@ export interface CpuMeter {
   stop(): Promise<CpuUsage>;
 }
 
-export async function startCpuMeter(): Promise<CpuMeter> {
-  const before = await sampleAll();
+/** `own`: count only these processes in their groups (the rest as `other`). */
+export async function startCpuMeter(own?: OwnProcesses): Promise<CpuMeter> {
+  const before = await sampleAll(own);
   const startedAt = performance.now();
   return {
     async stop() {
-      const after = await sampleAll();
+      const after = await sampleAll(own);
       const seconds = (performance.now() - startedAt) / 1000;
       const totals = new Map<string, number>();
       for (const [pid, sample] of after) {

@@ -3,13 +3,22 @@
 // of the change (the waiting <-> running back and forth of polling is not reported). A recurring
 // export also says `export.active`, `export.paused`, `export.ended`, and `export.run.succeeded|failed`
 // once per run its schedule started.
-import type { DbOrTx } from '../db/client.js';
+import type { Db, DbOrTx } from '../db/client.js';
 import { recordNotification } from './outbox.js';
 
 export interface NotifiedExport {
   id: string;
   tenantId: string;
   callbackUrl: string | null;
+}
+
+/**
+ * Runs a write that may record a notification: in a transaction when `notified` has a callbackUrl
+ * (the outbox row commits with the change), else straight on `db` (nothing is recorded, so one
+ * statement needs no BEGIN and COMMIT around it). Null: the write notifies nobody.
+ */
+export async function withNotificationTx<T>(db: Db, notified: Pick<NotifiedExport, 'callbackUrl'> | null, write: (tx: DbOrTx) => Promise<T>): Promise<T> {
+  return notified?.callbackUrl == null ? write(db) : db.$transaction(write);
 }
 
 export async function notifyExportStatus(tx: DbOrTx, exp: NotifiedExport, status: string, now: Date, extra: Record<string, string | null> = {}): Promise<void> {

@@ -32,12 +32,24 @@ export interface ServiceProcess {
 const tsxLoader = import.meta.resolve('tsx');
 
 /**
+ * Extra node flags for the processes a benchmark starts deep inside its world, by service name:
+ * BENCH_NODE_ARGS='{"worker":["--cpu-prof","--cpu-prof-dir=…"]}' (a profile is written when the
+ * process exits gracefully, so the benchmark stops it with SIGTERM, not SIGKILL).
+ */
+function extraNodeArgs(name: string): string[] {
+  const spec = process.env.BENCH_NODE_ARGS;
+  if (spec === undefined || spec === '') return [];
+  const args = (JSON.parse(spec) as Record<string, unknown>)[name];
+  return Array.isArray(args) ? args.map(String) : [];
+}
+
+/**
  * `nodeArgs` go before the entry (e.g. --cpu-prof, which NODE_OPTIONS refuses). `cwd` runs the
  * process from another working directory (default the repository), as a separately deployed
  * process would be.
  */
 export function spawnService(name: string, entry: string, env: Record<string, string>, nodeArgs: string[] = [], cwd = repoRoot): ServiceProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, fileURLToPath(new URL(entry, repoUrl))], {
+  const child = spawn(process.execPath, [...nodeArgs, ...extraNodeArgs(name), '--import', tsxLoader, fileURLToPath(new URL(entry, repoUrl))], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

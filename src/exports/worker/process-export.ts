@@ -56,8 +56,10 @@ function stepOf(step: WorkflowStep, result: Advance | Jump): WorkflowStep {
 
 async function moveTo(ctx: StepContext, step: WorkflowStep, to: WorkflowStep): Promise<void> {
   if (to === step) return;
-  // Moving on ends the retries of the step before: its last error goes (src/last-error.ts).
-  await ctx.fenced.update(ctx.db, { step: to, ...(ctx.exp.lastError === null && ctx.exp.attempts === 0 ? {} : { lastError: Prisma.DbNull, attempts: 0 }) });
+  // Moving on ends the retries of the step before: its last error goes at once (src/last-error.ts).
+  // Otherwise the move is written with the row's next write (FencedExport.stageStep).
+  if (ctx.exp.lastError === null && ctx.exp.attempts === 0) ctx.fenced.stageStep(to);
+  else await ctx.fenced.update(ctx.db, { step: to, lastError: Prisma.DbNull, attempts: 0 });
   ctx.exp.step = to;
   ctx.exp.lastError = null;
   ctx.exp.attempts = 0;
@@ -111,7 +113,7 @@ function stepPass(ctx: StepContext, progress: unknown): StepPass {
 }
 
 function contextFor(deps: ProcessorDeps, exp: LoadedExport, fenced: FencedExport, log: Logger): StepContext {
-  return { ...deps, platform: deps.platformFor(exp.tenant), readAhead: new ReadAhead(), exp, fenced, waits: 0, log };
+  return { ...deps, platform: deps.platformFor(exp.tenant), readAhead: new ReadAhead(), started: {}, exp, fenced, waits: 0, log };
 }
 
 async function cleanUpCancelled(deps: ProcessorDeps, exp: LoadedExport, progress: unknown, log: Logger): Promise<JobOutcome> {

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.js';
 import type { PlatformClient } from '../../platform/client.js';
 import type { StoreFactory } from '../../storage/store-factory.js';
 import type { CrashPoint } from '../../jobs/crash-points.js';
-import type { ExportError, LoadedExport } from './export-model.js';
+import type { ExportError, ExportRun, LoadedExport } from './export-model.js';
 import type { FencedExport } from './fenced-export.js';
 import type { ReadAhead } from './read-ahead.js';
 import type { JumpTarget, LastStep, WorkflowStep } from './workflow.js';
@@ -55,6 +55,8 @@ export interface StepContext extends StepDeps {
   platform: ExportPlatform;
   /** Platform reads started ahead of the step that uses them (read-ahead.ts). */
   readAhead: ReadAhead;
+  /** The run trigger_run just started, handed to poll_run in the same activation (which then reads no row for it). */
+  started: { run?: ExportRun | undefined };
   /** The row as last read or written by this activation (steps keep it current). */
   exp: LoadedExport;
   fenced: FencedExport;

@@ -13,12 +13,12 @@ export async function loadExport(db: DbOrTx, id: string): Promise<LoadedExport |
 
 /** The binding row for this key, created when missing (concurrent callers get the same row). */
 export async function ensureFlowBinding(db: DbOrTx, key: BindingKey): Promise<FlowBinding> {
+  const where = { tenantId_destinationId_datasetId_path_format_compression_scheduleKey: key };
+  // Most exports reuse a binding: one read, and the insert only when it is missing.
+  const existing = await db.flowBinding.findUnique({ where });
+  if (existing !== null) return existing;
   await db.flowBinding.createMany({ data: [{ id: randomUUID(), ...key }], skipDuplicates: true });
-  return db.flowBinding.findUniqueOrThrow({
-    where: {
-      tenantId_destinationId_datasetId_path_format_compression_scheduleKey: key,
-    },
-  });
+  return db.flowBinding.findUniqueOrThrow({ where });
 }
 
 export async function findFlowBinding(db: DbOrTx, id: string): Promise<FlowBinding | null> {
@@ -78,4 +78,31 @@ export async function cancelOpenRuns(db: DbOrTx, exportId: string, at: Date): Pr
     data: { state: 'cancelled', completedAt: at },
   });
   return count;
+}
+
+export interface ListedRunFolder {
+  folderUri: string | null;
+  filesListedAt: Date;
+  filesError: string | null;
+  files: { path: string; uri: string; size: number }[];
+}
+
+/**
+ * Records what a run landed, once: the folder and the listing time on the run and its files, in
+ * one statement (so atomic without a transaction). A run already listed (by another activation)
+ * is left as it is; returns whether this call recorded it.
+ */
+export async function recordRunFiles(db: DbOrTx, runId: string, listed: ListedRunFolder): Promise<boolean> {
+  const rows = await db.$queryRaw<{ recorded: boolean }[]>`
+    WITH run AS (
+      UPDATE export_runs SET folder_uri = ${listed.folderUri}, files_listed_at = ${listed.filesListedAt}, files_error = ${listed.filesError}
+       WHERE id = ${runId}::uuid AND files_listed_at IS NULL
+      RETURNING id
+    ), files AS (
+      INSERT INTO export_run_files (run_id, path, uri, size)
+      SELECT run.id, f.path, f.uri, f.size
+        FROM run, unnest(${listed.files.map((f) => f.path)}::text[], ${listed.files.map((f) => f.uri)}::text[], ${listed.files.map((f) => String(f.size))}::bigint[]) AS f(path, uri, size)
+    )
+    SELECT EXISTS (SELECT 1 FROM run) AS recorded`;
+  return rows[0]?.recorded === true;
 }

@@ -29,10 +29,14 @@ export interface SimulatorProcessOptions {
    */
   liveIngestionRows?: number;
   faults?: FaultConfigInput;
+  /** A log line per request (default true; benchmarks turn it off). */
+  requestLogs?: boolean;
 }
 
 export interface SimulatorProcess {
   readonly url: string;
+  /** The simulator's own database on the shared server. */
+  readonly database: string;
   /** The storage emulators the simulator process runs (the "customer's" stores), by endpoint. */
   readonly storage: Omit<StorageEmulators, 'close'>;
   /** The emulators' keys and users (the simulator's defaults). */
@@ -71,6 +75,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     SIMULATOR_RUN_SECONDS: String(options.runSeconds),
     SIMULATOR_SEED_USERS: String(options.seedUsers ?? 100),
     SIMULATOR_LIVE_INGESTION_ROWS: String(options.liveIngestionRows ?? 1),
+    SIMULATOR_REQUEST_LOGS: String(options.requestLogs ?? true),
     ...(options.faults === undefined ? {} : { SIMULATOR_FAULTS: JSON.stringify(options.faults) }),
   });
 
@@ -113,6 +118,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
 
   return {
     url,
+    database,
     storage,
     config: { storage: { s3Keys, gcsKeys, sftpUsers } },
     process: child,

@@ -3,7 +3,7 @@
 // batch ingestion, schema registry, segmentation) and the admin endpoints. Listening and
 // signal handling live in main.ts (standalone) or in the service's main.
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { SimulatorConfig } from './config.js';
 import type { SimulatorContext } from './context.js';
@@ -18,6 +18,7 @@ import { registerMlPlatform, type MlPlatformHandle, type MlPlatformOptions } fro
 import { registerIms } from './ims.js';
 import { pipelineDdl, registerPipelineAdminRoutes, registerPipelineRoutes, startPipelineWorkers } from './pipeline-routes.js';
 import { applyDdl, ensureDatabase } from '../common/database.js';
+import { SIMULATOR_POOL_SIZE } from './store/connection-gate.js';
 import { coreDdl } from './store/ddl.js';
 import { PgEntityStore } from './store/entity-store.js';
 import { PgTokenStore } from './store/token-store.js';
@@ -66,7 +67,7 @@ export interface Simulator {
 }
 
 export function createSimulator(config: SimulatorConfig, options: SimulatorOptions = {}): Simulator {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: SIMULATOR_POOL_SIZE });
   // A broken idle connection must not crash the process; the next query reconnects.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'simulator pool error'));
   const faults = new SimulatorFaultInjector(config.faults, config.seed);
@@ -83,6 +84,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
 
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    ...(config.requestLogs ? {} : { logController: new LogController({ disableRequestLogging: true }) }),
     // Held (timeout-fault) and keep-alive connections must not delay close().
     forceCloseConnections: true,
     bodyLimit: 10 * 1024 * 1024,
@@ -127,7 +129,7 @@ export function createSimulator(config: SimulatorConfig, options: SimulatorOptio
   registerFaultHooks(app, faults);
   void app.register(formbody);
   void app.register(async (root) => {
-    registerAdminRoutes(root, ctx);
+    registerAdminRoutes(root, ctx, tokens);
     registerPipelineAdminRoutes(root, ctx);
     registerIms(root, ctx, tokens);
     await root.register(async (platform) => {

@@ -115,6 +115,7 @@ export const simulatorEnvSchema = z.object({
   SIMULATOR_SCHEDULE_TIME_SCALE: z.coerce.number().positive().default(1),
   SIMULATOR_LIVE_INGESTION_ROWS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).default(86399),
+  SIMULATOR_REQUEST_LOGS: z.enum(['true', 'false']).default('true'),
   SIMULATOR_CLIENTS: clientsSchema.optional(),
   SIMULATOR_FAULTS: faultsFromJsonSchema.optional(),
   SIMULATOR_ADMIN_TOKEN: z.string().min(1).optional(),
@@ -187,6 +188,8 @@ export interface SimulatorConfig {
    */
   liveIngestionRows: number;
   tokenTtlSeconds: number;
+  /** A log line per request (off in benchmarks: at hundreds of calls a second it costs the simulator more CPU than many routes). */
+  requestLogs: boolean;
   clients: SimulatorClient[];
   faults: FaultConfig;
   /** When set, admin routes need `Authorization: Bearer <adminToken>`. */
@@ -223,6 +226,7 @@ export function loadSimulatorConfig(
     scheduleTimeScale: e.SIMULATOR_SCHEDULE_TIME_SCALE,
     liveIngestionRows: e.SIMULATOR_LIVE_INGESTION_ROWS,
     tokenTtlSeconds: e.SIMULATOR_TOKEN_TTL_SECONDS,
+    requestLogs: e.SIMULATOR_REQUEST_LOGS === 'true',
     clients: e.SIMULATOR_CLIENTS ?? DEFAULT_CLIENTS,
     faults: e.SIMULATOR_FAULTS ?? NO_FAULTS,
     ...(e.SIMULATOR_ADMIN_TOKEN === undefined ? {} : { adminToken: e.SIMULATOR_ADMIN_TOKEN }),

@@ -18,6 +18,8 @@ export const baseConnectionStep: StepHandler<'base_connection'> = async (ctx) =>
   }
 
   try {
+    // A step saves itself before it writes at the Platform (FencedExport.stageStep).
+    await ctx.fenced.saveStep(ctx.db);
     const ensured = await ensureBaseConnection(ctx, destination, 'base_connection');
     if (ensured === null) return lockBusy(ctx, 'another export is creating this destination\'s base connection');
     if (ensured.created !== null) ctx.log.info({ baseConnectionId: ensured.id, created: ensured.created }, ensured.created ? 'base connection created' : 'base connection found by name');

@@ -49,6 +49,8 @@ export async function ensureBindingObject(ctx: StepContext, spec: BindingObjectS
   if (binding[spec.field] !== null) return advance;
   const name = bindingObjectName(spec.kind, bindingKeyOf(ctx));
   try {
+    // A step saves itself before it writes at the Platform (FencedExport.stageStep).
+    await ctx.fenced.saveStep(ctx.db);
     const outcome = await withTryAdvisoryLock(ctx.db, `aepjobs:binding:${binding.id}`, async (tx) => {
       const fresh = await findFlowBinding(tx, binding.id);
       if (fresh === null) throw new Error(`flow binding ${binding.id} disappeared`);

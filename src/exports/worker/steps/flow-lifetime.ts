@@ -20,6 +20,7 @@ export function recurringFlowEndsSoon(schedule: RecurringSchedule, flow: Flow, n
 /** Moves the end of the flow on (PATCH with If-Match) when it comes near; Platform errors propagate. */
 export async function keepRecurringFlowAlive(ctx: StepContext, schedule: RecurringSchedule, flow: Flow): Promise<void> {
   if (recurringFlowEndsSoon(schedule, flow, ctx.now())) {
+    await ctx.fenced.saveStep(ctx.db);
     const endTime = flowEndWithoutEndAt(schedule, ctx.now());
     ctx.log.info({ flowId: flow.id, scheduleParams: flow.scheduleParams, endTime }, 'recurring flow ends soon (or has ended); moving its end on');
     await ctx.platform.patchFlow(flow.id, [{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, endTime } }], flow.etag ?? '*');

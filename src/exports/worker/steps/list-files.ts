@@ -5,15 +5,16 @@
 import { locateRunFolder } from '../../landed-run-folder.js';
 import { backoffDelayMs } from '../../../jobs/backoff.js';
 import { jump, wait, type StepContext, type StepEnd, type StepHandler } from '../step-context.js';
-import { currentRun } from '../worker-store.js';
-import { finishSucceeded } from './finish.js';
+import { recordRunFiles } from '../worker-store.js';
+import { finishSucceededUnlessRunOpen } from './finish.js';
 
 const MAX_LISTING_ATTEMPTS = 5;
 
 export const listFilesStep: StepHandler<'list_files'> = async (ctx) => {
   const waiting = await listLandedRunFiles(ctx);
   if (waiting !== null) return waiting;
-  return (await currentRun(ctx.db, ctx.exp.id)) === null ? finishSucceeded(ctx) : jump('list_files', 'trigger_run');
+  // Finished unless another run was requested meanwhile (one conditional write decides it).
+  return (await finishSucceededUnlessRunOpen(ctx)) ?? jump('list_files', 'trigger_run');
 };
 
 /**
@@ -31,20 +32,12 @@ export async function listLandedRunFiles(ctx: StepContext): Promise<StepEnd | nu
     try {
       store = await ctx.stores.forDestination(ctx.exp.destination);
       const folder = await locateRunFolder(store, ctx.exp, { platformRunId, startedAt: run.startedAt, completedAt: run.completedAt });
-      const at = new Date(ctx.now());
-      await ctx.db.$transaction(async (tx) => {
-        await tx.exportRunFile.deleteMany({ where: { runId: run.id } });
-        if (folder !== null && folder.files.length > 0) {
-          await tx.exportRunFile.createMany({ data: folder.files.map((f) => ({ runId: run.id, path: f.path, uri: f.uri, size: BigInt(f.size) })) });
-        }
-        await tx.exportRun.update({
-          where: { id: run.id },
-          data: {
-            folderUri: folder?.folderUri ?? null,
-            filesListedAt: at,
-            filesError: folder === null ? 'No folder for this run was found at the destination.' : null,
-          },
-        });
+      // Recorded once (a second activation listing the same run writes nothing).
+      await recordRunFiles(ctx.db, run.id, {
+        folderUri: folder?.folderUri ?? null,
+        filesListedAt: new Date(ctx.now()),
+        filesError: folder === null ? 'No folder for this run was found at the destination.' : null,
+        files: folder?.files ?? [],
       });
       ctx.log.info({ platformRunId, folderUri: folder?.folderUri, files: folder?.files.length ?? 0 }, 'run files listed');
     } catch (error) {

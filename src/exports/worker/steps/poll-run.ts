@@ -10,7 +10,9 @@ import { currentRun, moveRun } from '../worker-store.js';
 import { deadlinePassed, finishSucceeded, finishTimedOut } from './finish.js';
 
 export const pollRunStep: StepHandler<'poll_run'> = async (ctx) => {
-  const run = await currentRun(ctx.db, ctx.exp.id);
+  // Right after trigger_run in this activation the run is known; later looks read it.
+  const run = ctx.started.run ?? (await currentRun(ctx.db, ctx.exp.id));
+  ctx.started.run = undefined;
   if (run === null) return finishSucceeded(ctx);
   if (run.state !== 'in_progress' || run.platformRunId === null) return jump('poll_run', 'trigger_run');
 

@@ -83,6 +83,8 @@ export const triggerRunStep: StepHandler<'trigger_run'> = async (ctx) => {
   } catch (error) {
     return outcomeOfPlatformError(ctx, error, 'trigger_run');
   }
+  // A step saves itself before it writes at the Platform (FencedExport.stageStep).
+  await ctx.fenced.saveStep(ctx.db);
   const startedAt = new Date(ctx.now());
   if (!(await moveRun(ctx.db, run.id, ['requested', 'triggering'], { state: 'triggering', startedAt }))) {
     throw new LostClaimError(`run ${run.id} changed under this activation`);
@@ -94,7 +96,9 @@ export const triggerRunStep: StepHandler<'trigger_run'> = async (ctx) => {
     ctx.crash('trigger_run', 'before');
     const started = await ctx.platform.startAdhocDatasetRun(flowId, ctx.exp.datasetId);
     ctx.crash('trigger_run', 'after');
-    await moveRun(ctx.db, run.id, ['triggering'], { state: 'in_progress', platformRunId: started.runId });
+    if (await moveRun(ctx.db, run.id, ['triggering'], { state: 'in_progress', platformRunId: started.runId })) {
+      ctx.started.run = { ...run, state: 'in_progress', platformRunId: started.runId };
+    }
     ctx.log.info({ platformRunId: started.runId }, 'ad hoc run started');
     return advance;
   } catch (error) {

@@ -66,6 +66,7 @@ export const verifyFlowStep: StepHandler<'verify_flow'> = async (ctx) => {
         return jump('verify_flow', 'source_connection');
       }
       ctx.log.warn({ flowId, found: flow.sourceConnectionIds }, 'flow reads another source; pointing it back at ours');
+      await ctx.fenced.saveStep(ctx.db);
       ctx.crash('verify_flow', 'before');
       await ctx.platform.patchFlow(flowId, [{ op: 'replace', path: '/sourceConnectionIds', value: [sourceConnectionId] }], flow.etag ?? '*');
       ctx.crash('verify_flow', 'after');
@@ -74,6 +75,7 @@ export const verifyFlowStep: StepHandler<'verify_flow'> = async (ctx) => {
 
     if (needsParkingAgain(ctx, flow)) {
       ctx.log.info({ flowId, scheduleParams: flow.scheduleParams }, 'parked flow starts or ends soon (or has ended); pushing its window out');
+      await ctx.fenced.saveStep(ctx.db);
       await ctx.platform.patchFlow(
         flowId,
         [{ op: 'replace', path: '/scheduleParams', value: { ...flow.scheduleParams, ...parkedScheduleParams(ctx.now()) } }],
@@ -83,6 +85,8 @@ export const verifyFlowStep: StepHandler<'verify_flow'> = async (ctx) => {
     const recurring = parseStoredSchedule(ctx.exp.schedule);
     if (recurring !== null) await keepRecurringFlowAlive(ctx, recurring, flow);
     if ((flow.state ?? 'enabled').toLowerCase() !== 'enabled') {
+      // A step saves itself before it writes at the Platform (FencedExport.stageStep).
+      await ctx.fenced.saveStep(ctx.db);
       ctx.crash('verify_flow', 'before');
       await ctx.platform.enableFlow(flowId);
       ctx.crash('verify_flow', 'after');

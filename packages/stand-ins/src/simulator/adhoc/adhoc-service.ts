@@ -5,9 +5,18 @@
 // start a run.
 import type { SimulatorContext, Tenancy } from '../context.js';
 import { datasetStoreFor } from '../datasets/dataset-store.js';
-import { alwaysFullExport, DATASET_EXPORT_FLOW_SPEC_IDS, ExportTargetError, flowDatasetIds, loadExportTarget, loadFlow, type FlowView } from '../runs/flow-links.js';
+import {
+  alwaysFullExport,
+  DATASET_EXPORT_FLOW_SPEC_IDS,
+  ExportTargetError,
+  flowDatasetIds,
+  loadExportTarget,
+  loadFlow,
+  type ExportTarget,
+  type FlowView,
+} from '../runs/flow-links.js';
 import { quoteIdent } from '../../common/sql-ident.js';
-import { runEngineFor } from '../runs/run-engine.js';
+import { runEngineFor, type CheckedRunInputs } from '../runs/run-engine.js';
 import { flowHasEnded } from '../runs/flow-window.js';
 import { adhocMessages, type AdhocDatasetRunRequest } from './adhoc-request.js';
 import { lockHolderGateFor } from '../store/connection-gate.js';
@@ -30,7 +39,7 @@ export interface StartedRun {
 interface CheckedDestination {
   flow: FlowView;
   datasetIds: string[];
-  targetConnectionId: string;
+  target: ExportTarget;
 }
 
 async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: string, datasetIds: string[]): Promise<CheckedDestination> {
@@ -44,16 +53,16 @@ async function checkDestination(ctx: SimulatorContext, t: Tenancy, flowId: strin
   const exported = await flowDatasetIds(ctx, t, flow);
   const missing = datasetIds.filter((id) => !exported.has(id));
   if (missing.length > 0) throw new AdhocRunRejected(400, adhocMessages.datasetsNotInFlow(missing));
-  let targetConnectionId: string;
+  let target: ExportTarget;
   try {
-    targetConnectionId = (await loadExportTarget(ctx, t, flow)).targetConnectionId;
+    target = await loadExportTarget(ctx, t, flow);
   } catch (error) {
     if (error instanceof ExportTargetError) throw new AdhocRunRejected(400, adhocMessages.badTarget(flowId, error.message));
     throw error;
   }
   const readyAt = flow.__sim?.readyAt;
   if (readyAt !== undefined && ctx.now() < readyAt) throw new AdhocRunRejected(400, adhocMessages.notReady);
-  return { flow, datasetIds, targetConnectionId };
+  return { flow, datasetIds, target };
 }
 
 /**
@@ -90,8 +99,9 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
   }
 
   const engine = runEngineFor(ctx);
+  const created: CheckedRunInputs[] = [];
   // The lock's connection stays checked out while the run is created through other connections.
-  return lockHolderGateFor(ctx).run(async () => {
+  const started = await lockHolderGateFor(ctx).run(async () => {
     const lockClient = await ctx.pool.connect();
     try {
       await lockClient.query('BEGIN');
@@ -116,8 +126,9 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
       for (const c of checked) {
         const runs: StartedRun[] = [];
         for (const datasetId of c.datasetIds) {
-          const run = await engine.createRun(t, c.flow, datasetId, c.targetConnectionId);
+          const run = await engine.createRun(t, c.flow, datasetId, c.target.targetConnectionId);
           runs.push({ flowId: c.flow.id, datasetId, runId: run.id });
+          created.push({ run, flow: c.flow, target: c.target });
         }
         started.push(runs);
       }
@@ -130,4 +141,7 @@ export async function startAdhocRuns(ctx: SimulatorContext, t: Tenancy, request:
       lockClient.release();
     }
   });
+  // Answered at once; a run due now goes on in the background, as Adobe's does (run-engine.ts).
+  engine.completeInBackground(t, created);
+  return started;
 }

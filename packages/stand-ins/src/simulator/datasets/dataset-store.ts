@@ -291,11 +291,19 @@ export class DatasetStore {
   }
 
   /**
-   * Takes, inside the caller's transaction, the shared lock appends exclude: rows read afterwards
-   * in that transaction cannot be overtaken by a concurrent append's lower sequence.
+   * The rows after `afterSeq`, read under the shared lock appends exclude, so no concurrent
+   * append's lower sequence can overtake them. The lock is held for the read only (not while the
+   * export writes its files): an append waiting behind a long export would hold up every other
+   * export of the dataset queued behind it.
    */
-  async lockRowsForExport(client: pg.PoolClient, t: Tenancy, datasetId: string): Promise<void> {
-    await client.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [rowsLockKey(t, datasetId)]);
+  async readRowsForExport(client: pg.PoolClient, t: Tenancy, datasetId: string, afterSeq: number): Promise<StoredRow[]> {
+    const key = rowsLockKey(t, datasetId);
+    await client.query('SELECT pg_advisory_lock_shared(hashtextextended($1, 0))', [key]);
+    try {
+      return await this.readRows(t, datasetId, { afterSeq }, client);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock_shared(hashtextextended($1, 0))', [key]);
+    }
   }
 
   private async insertDataset(

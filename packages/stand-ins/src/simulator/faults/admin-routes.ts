@@ -1,12 +1,13 @@
 // Admin endpoints of the simulator (outside the Platform gateway): read and replace the fault
-// configuration, and a health check. Guarded by SIMULATOR_ADMIN_TOKEN when it is set.
+// configuration, expire every IMS token issued so far, and a health check. Guarded by SIMULATOR_ADMIN_TOKEN when it is set.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { PgTokenStore } from '../store/token-store.js';
 import type { SimulatorContext } from '../context.js';
 import { faultConfigSchema } from './fault-config.js';
 import { ADMIN_PREFIX } from './hooks.js';
 
-export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext): void {
+export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext, tokens: Pick<PgTokenStore, 'expireAll'>): void {
   void app.register(
     (admin, _options, done) => {
       admin.addHook('onRequest', async (request, reply) => {
@@ -23,6 +24,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: SimulatorContext)
         if (!parsed.success) return reply.code(400).send({ message: z.prettifyError(parsed.error) });
         return reply.send(ctx.faults.set(parsed.data));
       });
+
+      // Every IMS token issued so far stops working at once (tests of a client's 401 handling).
+      admin.post('/tokens/expire', async () => ({ expired: await tokens.expireAll() }));
 
       admin.get('/health', async (_request, reply) => {
         try {

@@ -1,7 +1,10 @@
 // Creates export runs and completes them. A run is created `inProgress`; once its due time has
-// passed it is completed by whichever comes first, the ticker or a read of the run. Completion
-// happens in one transaction that locks the run row and ends with an UPDATE conditional on the
-// run still being in progress, so two simulator processes sharing a schema complete a run once.
+// passed it is completed by whichever comes first, the ticker or a read of the run. A run due at
+// once (a run duration of 0) starts completing in the background as soon as it is created, as
+// Adobe's run goes on after the ad hoc request was answered; a read of it meanwhile waits for that
+// completion instead of starting its own. Completion happens in one transaction that locks the run
+// row and ends with an UPDATE conditional on the run still being in progress, so two simulator
+// processes sharing a schema complete a run once.
 import type pg from 'pg';
 import type { RunFailure, SimulatorContext, Tenancy } from '../context.js';
 import { exportFailureMessage } from './export-failure-message.js';
@@ -12,7 +15,7 @@ import { openLandingSink, type LandingSink } from '../landing/landing-sink.js';
 import type { ExportMode } from '../landing/manifest.js';
 import { quoteIdent } from '../../common/sql-ident.js';
 import { newEtag } from '../store/identifiers.js';
-import { alwaysFullExport, ExportTargetError, loadExportTarget, loadFlow, type FlowView } from './flow-links.js';
+import { alwaysFullExport, ExportTargetError, loadExportTarget, loadFlow, type ExportTarget, type FlowView } from './flow-links.js';
 import { failedRunBody, inProgressRunBody, succeededRunBody, type RunBody } from './run-body.js';
 
 /** Failure recorded when the export itself cannot be produced (flow gone, bad target, disk). */
@@ -26,11 +29,29 @@ interface DueRun {
 
 type RunInputs =
   | { failure: RunFailure }
-  | { flow: FlowView; dataset: NonNullable<Awaited<ReturnType<ReturnType<typeof datasetStoreFor>['getDataset']>>>; target: Awaited<ReturnType<typeof loadExportTarget>> };
+  | { flow: FlowView; dataset: NonNullable<Awaited<ReturnType<ReturnType<typeof datasetStoreFor>['getDataset']>>>; target: ExportTarget };
+
+/** The run an ad hoc request just created, with the flow and target it checked: completed right away, none is read a second time. */
+export interface CheckedRunInputs {
+  run: RunBody;
+  flow: FlowView;
+  target: ExportTarget;
+}
+
+export interface CompleteOptions {
+  /** Leave a run another worker (or this process's background completion) is completing alone. */
+  skipLocked?: boolean;
+  /** With skipLocked: still wait for this process's own completion of the run (reads do; the ticker does not). */
+  awaitOwn?: boolean;
+  /** Inputs read moments ago by the request that created the run. */
+  checked?: CheckedRunInputs;
+}
 
 export class RunEngine {
   private readonly entities: string;
   private readonly watermarks: string;
+  /** Completions going on in this process, by run id. */
+  private readonly completing = new Map<string, Promise<boolean>>();
 
   constructor(private readonly ctx: SimulatorContext) {
     const s = quoteIdent(ctx.schema);
@@ -90,26 +111,52 @@ export class RunEngine {
     );
     let completed = 0;
     for (const run of rows) {
-      if (await this.completeIfDue({ orgId: run.org, sandbox: run.sandbox }, run.id, { skipLocked: true })) completed++;
+      // A read (of a tenancy's runs, of a flow's before its next run) waits for this process's own
+      // completion of a due run, as it would have completed the run itself; the ticker skips it.
+      const awaitOwn = scope.tenancy !== undefined || scope.flowId !== undefined;
+      if (await this.completeIfDue({ orgId: run.org, sandbox: run.sandbox }, run.id, { skipLocked: true, awaitOwn })) completed++;
     }
     return completed;
+  }
+
+  /**
+   * Starts completing runs that are due now in the background (after the request that created
+   * them committed); failures are left to the ticker and to reads, which try again.
+   */
+  completeInBackground(t: Tenancy, runs: readonly CheckedRunInputs[]): void {
+    for (const checked of runs) {
+      if (checked.run.__sim.dueAtMs > this.ctx.now()) continue;
+      void this.completeIfDue(t, checked.run.id, { checked }).catch(() => undefined);
+    }
   }
 
   /**
    * Completes the run when it is still in progress and due. With skipLocked a run another worker
    * is completing is left alone; without it the caller waits and then sees the completed run.
    */
-  async completeIfDue(t: Tenancy, runId: string, options: { skipLocked?: boolean } = {}): Promise<boolean> {
+  async completeIfDue(t: Tenancy, runId: string, options: CompleteOptions = {}): Promise<boolean> {
+    const inFlight = this.completing.get(runId);
+    if (inFlight !== undefined) {
+      if (options.skipLocked === true && options.awaitOwn !== true) return false;
+      if (await inFlight.catch(() => false)) return true;
+    }
+    const completion = this.completeNow(t, runId, options);
+    this.completing.set(runId, completion);
+    try {
+      return await completion;
+    } finally {
+      if (this.completing.get(runId) === completion) this.completing.delete(runId);
+    }
+  }
+
+  private async completeNow(t: Tenancy, runId: string, options: CompleteOptions): Promise<boolean> {
     // Peek first and read the flow, dataset and target through the pool *before* taking the
     // transaction's connection: holding one connection while waiting for another deadlocks a
     // small pool when many runs complete at once.
-    const peek = await this.ctx.pool.query<{ body: RunBody }>(
-      `SELECT body FROM ${this.entities} WHERE org = $1 AND sandbox = $2 AND kind = 'run' AND id = $3`,
-      [t.orgId, t.sandbox, runId],
-    );
-    const candidate = peek.rows[0]?.body;
+    // (A run just created needs no peek: its body is known.)
+    const candidate = options.checked?.run.id === runId ? options.checked.run : await this.peekRun(t, runId);
     if (candidate?.__sim.phase !== 'inProgress' || candidate.__sim.dueAtMs > this.ctx.now()) return false;
-    const inputs = await this.loadInputs(t, candidate);
+    const inputs = await this.loadInputs(t, candidate, options.checked);
 
     const client = await this.ctx.pool.connect();
     try {
@@ -155,8 +202,20 @@ export class RunEngine {
     }
   }
 
+  private async peekRun(t: Tenancy, runId: string): Promise<RunBody | undefined> {
+    const { rows } = await this.ctx.pool.query<{ body: RunBody }>(
+      `SELECT body FROM ${this.entities} WHERE org = $1 AND sandbox = $2 AND kind = 'run' AND id = $3`,
+      [t.orgId, t.sandbox, runId],
+    );
+    return rows[0]?.body;
+  }
+
   /** The flow, dataset and export target a run reads, or why the export cannot be produced. */
-  private async loadInputs(t: Tenancy, run: RunBody): Promise<RunInputs> {
+  private async loadInputs(t: Tenancy, run: RunBody, checked?: CheckedRunInputs): Promise<RunInputs> {
+    if (checked !== undefined && checked.flow.id === run.flowId && checked.target.targetConnectionId === run.__sim.targetConnectionId) {
+      const dataset = await datasetStoreFor(this.ctx).getDataset(t, run.__sim.datasetId);
+      if (dataset !== null) return { flow: checked.flow, dataset, target: checked.target };
+    }
     const flow = await loadFlow(this.ctx, t, run.flowId);
     if (flow === null) return { failure: { code: EXPORT_FAILURE_CODE, message: `Export failed: flow ${run.flowId} no longer exists.` } };
     const dataset = await datasetStoreFor(this.ctx).getDataset(t, run.__sim.datasetId);
@@ -179,10 +238,9 @@ export class RunEngine {
     const { flow, dataset, target } = inputs;
     const datasets = datasetStoreFor(this.ctx);
 
-    await datasets.lockRowsForExport(client, t, dataset.id);
     const previous = alwaysFullExport(flow) ? undefined : await this.watermark(client, t, run.flowId, dataset.id);
     const exportMode: ExportMode = previous === undefined ? 'FULL' : 'INCREMENTAL';
-    const stored = await datasets.readRows(t, dataset.id, { afterSeq: previous ?? 0 }, client);
+    const stored = await datasets.readRowsForExport(client, t, dataset.id, previous ?? 0);
     const rows: Row[] = stored.map((r) => r.row);
     let sink: LandingSink | undefined;
     try {

@@ -24,8 +24,13 @@ export function createConnectionGate(limit: number): ConnectionGate {
   };
 }
 
+/**
+ * Connections of a simulator's pool: room for a worker's 20 concurrent calls, each ad hoc request
+ * holding a lock connection and using a second, with runs completing in the background meanwhile.
+ */
+export const SIMULATOR_POOL_SIZE = 20;
 /** Half the simulator's pool: the holders' second connections always fit in the rest. */
-const lockHolderLimit = 4;
+const lockHolderLimit = SIMULATOR_POOL_SIZE / 2;
 const gates = new WeakMap<object, ConnectionGate>();
 
 /**
