@@ -64,9 +64,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
 # API by default; the worker and migrations are other commands of the same image:
 #   node dist/worker.js | node dist/db/migrate-cli.js
 # and the CLI: node dist/cli/main.js exports list --url http://api:3000 --key "$AEPJ_API_KEY"
-# The API's young generation: 64 MiB semi-spaces instead of V8's 16 MiB. The accept path allocates
-# ~90 KiB per request, so at 500 requests/s the default scavenged about 6 times a second; 64 MiB
-# made it 4 times fewer and the API's total GC pause time about a third (BENCHMARKS.md, issue
-# #13), for up to ~100 MiB more resident memory. `npm start` passes the same flag, and the accept
-# benchmark reads it from this line for both servers it compares.
-CMD ["node", "--max-semi-space-size=64", "dist/server.js"]
+CMD ["node", "dist/server.js"]

@@ -6,10 +6,9 @@
 // tail: BENCH_ACCEPT_SECONDS (per run), BENCH_ACCEPT_RATE (skip the closed loop and the profile and
 // take this as our maximum), BENCH_ACCEPT_SHARES (e.g. "0.5"), BENCH_ACCEPT_SAMPLES=<dir> (write each
 // open-loop request's scheduled time and latency as CSV there, to see when the slow ones happen),
-// BENCH_ACCEPT_OPEN_WARMUP and BENCH_ACCEPT_OPEN_CONNECTIONS (see below), BENCH_ACCEPT_NODE_OPTIONS
-// (both servers run with the service's production Node flags, the Dockerfile's, unless it says others).
+// BENCH_ACCEPT_OPEN_WARMUP and BENCH_ACCEPT_OPEN_CONNECTIONS (see below), BENCH_ACCEPT_NODE_OPTIONS.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnService, startApiProcess, type ServiceProcess } from '../test/support/processes.js';
@@ -30,17 +29,8 @@ const rounds = quick ? 1 : 2;
 const openLoopShares = (knob('BENCH_ACCEPT_SHARES') ?? '0.5,0.8').split(',').map(Number);
 const fixedRate = knob('BENCH_ACCEPT_RATE') === undefined ? undefined : Number(knob('BENCH_ACCEPT_RATE'));
 const samplesDir = knob('BENCH_ACCEPT_SAMPLES');
-/** The API's Node flags in production: those of the Dockerfile's CMD (`npm start` passes the same). */
-async function serviceNodeFlags(): Promise<string> {
-  const cmd = /^CMD\s+(\[.*"dist\/server\.js"\])\s*$/m.exec(await readFile(new URL('../Dockerfile', import.meta.url), 'utf8'))?.[1];
-  return cmd === undefined ? '' : (JSON.parse(cmd) as string[]).filter((arg) => arg.startsWith('--')).join(' ');
-}
-/**
- * Node flags for both servers alike: the service's production flags (GC settings), or
- * BENCH_ACCEPT_NODE_OPTIONS to compare others ("" for Node's defaults).
- */
-const nodeFlags = process.env.BENCH_ACCEPT_NODE_OPTIONS ?? (await serviceNodeFlags());
-const nodeOptions: Record<string, string> = nodeFlags === '' ? {} : { NODE_OPTIONS: nodeFlags };
+/** Node flags for both servers alike (e.g. GC settings to compare), BENCH_ACCEPT_NODE_OPTIONS. */
+const nodeOptions: Record<string, string> = knob('BENCH_ACCEPT_NODE_OPTIONS') === undefined ? {} : { NODE_OPTIONS: knob('BENCH_ACCEPT_NODE_OPTIONS') as string };
 /**
  * The open loop's warm-up at each rate (samples discarded) and its sockets. Both targets get the
  * same. See openLoop's warmupSeconds: the measured window starts from the steady state at the rate,
@@ -259,7 +249,7 @@ try {
   const file = await writeResult(
     'accept',
     startedAt,
-    { connections, durationSeconds, warmupSeconds, rounds, openLoopShares, openWarmupSeconds, idempotencyKeyPerRequest: true, nodeFlags },
+    { connections, durationSeconds, warmupSeconds, rounds, openLoopShares, openWarmupSeconds, idempotencyKeyPerRequest: true },
     { closed, ratio: { oursRate, baselineRate, ratio }, open: open.map(({ samples: _samples, ...rest }) => rest), profile, durability: { oursAnswered, rowsByPath } },
   );
   console.log(`\nwrote ${file}`);
