@@ -17,6 +17,7 @@ import rateLimitPlugin from './http/plugins/rate-limit.js';
 import swaggerPlugin from './http/plugins/swagger.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import type { JobProducer } from './jobs/queue.js';
+import { requestChildLogger } from './logger.js';
 import { createServiceMetrics, type ServiceMetrics } from './metrics/service-metrics.js';
 import { createApiServices } from './services.js';
 
@@ -41,6 +42,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
     loggerInstance,
+    // A request's reqId logger becomes a pino child only when it writes (src/logger.ts); the
+    // server's logger is deps.logger, a pino logger.
+    childLoggerFactory: (logger, bindings, options) => requestChildLogger(logger as Logger, bindings, options),
     bodyLimit: bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),

@@ -18,6 +18,11 @@ export interface DatasetFacts {
 }
 
 export interface DatasetFactsCache {
+  /**
+   * The facts when both are cached and fresh, without a promise; undefined otherwise (then `get`).
+   * The accept path asks this first: a hit needs no Platform deadline (a timer per request).
+   */
+  fresh(tenantId: string, datasetId: string): DatasetFacts | undefined;
   get(tenantId: string, datasetId: string, platform: Pick<PlatformClient, 'getDataset' | 'getDatasetLabels'>): Promise<DatasetFacts>;
   /** Only labels (the dataset list already knows the dataset exists). */
   labels(tenantId: string, datasetId: string, platform: Pick<PlatformClient, 'getDatasetLabels'>): Promise<DatasetLabels | null>;
@@ -46,7 +51,12 @@ function promiseCache<T>(ttlMs: number, staleMs: number, now: () => number, maxE
       },
     );
   };
-  return (key: string, load: () => Promise<T>): Promise<T> => {
+  /** The value read, while it is fresh and settled; undefined otherwise. */
+  const fresh = (key: string): { value: T } | undefined => {
+    const hit = entries.get(key);
+    return hit?.settled !== undefined && hit.until > now() ? { value: hit.settled.value } : undefined;
+  };
+  const read = (key: string, load: () => Promise<T>): Promise<T> => {
     const hit = entries.get(key);
     const at = now();
     if (hit && hit.until > at) return hit.value;
@@ -75,6 +85,7 @@ function promiseCache<T>(ttlMs: number, staleMs: number, now: () => number, maxE
     remember(key, entry, value);
     return value;
   };
+  return Object.assign(read, { fresh });
 }
 
 export const defaultDatasetFactsTtlMs = 30_000;
@@ -96,6 +107,14 @@ export function createDatasetFactsCache(opts: { ttlMs?: number; staleMs?: number
     platform.getDatasetLabels(datasetId).catch(nullWhenNotFound);
 
   return {
+    fresh(tenantId, datasetId) {
+      const key = `${tenantId}\n${datasetId}`;
+      const dataset = datasets.fresh(key);
+      if (dataset === undefined) return undefined;
+      if (dataset.value === null) return { dataset: null, labels: null };
+      const datasetLabels = labels.fresh(key);
+      return datasetLabels === undefined ? undefined : { dataset: dataset.value, labels: datasetLabels.value };
+    },
     async get(tenantId, datasetId, platform) {
       const key = `${tenantId}\n${datasetId}`;
       // Both reads start at once; the labels only matter when the dataset exists.

@@ -134,6 +134,9 @@ export function createDatasetService({ db, platforms, facts, factsDeadlineMs }: 
     tenant: Parameters<PlatformRegistry['platformFor']>[0],
     datasetId: string,
   ): Promise<{ dataset: CatalogDataset | null; labels: DatasetLabels | null }> {
+    // Cached and fresh: no Platform call to bound, so no deadline timer (the accept path's usual case).
+    const known = facts.fresh(tenant.id, datasetId);
+    if (known !== undefined) return Promise.resolve(known);
     return withPlatformProblems(() => withinDeadline(facts.get(tenant.id, datasetId, platforms.platformFor(tenant)), factsDeadlineMs));
   }
 

@@ -84,3 +84,21 @@ test('past its lifetime a fact answers at once while it is read again; a Platfor
   clock = 10_500;
   await assert.rejects(cache.get('t', 'ds1', down), (e: unknown) => e instanceof PlatformError, 'too old to stand in for the Platform');
 });
+
+test('fresh facts are answered without a promise while their lifetime lasts, and only then', async () => {
+  let clock = 0;
+  const cache = createDatasetFactsCache({ ttlMs: 1000, staleMs: 10_000, now: () => clock });
+  const { platform } = countingPlatform();
+  assert.equal(cache.fresh('t', 'ds1'), undefined, 'nothing read yet');
+  const reading = cache.get('t', 'ds1', platform);
+  assert.equal(cache.fresh('t', 'ds1'), undefined, 'a read in flight is not a fact yet');
+  await reading;
+  assert.deepEqual(cache.fresh('t', 'ds1'), { dataset: { id: 'ds1', name: 'dataset ds1' }, labels: { labels: ['C1'], fieldLabels: [] } });
+  assert.equal(cache.fresh('t2', 'ds1'), undefined, 'per tenant');
+  clock = 1001;
+  assert.equal(cache.fresh('t', 'ds1'), undefined, 'past its lifetime it goes through get (and its refresh)');
+
+  const unknown = countingPlatform({ known: false });
+  await cache.get('t', 'nope', unknown.platform);
+  assert.deepEqual(cache.fresh('t', 'nope'), { dataset: null, labels: null });
+});

@@ -76,6 +76,9 @@ describe('log lines carry their request id and job id', () => {
     // Each line carries the id once (a request's own logger has it already): no duplicated key.
     assert.ok(apiLines.some((l) => l.msg === 'incoming request'));
     for (const line of apiLines) assert.equal(occurrences(line.raw, '"reqId":'), 1, line.raw);
+    // Once the API key is known, the lines name its tenant too (the Platform calls come after it).
+    for (const line of platformLines) assert.equal(line.tenantId, api.tenantA.id, line.raw);
+    for (const line of apiLines) assert.ok(occurrences(line.raw, '"tenantId":') <= 1, line.raw);
   });
 
   test('worker: every line of a job activation has the job id (the export id)', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { loggerOptions, redactPaths } from '../../src/logger.js';
+import { loggerOptions, redactPaths, requestChildLogger } from '../../src/logger.js';
 
 test('every redacted field is censored; other fields are kept', () => {
   const lines: string[] = [];
@@ -40,4 +40,30 @@ test('every redacted field is censored; other fields are kept', () => {
   assert.ok(text.includes('visible-field'), 'other fields are kept');
   assert.ok(text.includes('[redacted]'));
   assert.ok(redactPaths.length >= fields.length);
+});
+
+test("a request's deferred logger writes what a pino child writes: its bindings once, secrets redacted, levels honoured", () => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const root = pino(loggerOptions({ level: 'warn', pretty: false }), stream);
+  const request = requestChildLogger(root, { reqId: 'req-1' }, {});
+  request.info({ password: 'CANARYinfo' }, 'below the level');
+  request.warn({ password: 'CANARYwarn', nested: { clientSecret: 'CANARYnested' } }, 'at the level');
+  request.child({ step: 'write' }).error('from a child');
+  const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  assert.deepEqual(
+    parsed.map((l) => [l.msg, l.reqId, l.step]),
+    [
+      ['at the level', 'req-1', undefined],
+      ['from a child', 'req-1', 'write'],
+    ],
+  );
+  assert.equal(parsed[0]?.password, '[redacted]');
+  assert.ok(!lines.join('').includes('CANARY'), lines.join(''));
+  for (const line of lines) assert.equal(line.split('"reqId":').length - 1, 1, line);
 });

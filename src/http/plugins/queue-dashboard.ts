@@ -11,6 +11,7 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../db/client.js';
 import { AppError, problemType } from '../../errors.js';
+import { addToLogContext } from '../../logger.js';
 import { parseApiKey, secretMatches } from '../../tenants/api-keys.js';
 import { findApiKeyByPrefix } from '../../tenants/tenant-store.js';
 import type { AuthContext } from './auth.js';
@@ -114,7 +115,7 @@ export default async function queueDashboard(app: FastifyInstance, opts: QueueDa
       return sendProblem(request, reply, problem);
     }
     request.auth = auth;
-    request.log = request.log.child({ tenantId: auth.tenantId });
+    addToLogContext({ tenantId: auth.tenantId });
     if (!queuesAttached) {
       queuesAttached = true;
       for (const queue of opts.queues()) board.addQueue(new BullMQAdapter(queue));

@@ -1,6 +1,8 @@
 // Rate limits (@fastify/rate-limit, fixed one-minute windows), counted in Redis so every API
-// process shares them (its Redis store, on the producer's ioredis connection, keys under
-// `<QUEUE_PREFIX>:ratelimit:`): per API key once authenticated, per client IP otherwise. An IP's
+// process shares them (on the producer's ioredis connection, keys under `<QUEUE_PREFIX>:ratelimit:`),
+// with tokens taken from Redis in blocks rather than one round trip per request
+// (rate-limit-leases.ts: never beyond the limit across processes): per API key once
+// authenticated, per client IP otherwise. An IP's
 // budget is spent by public routes and by failed authentication only, so a valid key is never
 // refused because bad keys from its address spent the IP's budget, and nobody can spend another
 // caller's per-key budget. Over the limit: 429 problem+json with Retry-After; a failed
@@ -13,6 +15,7 @@ import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../errors.js';
 import { problemResponses } from '../routes/problem-schema.js';
+import { createLeasedStore, storeClassOf } from './rate-limit-leases.js';
 
 export interface RateLimitOptions {
   perMinute: number;
@@ -39,7 +42,8 @@ declare module 'fastify' {
 
 export default fp(
   async function rateLimits(app: FastifyInstance, opts: RateLimitOptions) {
-    await app.register(rateLimit, { global: false, redis: opts.redis, nameSpace: `${opts.keyPrefix}:ratelimit:`, skipOnError: true });
+    const store = createLeasedStore({ redis: opts.redis, keyPrefix: `${opts.keyPrefix}:ratelimit:` });
+    await app.register(rateLimit, { global: false, store: storeClassOf(store), skipOnError: true });
 
     // Every documented route can answer 429.
     app.addHook('onRoute', (route) => {
