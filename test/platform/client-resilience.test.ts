@@ -129,7 +129,10 @@ void describe('Platform client resilience', () => {
   });
 
   void it('does not replay a flow create that timed out; find-by-name returns the applied flow', async () => {
-    const { client } = newClient({ timeouts: { headersMs: 400 } });
+    // The setup calls take the default timeouts (a busy machine can take over 400 ms to answer a
+    // create); only the flow create, held 5 s by the fault, meets the short one.
+    const { client } = newClient();
+    const { client: impatient } = newClient({ timeouts: { headersMs: 1500 } });
     const [dataset] = await client.listDatasets({ limit: 1 });
     assert.ok(dataset, 'the simulator seeds datasets');
     const name = uniqueName('timed out flow');
@@ -144,7 +147,7 @@ void describe('Platform client resilience', () => {
     await sim.setFaults({ rules: [{ match: { method: 'POST', pathPrefix: FLOWS }, effect: 'timeout', holdMs: 5_000, count: 1 }] });
 
     const error = await failureOf(
-      client.createFlow({
+      impatient.createFlow({
         name,
         flowSpecId: DLZ.datasetFlowSpecId,
         sourceConnectionId: source.id,
@@ -198,7 +201,8 @@ void describe('Platform client resilience', () => {
   });
 
   void it('retries a GET whose answer never came (headers timeout)', async () => {
-    const { client, calls } = newClient({ timeouts: { headersMs: 300 } });
+    // Long enough for the retried GET to be answered on a busy machine, well short of the 5 s hold.
+    const { client, calls } = newClient({ timeouts: { headersMs: 1500 } });
     await tokens.getToken(client.target);
     await sim.setFaults({ rules: [{ match: { method: 'GET', pathPrefix: FLOWS }, effect: 'timeout', holdMs: 5_000, count: 1 }] });
 
