@@ -2,7 +2,7 @@
 // is conditional on the status it expects (compare-and-set), so the API and the worker never
 // overwrite each other's transitions.
 import { randomUUID } from 'node:crypto';
-import type { DbOrTx } from '../db/client.js';
+import { poolOf, type DbOrTx } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { afterKeyset, type Keyset } from '../pagination.js';
 import type { SealedAnswerRecord } from '../security/idempotent-answers.js';
@@ -65,6 +65,60 @@ export type AcceptOutcome =
   /** Another request holds the Idempotency-Key: nothing was written; replay its answer. */
   | { kind: 'key_taken' };
 
+interface AcceptRow {
+  ord: number;
+  destination_found: boolean;
+  base_connection_id: string | null;
+  base_matches: boolean;
+  inserted: boolean;
+}
+
+/** acceptExports' statement: $1 the exports as a JSON array, $2 a new export's first step. */
+const acceptSql = `
+    WITH input AS (
+      SELECT * FROM json_to_recordset($1::json) AS t(
+        ord int, id uuid, run_id uuid, tenant_id uuid, destination_id uuid, dataset_id text, path text, format text,
+        compression text, schedule jsonb, callback_url text, request_run boolean, at timestamptz, expected_base text,
+        key text, method text, req_path text, body_hash text, status_code int, response_body text, headers jsonb, ttl_seconds int)
+    ), dest AS (
+      SELECT d.id, d.tenant_id, d.base_connection_id FROM destinations d
+      WHERE d.deleted_at IS NULL AND (d.id, d.tenant_id) IN (SELECT destination_id, tenant_id FROM input)
+      ORDER BY d.id
+      FOR SHARE
+    ), eligible AS (
+      SELECT input.* FROM input JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id
+      WHERE dest.base_connection_id IS NOT DISTINCT FROM input.expected_base
+    ), keyed AS (
+      INSERT INTO idempotency_keys (tenant_id, key, method, path, body_hash, state, status_code, response_body, headers, created_at, expires_at)
+      SELECT tenant_id, key, method, req_path, body_hash, 'done', status_code, to_jsonb(response_body), headers,
+             clock_timestamp(), clock_timestamp() + make_interval(secs => ttl_seconds)
+      FROM eligible WHERE key IS NOT NULL
+      ORDER BY tenant_id, key
+      ON CONFLICT (tenant_id, key) DO UPDATE SET
+        method = EXCLUDED.method, path = EXCLUDED.path, body_hash = EXCLUDED.body_hash, state = EXCLUDED.state,
+        status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body, headers = EXCLUDED.headers,
+        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+      WHERE idempotency_keys.expires_at <= clock_timestamp()
+      RETURNING tenant_id, key
+    ), accepted AS (
+      SELECT e.* FROM eligible e
+      WHERE e.key IS NULL OR EXISTS (SELECT 1 FROM keyed k WHERE k.tenant_id = e.tenant_id AND k.key = e.key)
+    ), inserted AS (
+      INSERT INTO exports (id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
+                           status, step, next_check_at, attempts, created_at, updated_at)
+      SELECT id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
+             'queued', $2, at, 0, at, at
+      FROM accepted
+      RETURNING id
+    ), run AS (
+      INSERT INTO export_runs (id, export_id, state, requested_at)
+      SELECT run_id, id, 'requested', at FROM accepted WHERE request_run
+    )
+    SELECT input.ord, dest.id IS NOT NULL AS destination_found, dest.base_connection_id,
+           dest.base_connection_id IS NOT DISTINCT FROM input.expected_base AS base_matches,
+           EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) AS inserted
+    FROM input LEFT JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id`;
+
 /**
  * The accept write for many exports as one statement (one round trip, one transaction): share-locks
  * the live destinations, records each Idempotency-Key with its answer, and inserts each export and
@@ -100,50 +154,11 @@ export async function acceptExports(db: DbOrTx, items: readonly AcceptItem[]): P
       ttl_seconds: item.idempotency?.ttlSeconds ?? null,
     }))
     .sort((a, b) => (a.tenant_id + (a.key ?? '')).localeCompare(b.tenant_id + (b.key ?? '')));
-  const rows = await db.$queryRaw<{ ord: number; destination_found: boolean; base_connection_id: string | null; base_matches: boolean; inserted: boolean }[]>`
-    WITH input AS (
-      SELECT * FROM json_to_recordset(${JSON.stringify(input)}::json) AS t(
-        ord int, id uuid, run_id uuid, tenant_id uuid, destination_id uuid, dataset_id text, path text, format text,
-        compression text, schedule jsonb, callback_url text, request_run boolean, at timestamptz, expected_base text,
-        key text, method text, req_path text, body_hash text, status_code int, response_body text, headers jsonb, ttl_seconds int)
-    ), dest AS (
-      SELECT d.id, d.tenant_id, d.base_connection_id FROM destinations d
-      WHERE d.deleted_at IS NULL AND (d.id, d.tenant_id) IN (SELECT destination_id, tenant_id FROM input)
-      ORDER BY d.id
-      FOR SHARE
-    ), eligible AS (
-      SELECT input.* FROM input JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id
-      WHERE dest.base_connection_id IS NOT DISTINCT FROM input.expected_base
-    ), keyed AS (
-      INSERT INTO idempotency_keys (tenant_id, key, method, path, body_hash, state, status_code, response_body, headers, created_at, expires_at)
-      SELECT tenant_id, key, method, req_path, body_hash, 'done', status_code, to_jsonb(response_body), headers,
-             clock_timestamp(), clock_timestamp() + make_interval(secs => ttl_seconds)
-      FROM eligible WHERE key IS NOT NULL
-      ORDER BY tenant_id, key
-      ON CONFLICT (tenant_id, key) DO UPDATE SET
-        method = EXCLUDED.method, path = EXCLUDED.path, body_hash = EXCLUDED.body_hash, state = EXCLUDED.state,
-        status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body, headers = EXCLUDED.headers,
-        created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-      WHERE idempotency_keys.expires_at <= clock_timestamp()
-      RETURNING tenant_id, key
-    ), accepted AS (
-      SELECT e.* FROM eligible e
-      WHERE e.key IS NULL OR EXISTS (SELECT 1 FROM keyed k WHERE k.tenant_id = e.tenant_id AND k.key = e.key)
-    ), inserted AS (
-      INSERT INTO exports (id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
-                           status, step, next_check_at, attempts, created_at, updated_at)
-      SELECT id, tenant_id, destination_id, dataset_id, path, format, compression, schedule, callback_url,
-             'queued', ${initialExportStep}, at, 0, at, at
-      FROM accepted
-      RETURNING id
-    ), run AS (
-      INSERT INTO export_runs (id, export_id, state, requested_at)
-      SELECT run_id, id, 'requested', at FROM accepted WHERE request_run
-    )
-    SELECT input.ord, dest.id IS NOT NULL AS destination_found, dest.base_connection_id,
-           dest.base_connection_id IS NOT DISTINCT FROM input.expected_base AS base_matches,
-           EXISTS (SELECT 1 FROM inserted WHERE inserted.id = input.id) AS inserted
-    FROM input LEFT JOIN dest ON dest.id = input.destination_id AND dest.tenant_id = input.tenant_id`;
+  // Straight through the pool when there is one: through Prisma the JSON parameter would be
+  // serialized and parsed again before pg sends it. In a transaction, on its connection via Prisma.
+  const params = [JSON.stringify(input), initialExportStep];
+  const pool = poolOf(db);
+  const rows = pool ? (await pool.query<AcceptRow>(acceptSql, params)).rows : await db.$queryRawUnsafe<AcceptRow[]>(acceptSql, ...params);
   const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
   return items.map((_, ord): AcceptOutcome => {
     const row = byOrd.get(ord);
