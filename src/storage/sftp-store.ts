@@ -33,21 +33,30 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
   let session: Promise<SftpClient> | undefined;
 
   function connected(): Promise<SftpClient> {
-    session ??= (async () => {
+    if (session !== undefined) return session;
+    const opened: Promise<SftpClient> = (async () => {
       const client = new SftpClient('aep-distiller-jobs');
-      await client.connect({
+      const channel = await client.connect({
         host: options.host,
         port: options.port,
         username: options.username,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
         ...(options.auth.kind === 'password' ? { password: options.auth.password } : { privateKey: options.auth.privateKey }),
       });
+      // When the server goes away, ssh2 fails the SFTP channel with an 'error' event that
+      // ssh2-sftp-client does not listen to (an uncaught exception that ends the process). The
+      // calls in flight are rejected on their own; the next call opens a new session.
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        if (session === opened) session = undefined;
+      });
       return client;
     })().catch((error: unknown) => {
-      session = undefined;
+      if (session === opened) session = undefined;
       return translate(error, rootUri);
     });
-    return session;
+    session = opened;
+    return opened;
   }
 
   async function walk(client: SftpClient, folder: string, files: StoredFile[]): Promise<void> {
@@ -95,7 +104,13 @@ export function openSftpStore(options: SftpStoreOptions): ObjectStore {
       const client = await connected();
       const name = normaliseStoragePath(path);
       if ((await store.stat(name)) === null) throw new StorageNotFoundError(uriOf(name));
-      return client.createReadStream(remote(name));
+      const stream = client.createReadStream(remote(name));
+      // The handle is closed after the last byte; should the server go away before it answers that
+      // CLOSE, the stream fails after its consumer finished and stopped listening. Consumers still
+      // see every error through their own listeners; this one only keeps a late one from ending
+      // the process.
+      stream.on('error', () => undefined);
+      return stream;
     },
 
     async write(path, body) {
