@@ -2,6 +2,9 @@
 // <path>/<datasetId>/exportTime=<YYYYMMDDHHMM[SS]>/ (reference cmle §3, platform-export §5) and
 // writes a manifest beside the parts. The run's own manifest (manifest-<flowRunId>.json) names its
 // files exactly; without one, the exportTime folder within the run's time window is taken.
+// The listing starts narrow: only the exportTime folders the run's window can name (their shared
+// name prefix), which holds the run's manifest whatever number of runs landed under the path
+// before; the whole dataset folder is listed only when that finds no manifest.
 import { normaliseStoragePath, type ObjectStore, type StoredFile } from '../storage/object-store.js';
 
 export interface LandedRunFolder {
@@ -28,6 +31,25 @@ function exportTimeOf(folder: string): number | null {
 
 const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/'));
 
+/** `YYYYMMDDHHMMSS` in UTC, the layout of exportTime folder names. */
+function exportTimeName(at: number): string {
+  return new Date(at).toISOString().replace(/\D/g, '').slice(0, 14);
+}
+
+/**
+ * The exportTime name prefix every folder of the window shares (fixed-width digits sort as
+ * numbers, so all names between the window's ends share the ends' common prefix), or null when the
+ * window is unknown.
+ */
+function windowNamePrefix(from: number, to: number): string | null {
+  if (from <= 0 || to < from) return null;
+  const a = exportTimeName(from);
+  const b = exportTimeName(to);
+  let n = 0;
+  while (n < a.length && a[n] === b[n]) n += 1;
+  return `exportTime=${a.slice(0, n)}`;
+}
+
 async function manifestNames(store: ObjectStore, manifest: StoredFile): Promise<Set<string> | null> {
   try {
     const chunks: Buffer[] = [];
@@ -44,10 +66,16 @@ async function manifestNames(store: ObjectStore, manifest: StoredFile): Promise<
 
 export async function locateRunFolder(store: ObjectStore, exp: { path: string; datasetId: string }, run: RunWindow): Promise<LandedRunFolder | null> {
   const base = normaliseStoragePath(`${exp.path}/${exp.datasetId}/`);
-  const all = await store.list(base);
   const result = (folderPath: string, files: StoredFile[]): LandedRunFolder => ({ folderPath: `${folderPath}/`, folderUri: store.uriOf(`${folderPath}/`), files });
+  const manifestName = `/manifest-${run.platformRunId}.json`;
 
-  const manifest = all.find((f) => f.path.endsWith(`/manifest-${run.platformRunId}.json`));
+  const from = (run.startedAt?.getTime() ?? run.completedAt?.getTime() ?? 0) - WINDOW_SLACK_MS;
+  const to = (run.completedAt?.getTime() ?? Date.now()) + WINDOW_SLACK_MS;
+  const namePrefix = windowNamePrefix(from - 60_000, to);
+  let all = namePrefix === null ? null : await store.list(`${base}${namePrefix}`);
+  if (all?.some((f) => f.path.endsWith(manifestName)) !== true) all = await store.list(base);
+
+  const manifest = all.find((f) => f.path.endsWith(manifestName));
   if (manifest !== undefined) {
     const folder = folderOf(manifest.path);
     const inFolder = all.filter((f) => folderOf(f.path) === folder);
@@ -56,8 +84,6 @@ export async function locateRunFolder(store: ObjectStore, exp: { path: string; d
     return result(folder, files);
   }
 
-  const from = (run.startedAt?.getTime() ?? run.completedAt?.getTime() ?? 0) - WINDOW_SLACK_MS;
-  const to = (run.completedAt?.getTime() ?? Date.now()) + WINDOW_SLACK_MS;
   const candidates = [...new Set(all.map((f) => folderOf(f.path)))]
     .map((folder) => ({ folder, at: exportTimeOf(folder) }))
     .filter((c): c is { folder: string; at: number } => c.at !== null && c.at >= from - 60_000 && c.at <= to)
