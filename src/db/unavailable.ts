@@ -1,5 +1,6 @@
 // Whether an error means "the database cannot serve us right now" (restarting, unreachable, out of
-// connections) rather than a bug or a bad query. Such failures are temporary: the API answers 503
+// connections, or this transaction lost a deadlock or a write conflict) rather than a bug or a bad
+// query. Such failures are temporary: the API answers 503
 // with Retry-After, never 500. Errors come in several shapes and this reads them all:
 // - Prisma's own codes (P1001 unreachable, P1017 connection closed, P2024 pool timeout, ...);
 // - P2039 "Database error" wrapping a driver-adapter error whose cause carries the SQLSTATE
@@ -9,15 +10,19 @@
 // - Node socket errors (ECONNREFUSED, ECONNRESET, ...).
 
 /** Prisma error codes (https://www.prisma.io/docs/orm/reference/error-reference) for an unavailable database. */
-const prismaCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037']);
+// P2034 is a write conflict or deadlock: not an outage, but as temporary, and the same answer
+// (503, try again) is right for it; a 500 would tell the caller the request itself is at fault.
+const prismaCodes = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034', 'P2037']);
 /** @prisma/adapter-pg error kinds for the same. */
-const adapterKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+const adapterKinds = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections', 'TransactionWriteConflict']);
 /**
  * SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html): class 08 connection
  * exceptions, 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up),
- * 57P05 idle session timeout, 53300 too many connections, 53400 configuration limit exceeded.
+ * 57P05 idle session timeout, 53300 too many connections, 53400 configuration limit exceeded; and
+ * 40001 serialization failure and 40P01 deadlock detected, which Postgres documents as worth
+ * retrying as they are.
  */
-const sqlStates = new Set(['57P01', '57P02', '57P03', '57P05', '53300', '53400']);
+const sqlStates = new Set(['57P01', '57P02', '57P03', '57P05', '53300', '53400', '40001', '40P01']);
 const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const unavailableMessage =
   /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|terminating connection|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database|Timed out fetching a new connection|Unable to start a transaction|Server has closed the connection|ECONNREFUSED|ECONNRESET/i;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isDatabaseUnavailable } from '../../src/db/unavailable.js';
+import { createTestDatabase } from '../support/database.js';
 
 /** What Prisma throws for a driver error it has no code of its own for (e.g. 57P03). */
 function prismaDatabaseError(cause: Record<string, unknown>): Error {
@@ -44,5 +45,39 @@ describe('database unavailability', () => {
       ['null', null],
     ];
     assert.deepEqual(ordinary.filter(([, e]) => isDatabaseUnavailable(e)).map(([name]) => name), []);
+  });
+
+  test('a real deadlock, as Prisma reports it from Postgres, is temporary (503), not a 500', async () => {
+    const database = await createTestDatabase('deadlock');
+    try {
+      const { db } = database;
+      await db.$executeRawUnsafe('CREATE TABLE pair (id int PRIMARY KEY, n int NOT NULL)');
+      await db.$executeRawUnsafe('INSERT INTO pair VALUES (1, 0), (2, 0)');
+      // Two transactions lock the two rows in opposite orders; each waits for the other to hold
+      // its first row before it asks for the second, so Postgres must abort one of them.
+      let held = 0;
+      const bothHold = new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (held === 2) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 10);
+      });
+      const lockBoth = (first: number, second: number) =>
+        db.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe('UPDATE pair SET n = n + 1 WHERE id = $1', first);
+          held += 1;
+          await bothHold;
+          await tx.$executeRawUnsafe('UPDATE pair SET n = n + 1 WHERE id = $1', second);
+        }, { timeout: 20_000 });
+      const outcomes = await Promise.allSettled([lockBoth(1, 2), lockBoth(2, 1)]);
+      const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+      assert.equal(failures.length, 1, 'Postgres aborts exactly one of the two');
+      assert.match(String(failures[0]), /deadlock|40P01|P2034/i);
+      assert.equal(isDatabaseUnavailable(failures[0]), true);
+    } finally {
+      await database.drop();
+    }
   });
 });

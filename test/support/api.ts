@@ -86,7 +86,7 @@ export async function startTestApi(options: StartTestApiOptions = {}): Promise<T
     GCS_ENDPOINT_URL: simulator.storage.gcs.endpoint,
     ...adlsEnvOf(simulator.storage),
     ALLOW_PRIVATE_STORAGE: 'true',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PUBLIC_URL: 'http://api.test',
     ...options.env,
   });

@@ -1,5 +1,8 @@
 // The writes that move a step and its pipeline, each in one transaction with the notification it
 // owes the callbackUrl (outbox), and each fenced by this activation's claim on the pipeline.
+// Every transaction writes the pipeline row before its step rows, the order a cancel
+// (markPipelineCancelled) and a retry take too: two transactions locking the two rows in opposite
+// orders deadlock, and Postgres then aborts one of them (a cancel answered 500).
 import { Prisma } from '../../generated/prisma/client.js';
 import { nextLastError, type LastErrorCause, type StoredLastError } from '../../last-error.js';
 import { notifyPipelineStatus, notifyStepState } from '../../notifications/pipeline-notifications.js';
@@ -48,8 +51,8 @@ export async function waitAtStep(
   const lastError =
     retry.relayedLastError ?? (retry.lastError === undefined ? null : nextLastError(step.lastError, retry.lastError, step.name, at, nextCheckAt));
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.updateStep(tx, step.id, { state: 'waiting', lastError: lastError === null ? Prisma.DbNull : { ...lastError } });
     await ctx.fenced.update(tx, { status: 'waiting', nextCheckAt });
+    await ctx.fenced.updateStep(tx, step.id, { state: 'waiting', lastError: lastError === null ? Prisma.DbNull : { ...lastError } });
   });
   step.state = 'waiting';
   step.lastError = lastError === null ? null : { ...lastError };
@@ -58,8 +61,8 @@ export async function waitAtStep(
 export async function finishStep(ctx: TransitionContext, step: PipelineStep, outputs: Record<string, unknown>): Promise<void> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
-    await ctx.fenced.updateStep(tx, step.id, { state: 'succeeded', outputs: outputs as Prisma.InputJsonObject, finishedAt: at, error: Prisma.DbNull, lastError: Prisma.DbNull });
     await ctx.fenced.update(tx, { currentStep: step.index + 1 });
+    await ctx.fenced.updateStep(tx, step.id, { state: 'succeeded', outputs: outputs as Prisma.InputJsonObject, finishedAt: at, error: Prisma.DbNull, lastError: Prisma.DbNull });
     await notifyStepState(tx, ctx.pipeline, step, 'succeeded', at);
   });
   step.state = 'succeeded';
@@ -72,11 +75,11 @@ export async function finishStep(ctx: TransitionContext, step: PipelineStep, out
 export async function failStep(ctx: TransitionContext, step: PipelineStep | null, error: PipelineError): Promise<void> {
   const at = new Date(ctx.now());
   await ctx.db.$transaction(async (tx) => {
+    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     if (step !== null) {
       await ctx.fenced.updateStep(tx, step.id, { state: 'failed', error: { ...error }, lastError: Prisma.DbNull, finishedAt: at });
       await notifyStepState(tx, ctx.pipeline, step, 'failed', at);
     }
-    await ctx.fenced.update(tx, { status: 'failed', error: { ...error }, finishedAt: at, deadlineAt: null, nextCheckAt: at });
     await notifyPipelineStatus(tx, ctx.pipeline, 'failed', at, { step: error.step, code: error.code });
   });
 }
