@@ -9,7 +9,7 @@
 // its group's enqueue before it is answered, so an answer still means "committed and handed to the
 // queue, or left to the sweeper" exactly as before.
 import type { Logger } from 'pino';
-import { poolOf, type Db } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { createGroupCommit } from '../db/group-commit.js';
 import { enqueueManyAfterCommit } from '../jobs/enqueue-after-commit.js';
 import type { JobProducer } from '../jobs/queue.js';
@@ -17,8 +17,7 @@ import { acceptExports, type AcceptItem, type AcceptOutcome } from './export-sto
 import { createCrashPoint } from '../jobs/crash-points.js';
 
 export interface ExportAcceptorOptions {
-  /** A client from createDb: its pg pool takes the accept statement (poolOf). */
-  db: Db;
+  db: DbOrTx;
   producer: Pick<JobProducer, 'enqueueMany'>;
   logger: Pick<Logger, 'warn'>;
   /** The most exports in one statement. */
@@ -39,8 +38,6 @@ interface Committed {
 
 export function createExportAcceptor(opts: ExportAcceptorOptions): ExportAcceptor {
   const crash = createCrashPoint(opts.crashAt);
-  const pool = poolOf(opts.db);
-  if (pool === undefined) throw new Error('the accept path needs a client made by createDb: its pg pool takes the accept statement');
   const group = createGroupCommit<AcceptItem, Committed>({
     maxBatch: opts.maxBatch,
     maxWaitMs: opts.maxWaitMs,
@@ -48,7 +45,7 @@ export function createExportAcceptor(opts: ExportAcceptorOptions): ExportAccepto
     conflictKey: (item) => (item.idempotency ? `${item.input.tenantId}\n${item.idempotency.key}` : undefined),
     async writeBatch(items) {
       crash('accept_write', 'before');
-      const outcomes = await acceptExports(pool, items);
+      const outcomes = await acceptExports(opts.db, items);
       crash('accept_write', 'after');
       const inserted = items.filter((_, i) => outcomes[i]?.kind === 'inserted').map((item) => ({ exportId: item.id }));
       // Started, not awaited: returning frees the slot for the next group.

@@ -2,8 +2,7 @@
 // is conditional on the status it expects (compare-and-set), so the API and the worker never
 // overwrite each other's transitions.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import type { DbOrTx } from '../db/client.js';
+import { poolOf, type DbOrTx } from '../db/client.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { afterKeyset, type Keyset } from '../pagination.js';
 import type { SealedAnswerRecord } from '../security/idempotent-answers.js';
@@ -127,7 +126,7 @@ const acceptSql = `
  * live, its base connection is the one its answer names, and its key (if any) was free or expired;
  * so a key's record and its export commit together, and a retry finds either both or neither.
  */
-export async function acceptExports(pool: pg.Pool, items: readonly AcceptItem[]): Promise<AcceptOutcome[]> {
+export async function acceptExports(db: DbOrTx, items: readonly AcceptItem[]): Promise<AcceptOutcome[]> {
   // Keys in one order, so two statements holding the same keys wait for each other instead of deadlocking.
   const input = items
     .map((item, ord) => ({
@@ -155,9 +154,11 @@ export async function acceptExports(pool: pg.Pool, items: readonly AcceptItem[])
       ttl_seconds: item.idempotency?.ttlSeconds ?? null,
     }))
     .sort((a, b) => (a.tenant_id + (a.key ?? '')).localeCompare(b.tenant_id + (b.key ?? '')));
-  // Straight through the pg pool under Prisma: through Prisma the JSON parameter would be
-  // serialized and parsed again before pg sends it. The statement is its own transaction.
-  const { rows } = await pool.query<AcceptRow>(acceptSql, [JSON.stringify(input), initialExportStep]);
+  // Straight through the pool when there is one: through Prisma the JSON parameter would be
+  // serialized and parsed again before pg sends it. In a transaction, on its connection via Prisma.
+  const params = [JSON.stringify(input), initialExportStep];
+  const pool = poolOf(db);
+  const rows = pool ? (await pool.query<AcceptRow>(acceptSql, params)).rows : await db.$queryRawUnsafe<AcceptRow[]>(acceptSql, ...params);
   const byOrd = new Map(rows.map((r) => [Number(r.ord), r]));
   return items.map((_, ord): AcceptOutcome => {
     const row = byOrd.get(ord);
