@@ -155,7 +155,8 @@ export async function acceptExports(db: DbOrTx, items: readonly AcceptItem[]): P
     }))
     .sort((a, b) => (a.tenant_id + (a.key ?? '')).localeCompare(b.tenant_id + (b.key ?? '')));
   // Straight through the pool when there is one: through Prisma the JSON parameter would be
-  // serialized and parsed again before pg sends it. In a transaction, on its connection via Prisma.
+  // serialized and parsed again before pg sends it. A transaction, or a client not made by
+  // createDb (test/api/export-read-statements.test.ts counts statements on its own), goes through Prisma.
   const params = [JSON.stringify(input), initialExportStep];
   const pool = poolOf(db);
   const rows = pool ? (await pool.query<AcceptRow>(acceptSql, params)).rows : await db.$queryRawUnsafe<AcceptRow[]>(acceptSql, ...params);
